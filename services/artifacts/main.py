@@ -1,0 +1,13 @@
+"""The artifact proxy service: `uvicorn services.artifacts.main:app`."""
+
+from fastapi import FastAPI
+
+from services.artifacts.router import router
+from services.core.app import create_app
+
+
+def build(own_lifespan: bool = True) -> FastAPI:
+    return create_app("artifacts", (router,), own_lifespan=own_lifespan)
+
+
+app = build()

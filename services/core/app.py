@@ -1,0 +1,98 @@
+"""The app factory every Grimoire service is built with.
+
+It installs MLflow's error contract, the probes (/health liveness, /ready database reachable
+and schema at head), /metrics, the in-flight bound and request metrics. A service passes its
+routers; the factory owns everything cross-cutting so services stay about their domain.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from services.core.config import server_settings
+from services.core.db.migrate import current_and_head
+from services.core.errors import GrimoireError
+from services.core.http import JSONResponse
+from services.core.not_implemented import add_not_implemented_routes
+from services.core.observability import MetricsMiddleware, metrics_endpoint
+from services.core.overload import InFlightLimit
+from services.core.resources import open_resources
+
+log = logging.getLogger(__name__)
+
+HTTP_STATUS_ERROR_CODES = {404: "ENDPOINT_NOT_FOUND", 405: "BAD_REQUEST", 400: "BAD_REQUEST"}
+
+
+async def _grimoire_error(_: Request, error: GrimoireError) -> Response:
+    return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
+
+
+async def _http_error(_: Request, error: StarletteHTTPException) -> Response:
+    code = HTTP_STATUS_ERROR_CODES.get(error.status_code, "INTERNAL_ERROR")
+    return JSONResponse(
+        {"error_code": code, "message": str(error.detail)}, status_code=error.status_code
+    )
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        {"error_code": "INTERNAL_ERROR", "message": "Internal server error."}, status_code=500
+    )
+
+
+async def health(_: Request) -> Response:
+    return PlainTextResponse("OK")
+
+
+async def ready(request: Request) -> Response:
+    try:
+        current, head = await request.app.state.db.run(current_and_head)
+    except Exception as error:  # any failure means "not ready", with the reason
+        return JSONResponse({"status": "unavailable", "reason": type(error).__name__}, 503)
+    if current != head:
+        return JSONResponse(
+            {"status": "schema behind", "current": current, "head": head}, status_code=503
+        )
+    return JSONResponse({"status": "ready", "schema": current})
+
+
+def create_app(service: str, routers: Sequence[APIRouter], *, own_lifespan: bool = True) -> FastAPI:
+    """Build a service app. `own_lifespan=False` when `grimoire server` shares resources."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_resources(f"grimoire-{service}") as resources:
+            resources.attach(app)
+            yield
+
+    app = FastAPI(
+        title=f"Grimoire {service}",
+        lifespan=lifespan if own_lifespan else None,
+        default_response_class=JSONResponse,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_exception_handler(GrimoireError, _grimoire_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_route("/health", health, methods=["GET"], include_in_schema=False)
+    app.add_route("/ready", ready, methods=["GET"], include_in_schema=False)
+    app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    add_not_implemented_routes(app, service)
+    settings = server_settings()
+    app.add_middleware(
+        InFlightLimit,
+        limit=settings.max_in_flight,
+        retry_after=settings.retry_after_seconds,
+        service=service,
+    )
+    app.add_middleware(MetricsMiddleware, service=service)
+    return app

@@ -1,0 +1,116 @@
+"""Settings for every Grimoire process.
+
+Each concern has its own class and environment prefix (`GRIMOIRE_DATABASE_URL`,
+`GRIMOIRE_ARTIFACTS_ROOT`, ...). The CLI flags of `grimoire server` and the Helm chart's
+env entries map onto exactly these names, so one vocabulary configures every topology.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _prefixed(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", case_sensitive=False)
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _prefixed("GRIMOIRE_DATABASE_")
+
+    url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL (postgresql://user:pass@host:5432/db). Unset: the embedded "
+        "PostgreSQL under the data directory is used by `grimoire server`.",
+    )
+    pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
+    max_overflow: int = Field(
+        default=5, ge=0, description="Extra connections a process may open under burst load."
+    )
+    pool_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds a request waits for a pooled connection before it is answered "
+        "503 with Retry-After (overload is not a client error).",
+    )
+    statement_timeout_ms: int = Field(
+        default=30_000, ge=0, description="PostgreSQL statement_timeout for every session."
+    )
+    outage_retry_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="How long a request keeps retrying its transaction while the database is "
+        "unreachable (a restart or failover) before answering 503.",
+    )
+
+
+class ArtifactSettings(BaseSettings):
+    model_config = _prefixed("GRIMOIRE_ARTIFACTS_")
+
+    root: str | None = Field(
+        default=None,
+        description="Where artifacts live: a local folder, or s3://bucket/prefix. Unset: "
+        "<data dir>/artifacts.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint (MinIO, moto). Unset: AWS."
+    )
+    s3_region: str = Field(default="us-east-1", description="S3 region.")
+    s3_access_key_id: str | None = Field(
+        default=None, description="Access key; unset: the standard AWS credential chain."
+    )
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="Secret key.")
+    s3_path_style: bool = Field(
+        default=True, description="Path-style addressing (needed by MinIO and moto)."
+    )
+    chunk_bytes: int = Field(
+        default=1024 * 1024, ge=64 * 1024, description="Streaming chunk size in bytes."
+    )
+
+
+class ServerSettings(BaseSettings):
+    model_config = _prefixed("GRIMOIRE_SERVER_")
+
+    host: str = Field(default="127.0.0.1", description="Interface to bind.")
+    port: int = Field(default=5000, ge=0, le=65535, description="TCP port to bind.")
+    workers: int = Field(default=0, ge=0, description="Worker processes; 0 means one per CPU core.")
+    max_in_flight: int = Field(
+        default=256,
+        ge=1,
+        description="Requests a worker process serves at once; the next ones get 503 with "
+        "Retry-After instead of queueing without bound.",
+    )
+    retry_after_seconds: int = Field(
+        default=1, ge=1, description="Retry-After sent with every overload 503."
+    )
+
+
+class GrimoireSettings(BaseSettings):
+    model_config = _prefixed("GRIMOIRE_")
+
+    data_dir: Path = Field(
+        default=Path.home() / ".grimoire",
+        description="One folder for everything the embedded default keeps (PostgreSQL data, "
+        "artifacts).",
+    )
+
+
+@lru_cache
+def database_settings() -> DatabaseSettings:
+    return DatabaseSettings()
+
+
+@lru_cache
+def artifact_settings() -> ArtifactSettings:
+    return ArtifactSettings()
+
+
+@lru_cache
+def server_settings() -> ServerSettings:
+    return ServerSettings()
+
+
+@lru_cache
+def grimoire_settings() -> GrimoireSettings:
+    return GrimoireSettings()

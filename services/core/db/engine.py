@@ -1,0 +1,119 @@
+"""The async engine and the one way requests touch the database.
+
+`Database.run(fn, ...)` gives `fn` a connection inside one transaction and commits when it
+returns. It is also where infrastructure trouble becomes MLflow's contract:
+
+* pool exhausted (every connection busy past `pool_timeout`) -> 503 + Retry-After, never 400;
+* database unreachable (restart, failover) -> the whole transaction is retried for up to
+  `outage_retry_seconds`, so short outages are absorbed inside the server; past that, 503.
+
+Retrying a whole transaction is safe because every write a service makes is idempotent by
+key (metrics ON CONFLICT DO NOTHING, params equal-value, tags upsert, ids chosen by the
+caller before the first attempt).
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+import asyncpg
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from services.core.config import DatabaseSettings
+from services.core.errors import TemporarilyUnavailable
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_OUTAGE_ERRORS = (
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    ConnectionError,
+    OSError,
+)
+
+
+def async_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs (what people paste) and select asyncpg."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_engine(url: str, settings: DatabaseSettings, application_name: str) -> AsyncEngine:
+    return create_async_engine(
+        async_url(url),
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout,
+        # LIFO keeps a few hot connections and lets idle ones age out.
+        pool_use_lifo=True,
+        # No pre-ping: it costs a round trip per checkout. Dead connections are detected on
+        # use, invalidated by SQLAlchemy, and the transaction is retried by Database.run.
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        connect_args={
+            "server_settings": {
+                "application_name": application_name,
+                "statement_timeout": str(settings.statement_timeout_ms),
+            },
+            "timeout": 5,
+        },
+    )
+
+
+def is_outage(error: BaseException) -> bool:
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _OUTAGE_ERRORS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, settings: DatabaseSettings):
+        self.engine = engine
+        self.settings = settings
+
+    async def run(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
+        deadline = time.monotonic() + self.settings.outage_retry_seconds
+        delay = 0.05
+        while True:
+            try:
+                async with self.engine.begin() as conn:
+                    return await fn(conn, *args, **kwargs)
+            except sa_exc.TimeoutError as error:
+                raise TemporarilyUnavailable(
+                    "All database connections are busy; retry shortly."
+                ) from error
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    log.warning("database unreachable, answering 503: %s", type(error).__name__)
+                    raise TemporarilyUnavailable(
+                        "The database is unreachable; retry shortly."
+                    ) from error
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+Connection = AsyncConnection

@@ -1,0 +1,254 @@
+"""Tables written by the tracking service."""
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from services.core.db.tables.base import metadata
+
+LIFECYCLE_CHECK = "lifecycle_stage IN ('active', 'deleted')"
+
+experiments = Table(
+    "experiments",
+    metadata,
+    # Identity starts at 1: experiment 0 ("Default") is inserted by the first migration.
+    Column("experiment_id", BigInteger, Identity(start=1), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("artifact_location", Text, nullable=False),
+    Column("lifecycle_stage", String(16), nullable=False, server_default="active"),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_update_time", BigInteger, nullable=False),
+    UniqueConstraint("name"),
+    CheckConstraint(LIFECYCLE_CHECK, name="lifecycle_stage"),
+)
+
+experiment_tags = Table(
+    "experiment_tags",
+    metadata,
+    Column(
+        "experiment_id",
+        BigInteger,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("experiment_id", "key"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_uuid", String(32), primary_key=True),
+    Column(
+        "experiment_id",
+        BigInteger,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("user_id", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger),
+    Column("lifecycle_stage", String(16), nullable=False, server_default="active"),
+    Column("artifact_uri", Text, nullable=False),
+    Column("deleted_time", BigInteger),
+    CheckConstraint(LIFECYCLE_CHECK, name="lifecycle_stage"),
+    CheckConstraint(
+        "status IN ('RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED')", name="status"
+    ),
+    # Serves the default search order (start_time DESC, run_uuid) within an experiment.
+    Index(None, "experiment_id", text("start_time DESC"), "run_uuid"),
+)
+
+
+def _run_fk() -> Column:
+    return Column(
+        "run_uuid", String(32), ForeignKey("runs.run_uuid", ondelete="CASCADE"), nullable=False
+    )
+
+
+params = Table(
+    "params",
+    metadata,
+    _run_fk(),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("run_uuid", "key"),
+    Index(None, "key", "value"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    _run_fk(),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("run_uuid", "key"),
+    Index(None, "key", "value"),
+)
+
+# The hot table. No foreign key: a per-row FK check would halve ingest speed, and runs are
+# soft-deleted, never removed while their metrics exist. The primary key is MLflow's identity
+# of a point, so a retried batch is idempotent (ON CONFLICT DO NOTHING). NaN and +/-Infinity
+# are stored as the float8 values themselves; PostgreSQL orders and compares them totally.
+metrics = Table(
+    "metrics",
+    metadata,
+    Column("run_uuid", String(32), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("value", Double, nullable=False),
+    Column("model_id", Text),
+    Column("dataset_name", Text),
+    Column("dataset_digest", Text),
+    PrimaryKeyConstraint("run_uuid", "key", "step", "timestamp", "value"),
+)
+
+# One row per (run, key): the value at the highest step, then latest timestamp, then largest
+# value. Maintained by a single upsert per batch; search filters and sorts on it.
+latest_metrics = Table(
+    "latest_metrics",
+    metadata,
+    _run_fk(),
+    Column("key", Text, nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("value", Double, nullable=False),
+    PrimaryKeyConstraint("run_uuid", "key"),
+    Index(None, "key", "value"),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("dataset_uuid", String(32), primary_key=True),
+    Column(
+        "experiment_id",
+        BigInteger,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", Text, nullable=False),
+    Column("digest", Text, nullable=False),
+    Column("source_type", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("schema", Text),
+    Column("profile", Text),
+    UniqueConstraint("experiment_id", "name", "digest"),
+)
+
+run_dataset_inputs = Table(
+    "run_dataset_inputs",
+    metadata,
+    _run_fk(),
+    Column(
+        "dataset_uuid",
+        String(32),
+        ForeignKey("datasets.dataset_uuid", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # [{"key": ..., "value": ...}]: input tags such as mlflow.data.context.
+    Column("tags", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    PrimaryKeyConstraint("run_uuid", "dataset_uuid"),
+)
+
+logged_models = Table(
+    "logged_models",
+    metadata,
+    Column("model_id", String(34), primary_key=True),
+    Column(
+        "experiment_id",
+        BigInteger,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", Text, nullable=False),
+    Column("artifact_location", Text, nullable=False),
+    Column("creation_timestamp_ms", BigInteger, nullable=False),
+    Column("last_updated_timestamp_ms", BigInteger, nullable=False),
+    # LoggedModelStatus enum numbers: 1 PENDING, 2 READY, 3 UPLOAD_FAILED.
+    Column("status", Integer, nullable=False),
+    Column("lifecycle_stage", String(16), nullable=False, server_default="active"),
+    Column("model_type", Text),
+    Column("source_run_id", String(32)),
+    Column("status_message", Text),
+    CheckConstraint(LIFECYCLE_CHECK, name="lifecycle_stage"),
+    Index(None, "experiment_id", text("creation_timestamp_ms DESC")),
+)
+
+
+def _model_fk() -> Column:
+    return Column(
+        "model_id",
+        String(34),
+        ForeignKey("logged_models.model_id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
+logged_model_params = Table(
+    "logged_model_params",
+    metadata,
+    _model_fk(),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("model_id", "key"),
+)
+
+logged_model_tags = Table(
+    "logged_model_tags",
+    metadata,
+    _model_fk(),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("model_id", "key"),
+)
+
+logged_model_metrics = Table(
+    "logged_model_metrics",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _model_fk(),
+    Column("key", Text, nullable=False),
+    Column("value", Double, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("run_id", String(32)),
+    Column("dataset_name", Text),
+    Column("dataset_digest", Text),
+    Index(None, "model_id", "key"),
+)
+
+run_model_inputs = Table(
+    "run_model_inputs",
+    metadata,
+    _run_fk(),
+    Column("model_id", String(34), nullable=False),
+    PrimaryKeyConstraint("run_uuid", "model_id"),
+)
+
+run_model_outputs = Table(
+    "run_model_outputs",
+    metadata,
+    _run_fk(),
+    Column("model_id", String(34), nullable=False),
+    Column("step", BigInteger, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("run_uuid", "model_id"),
+)

@@ -1,0 +1,43 @@
+"""Protobuf enums as they travel in MLflow JSON: by name, or by number from older clients."""
+
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+from services.core.errors import InvalidParameterValue
+
+
+def _enum(names: dict[int, str], what: str):
+    by_name = {name: name for name in names.values()}
+
+    def parse(value: object) -> str:
+        if isinstance(value, str) and value in by_name:
+            return value
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, int) and value in names:
+            return names[value]
+        raise InvalidParameterValue(f"Invalid value {value!r} for {what}.")
+
+    return Annotated[str, BeforeValidator(parse)]
+
+
+ViewType = _enum({1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL"}, "view type")
+RunStatus = _enum(
+    {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}, "run status"
+)
+LoggedModelStatus = _enum(
+    {
+        0: "LOGGED_MODEL_STATUS_UNSPECIFIED",
+        1: "LOGGED_MODEL_PENDING",
+        2: "LOGGED_MODEL_READY",
+        3: "LOGGED_MODEL_UPLOAD_FAILED",
+    },
+    "logged model status",
+)
+
+LIFECYCLE_STAGES = {
+    "ACTIVE_ONLY": ("active",),
+    "DELETED_ONLY": ("deleted",),
+    "ALL": ("active", "deleted"),
+}

@@ -1,0 +1,30 @@
+"""Opaque page tokens. Like MLflow's, they encode an offset; the format is ours to change."""
+
+import base64
+import binascii
+
+import orjson
+
+from services.core.errors import InvalidParameterValue
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"offset": offset})).decode()
+
+
+def decode_page_token(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        offset = orjson.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+        offset = int(offset)
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        raise InvalidParameterValue(f"Invalid page token '{token}'.") from None
+    if offset < 0:
+        raise InvalidParameterValue(f"Invalid page token '{token}'.")
+    return offset
+
+
+def next_page_token(offset: int, page_size: int, fetched: int) -> str | None:
+    """Callers fetch page_size + 1 rows; a full extra row means another page exists."""
+    return encode_page_token(offset + page_size) if fetched > page_size else None

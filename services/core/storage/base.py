@@ -1,0 +1,51 @@
+"""The storage protocol both stores implement, so services never care which one runs."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    is_dir: bool
+    file_size: int | None = None
+
+    def render(self) -> dict[str, object]:
+        rendered: dict[str, object] = {"path": self.path, "is_dir": self.is_dir}
+        if self.file_size is not None:
+            rendered["file_size"] = self.file_size
+        return rendered
+
+
+@dataclass(frozen=True)
+class ObjectStat:
+    size: int
+    etag: str | None = None
+
+
+class ArtifactNotFound(Exception):
+    pass
+
+
+class StoreUnavailable(Exception):
+    """The backing store cannot be reached; callers answer 503 with Retry-After."""
+
+
+class ArtifactStore(Protocol):
+    async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
+        """Store the stream at path atomically (all or nothing); return bytes written."""
+
+    async def stat(self, path: str) -> ObjectStat:
+        """Size of a file; raises ArtifactNotFound."""
+
+    def read(self, path: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """Stream bytes [start, end] inclusive; raises ArtifactNotFound."""
+
+    async def list(self, path: str) -> list[FileInfo]:
+        """One level below path; paths relative to the store root."""
+
+    async def delete(self, path: str) -> None:
+        """Delete a file or a whole folder; raises ArtifactNotFound."""
+
+    async def close(self) -> None: ...

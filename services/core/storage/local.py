@@ -1,0 +1,101 @@
+"""Artifacts in a local folder (the embedded default).
+
+Writes go to a hidden temporary file beside the target and are renamed into place only when
+the whole stream arrived, so an interrupted upload never leaves a half file at the path.
+File I/O runs in worker threads in 1 MiB chunks, so the event loop never blocks.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+
+from services.core.errors import InvalidParameterValue
+from services.core.storage.base import ArtifactNotFound, FileInfo, ObjectStat
+
+CHUNK = 1024 * 1024
+
+
+class LocalStore:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def resolve(self, path: str) -> Path:
+        target = (self.root / path).resolve() if path else self.root
+        if target != self.root and self.root not in target.parents:
+            raise InvalidParameterValue(f"Invalid path: {path!r} leaves the artifact root.")
+        return target
+
+    async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
+        target = self.resolve(path)
+        await anyio.to_thread.run_sync(lambda: target.parent.mkdir(parents=True, exist_ok=True))
+        temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.part"
+        written = 0
+        handle = await anyio.to_thread.run_sync(open, temporary, "wb")
+        try:
+            async for chunk in chunks:
+                await anyio.to_thread.run_sync(handle.write, chunk)
+                written += len(chunk)
+            await anyio.to_thread.run_sync(handle.close)
+            await anyio.to_thread.run_sync(os.replace, temporary, target)
+        except BaseException:
+            handle.close()
+            temporary.unlink(missing_ok=True)
+            raise
+        return written
+
+    async def stat(self, path: str) -> ObjectStat:
+        target = self.resolve(path)
+        if not target.is_file():
+            raise ArtifactNotFound(path)
+        return ObjectStat(size=target.stat().st_size)
+
+    async def read(self, path: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        target = self.resolve(path)
+        if not target.is_file():
+            raise ArtifactNotFound(path)
+        handle = await anyio.to_thread.run_sync(open, target, "rb")
+        try:
+            handle.seek(start)
+            remaining = None if end is None else end - start + 1
+            while remaining is None or remaining > 0:
+                size = CHUNK if remaining is None else min(CHUNK, remaining)
+                chunk = await anyio.to_thread.run_sync(handle.read, size)
+                if not chunk:
+                    break
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+        finally:
+            handle.close()
+
+    async def list(self, path: str) -> list[FileInfo]:
+        folder = self.resolve(path)
+        if not folder.is_dir():
+            return []
+        entries = []
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.startswith(".") and entry.name.endswith(".part"):
+                continue
+            relative = entry.relative_to(self.root).as_posix()
+            if entry.is_dir():
+                entries.append(FileInfo(relative, True))
+            else:
+                entries.append(FileInfo(relative, False, entry.stat().st_size))
+        return entries
+
+    async def delete(self, path: str) -> None:
+        target = self.resolve(path)
+        if target.is_dir():
+            await anyio.to_thread.run_sync(shutil.rmtree, target)
+        elif target.exists():
+            target.unlink()
+        else:
+            raise ArtifactNotFound(path)
+
+    async def close(self) -> None:
+        return None

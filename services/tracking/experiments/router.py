@@ -1,0 +1,79 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.http import JSONResponse, empty, parse_request
+from services.tracking.experiments import service
+from services.tracking.experiments.schemas import (
+    CreateExperiment,
+    DeleteExperimentTag,
+    ExperimentRef,
+    GetExperiment,
+    GetExperimentByName,
+    SearchExperiments,
+    SetExperimentTag,
+    UpdateExperiment,
+)
+
+router = APIRouter(prefix="/api/2.0/mlflow/experiments", tags=["experiments"])
+
+
+@router.post("/create")
+async def create_experiment(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateExperiment)
+    experiment_id = await request.app.state.db.run(service.create, body)
+    return JSONResponse({"experiment_id": experiment_id})
+
+
+@router.get("/get")
+async def get_experiment(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetExperiment)
+    experiment = await request.app.state.db.run(service.get, body.experiment_id)
+    return JSONResponse({"experiment": experiment})
+
+
+@router.get("/get-by-name")
+async def get_experiment_by_name(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetExperimentByName)
+    experiment = await request.app.state.db.run(service.get_by_name, body.experiment_name)
+    return JSONResponse({"experiment": experiment})
+
+
+@router.api_route("/search", methods=["GET", "POST"])
+async def search_experiments(request: Request) -> JSONResponse:
+    body = await parse_request(request, SearchExperiments)
+    return JSONResponse(await request.app.state.db.run(service.search, body))
+
+
+@router.post("/update")
+async def update_experiment(request: Request) -> JSONResponse:
+    body = await parse_request(request, UpdateExperiment)
+    await request.app.state.db.run(service.rename, body)
+    return empty()
+
+
+@router.post("/delete")
+async def delete_experiment(request: Request) -> JSONResponse:
+    body = await parse_request(request, ExperimentRef)
+    await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "deleted")
+    return empty()
+
+
+@router.post("/restore")
+async def restore_experiment(request: Request) -> JSONResponse:
+    body = await parse_request(request, ExperimentRef)
+    await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "active")
+    return empty()
+
+
+@router.post("/set-experiment-tag")
+async def set_experiment_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, SetExperimentTag)
+    await request.app.state.db.run(service.set_tag, body)
+    return empty()
+
+
+@router.post("/delete-experiment-tag")
+async def delete_experiment_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, DeleteExperimentTag)
+    await request.app.state.db.run(service.delete_tag, body)
+    return empty()

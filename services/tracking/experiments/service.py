@@ -1,0 +1,152 @@
+"""Experiment use cases. Each function runs inside one transaction given by Database.run."""
+
+from typing import Any
+
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.tracking import experiments
+from services.core.enums import LIFECYCLE_STAGES
+from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
+from services.core.paging import decode_page_token, next_page_token
+from services.tracking.experiments import repository
+from services.tracking.experiments.schemas import (
+    CreateExperiment,
+    DeleteExperimentTag,
+    SearchExperiments,
+    SetExperimentTag,
+    UpdateExperiment,
+    render_experiment,
+)
+from services.tracking.runs import repository as run_repository
+from services.tracking.search import experiments as experiment_search
+from services.tracking.validation import (
+    MAX_EXPERIMENT_TAG_KEY_LENGTH,
+    MAX_EXPERIMENT_TAG_VAL_LENGTH,
+    MAX_RESULTS_EXPERIMENTS,
+    parse_experiment_id,
+    validate_experiment_name,
+    validate_length,
+    validate_max_results,
+    validate_name,
+)
+
+
+def _validate_tag(key: str, value: str) -> None:
+    validate_name(key, "key")
+    validate_length("key", MAX_EXPERIMENT_TAG_KEY_LENGTH, key)
+    validate_length("value", MAX_EXPERIMENT_TAG_VAL_LENGTH, value)
+
+
+async def require(conn: Connection, experiment_id: str, *, lock: bool = False) -> Any:
+    row = await repository.get(conn, parse_experiment_id(experiment_id), lock=lock)
+    if row is None:
+        raise ResourceDoesNotExist(f"No Experiment with id={experiment_id} exists")
+    return row
+
+
+async def require_active(conn: Connection, experiment_id: str) -> Any:
+    row = await require(conn, experiment_id)
+    if row.lifecycle_stage != "active":
+        raise InvalidParameterValue(
+            f"The experiment {experiment_id} must be in the 'active' state. "
+            f"Current state is {row.lifecycle_stage}."
+        )
+    return row
+
+
+async def create(conn: Connection, request: CreateExperiment) -> str:
+    validate_experiment_name(request.name)
+    for tag in request.tags:
+        _validate_tag(tag.key, tag.value)
+    experiment_id = await repository.create(conn, request.name, request.artifact_location, now_ms())
+    if experiment_id is None:
+        existing = await repository.get_by_name(conn, request.name)
+        state = " in deleted state" if existing and existing.lifecycle_stage == "deleted" else ""
+        raise ResourceAlreadyExists(
+            f"Experiment '{request.name}' already exists{state}."
+            + (" You can restore the experiment, or rename it first." if state else "")
+        )
+    await repository.set_tags(conn, experiment_id, [(t.key, t.value) for t in request.tags])
+    return str(experiment_id)
+
+
+async def _render(conn: Connection, row: Any) -> dict[str, Any]:
+    tags = await repository.tags_for(conn, [row.experiment_id])
+    return render_experiment(row, tags.get(row.experiment_id, []))
+
+
+async def get(conn: Connection, experiment_id: str) -> dict[str, Any]:
+    return await _render(conn, await require(conn, experiment_id))
+
+
+async def get_by_name(conn: Connection, name: str) -> dict[str, Any]:
+    row = await repository.get_by_name(conn, name)
+    if row is None:
+        raise ResourceDoesNotExist(f"Could not find experiment with name '{name}'")
+    return await _render(conn, row)
+
+
+async def search(conn: Connection, request: SearchExperiments) -> dict[str, Any]:
+    validate_max_results(request.max_results, MAX_RESULTS_EXPERIMENTS)
+    offset = decode_page_token(request.page_token)
+    where = [
+        experiments.c.lifecycle_stage.in_(LIFECYCLE_STAGES[request.view_type]),
+        *experiment_search.filter_clauses(request.filter),
+    ]
+    order = experiment_search.order_clauses(request.order_by)
+    rows = await repository.search(conn, where, order, offset, request.max_results + 1)
+    page = rows[: request.max_results]
+    tags = await repository.tags_for(conn, [row.experiment_id for row in page])
+    response: dict[str, Any] = {
+        "experiments": [render_experiment(r, tags.get(r.experiment_id, [])) for r in page]
+    }
+    token = next_page_token(offset, request.max_results, len(rows))
+    if token:
+        response["next_page_token"] = token
+    return response
+
+
+async def rename(conn: Connection, request: UpdateExperiment) -> None:
+    validate_experiment_name(request.new_name)
+    row = await require(conn, request.experiment_id, lock=True)
+    if row.lifecycle_stage != "active":
+        raise InvalidParameterValue(
+            f"Cannot rename a non-active experiment {request.experiment_id}."
+        )
+    taken = await repository.get_by_name(conn, request.new_name)
+    if taken is not None and taken.experiment_id != row.experiment_id:
+        raise ResourceAlreadyExists(f"Experiment '{request.new_name}' already exists.")
+    await repository.update_fields(
+        conn, row.experiment_id, name=request.new_name, last_update_time=now_ms()
+    )
+
+
+async def set_lifecycle(conn: Connection, experiment_id: str, stage: str) -> None:
+    row = await require(conn, experiment_id, lock=True)
+    if row.experiment_id == 0 and stage == "deleted":
+        raise InvalidParameterValue("Cannot delete the default experiment '0'.")
+    expected = "active" if stage == "deleted" else "deleted"
+    if row.lifecycle_stage != expected:
+        raise InvalidParameterValue(
+            f"Cannot {'delete' if stage == 'deleted' else 'restore'} experiment "
+            f"{experiment_id}: it is {row.lifecycle_stage}, expected {expected}."
+        )
+    await repository.update_fields(
+        conn, row.experiment_id, lifecycle_stage=stage, last_update_time=now_ms()
+    )
+    # Deleting an experiment hides its runs too; restoring brings them back (MLflow semantics).
+    await run_repository.set_lifecycle_for_experiment(conn, row.experiment_id, stage)
+
+
+async def set_tag(conn: Connection, request: SetExperimentTag) -> None:
+    _validate_tag(request.key, request.value)
+    row = await require_active(conn, request.experiment_id)
+    await repository.set_tags(conn, row.experiment_id, [(request.key, request.value)])
+
+
+async def delete_tag(conn: Connection, request: DeleteExperimentTag) -> None:
+    row = await require_active(conn, request.experiment_id)
+    if not await repository.delete_tag(conn, row.experiment_id, request.key):
+        raise ResourceDoesNotExist(
+            f"No tag with name: {request.key} in experiment with id {request.experiment_id}"
+        )

@@ -1,0 +1,78 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.http import JSONResponse, empty, parse_request
+from services.tracking.logged_models import service
+from services.tracking.logged_models.schemas import (
+    CreateLoggedModel,
+    FinalizeLoggedModel,
+    ListLoggedModelArtifacts,
+    LogLoggedModelParams,
+    SearchLoggedModels,
+    SetLoggedModelTags,
+)
+
+router = APIRouter(prefix="/api/2.0/mlflow/logged-models", tags=["logged-models"])
+
+
+@router.post("")
+async def create_logged_model(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateLoggedModel)
+    model = await request.app.state.db.run(service.create, body, service.new_model_id())
+    return JSONResponse({"model": model})
+
+
+@router.post("/search")
+async def search_logged_models(request: Request) -> JSONResponse:
+    body = await parse_request(request, SearchLoggedModels)
+    return JSONResponse(await request.app.state.db.run(service.search, body))
+
+
+@router.get("/{model_id}")
+async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
+    allow_deleted = request.query_params.get("allow_deleted", "false").lower() == "true"
+    model = await request.app.state.db.run(service.get, model_id, allow_deleted)
+    return JSONResponse({"model": model})
+
+
+@router.patch("/{model_id}")
+async def finalize_logged_model(request: Request, model_id: str) -> JSONResponse:
+    body = await parse_request(request, FinalizeLoggedModel)
+    return JSONResponse({"model": await request.app.state.db.run(service.finalize, model_id, body)})
+
+
+@router.delete("/{model_id}")
+async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
+    await request.app.state.db.run(service.delete, model_id)
+    return empty()
+
+
+@router.patch("/{model_id}/tags")
+async def set_logged_model_tags(request: Request, model_id: str) -> JSONResponse:
+    body = await parse_request(request, SetLoggedModelTags)
+    tags = [(t.key, t.value) for t in body.tags]
+    return JSONResponse({"model": await request.app.state.db.run(service.set_tags, model_id, tags)})
+
+
+@router.delete("/{model_id}/tags/{tag_key:path}")
+async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str) -> JSONResponse:
+    await request.app.state.db.run(service.delete_tag, model_id, tag_key)
+    return empty()
+
+
+@router.post("/{model_id}/params")
+async def log_logged_model_params(request: Request, model_id: str) -> JSONResponse:
+    body = await parse_request(request, LogLoggedModelParams)
+    params = [(p.key, p.value) for p in body.params]
+    await request.app.state.db.run(service.log_params, model_id, params)
+    return empty()
+
+
+@router.get("/{model_id}/artifacts/directories")
+async def list_logged_model_artifacts(request: Request, model_id: str) -> JSONResponse:
+    body = await parse_request(request, ListLoggedModelArtifacts)
+    state = request.app.state
+    listing = await state.db.run(
+        service.list_artifacts, state.store, model_id, body.artifact_directory_path
+    )
+    return JSONResponse(listing)

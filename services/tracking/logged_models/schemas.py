@@ -1,0 +1,99 @@
+"""MLflow 3 logged model requests and rendering."""
+
+from typing import Any
+
+from services.core.enums import LoggedModelStatus
+from services.core.http import MlflowMessage
+from services.tracking.runs.schemas import render_metric
+
+STATUS_NUMBERS = {
+    "LOGGED_MODEL_STATUS_UNSPECIFIED": 0,
+    "LOGGED_MODEL_PENDING": 1,
+    "LOGGED_MODEL_READY": 2,
+    "LOGGED_MODEL_UPLOAD_FAILED": 3,
+}
+STATUS_NAMES = {number: name for name, number in STATUS_NUMBERS.items()}
+
+
+class KeyValue(MlflowMessage):
+    key: str
+    value: str = ""
+
+
+class CreateLoggedModel(MlflowMessage):
+    experiment_id: str
+    name: str | None = None
+    model_type: str | None = None
+    source_run_id: str | None = None
+    params: list[KeyValue] = []
+    tags: list[KeyValue] = []
+
+
+class FinalizeLoggedModel(MlflowMessage):
+    status: LoggedModelStatus
+
+
+class SetLoggedModelTags(MlflowMessage):
+    tags: list[KeyValue] = []
+
+
+class LogLoggedModelParams(MlflowMessage):
+    params: list[KeyValue] = []
+
+
+class DatasetFilter(MlflowMessage):
+    dataset_name: str
+    dataset_digest: str | None = None
+
+
+class OrderBy(MlflowMessage):
+    field_name: str
+    ascending: bool = True
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
+
+
+class SearchLoggedModels(MlflowMessage):
+    experiment_ids: list[str]
+    filter: str | None = None
+    datasets: list[DatasetFilter] = []
+    max_results: int = 100
+    order_by: list[OrderBy] = []
+    page_token: str | None = None
+
+
+class ListLoggedModelArtifacts(MlflowMessage):
+    artifact_directory_path: str | None = None
+
+
+def render_logged_model(
+    row: Any, params: list[Any], tags: list[Any], metrics: list[Any]
+) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "model_id": row.model_id,
+        "experiment_id": str(row.experiment_id),
+        "name": row.name,
+        "creation_timestamp_ms": row.creation_timestamp_ms,
+        "last_updated_timestamp_ms": row.last_updated_timestamp_ms,
+        "artifact_uri": row.artifact_location,
+        "status": STATUS_NAMES[row.status],
+        "tags": [{"key": t.key, "value": t.value} for t in tags],
+    }
+    for optional in ("model_type", "source_run_id", "status_message"):
+        if getattr(row, optional):
+            info[optional] = getattr(row, optional)
+    rendered_metrics = []
+    for metric in metrics:
+        point = render_metric(metric.key, metric.value, metric.timestamp, metric.step)
+        point["model_id"] = row.model_id
+        for optional in ("run_id", "dataset_name", "dataset_digest"):
+            if getattr(metric, optional):
+                point[optional] = getattr(metric, optional)
+        rendered_metrics.append(point)
+    return {
+        "info": info,
+        "data": {
+            "params": [{"key": p.key, "value": p.value} for p in params],
+            "metrics": rendered_metrics,
+        },
+    }

@@ -1,0 +1,168 @@
+"""MLflow 3 logged models: created PENDING by `log_model`, finalized READY once uploaded."""
+
+import uuid
+from typing import Any
+
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.tracking import logged_models
+from services.core.errors import ResourceDoesNotExist
+from services.core.paging import decode_page_token, next_page_token
+from services.core.storage.base import ArtifactStore
+from services.core.storage.paths import clean_artifact_path
+from services.tracking.experiments import service as experiments
+from services.tracking.logged_models import repository
+from services.tracking.logged_models.schemas import (
+    STATUS_NUMBERS,
+    CreateLoggedModel,
+    FinalizeLoggedModel,
+    SearchLoggedModels,
+    render_logged_model,
+)
+from services.tracking.runs import service as runs
+from services.tracking.runs.names import random_run_name
+from services.tracking.search import logged_models as model_search
+from services.tracking.validation import (
+    parse_experiment_id,
+    validate_max_results,
+    validate_param,
+    validate_tag,
+)
+
+MAX_RESULTS_LOGGED_MODELS = 50_000
+MLFLOW_ARTIFACTS_SCHEME = "mlflow-artifacts:/"
+
+
+def new_model_id() -> str:
+    return f"m-{uuid.uuid4().hex}"
+
+
+async def require(conn: Connection, model_id: str, *, allow_deleted: bool = False) -> Any:
+    row = await repository.get(conn, model_id)
+    if row is None or (row.lifecycle_stage == "deleted" and not allow_deleted):
+        raise ResourceDoesNotExist(f"Logged model with ID '{model_id}' not found.")
+    return row
+
+
+async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    children = await repository.children(conn, [row.model_id for row in rows])
+    return [
+        render_logged_model(
+            row,
+            children[row.model_id]["params"],
+            children[row.model_id]["tags"],
+            children[row.model_id]["metrics"],
+        )
+        for row in rows
+    ]
+
+
+async def get(conn: Connection, model_id: str, allow_deleted: bool = False) -> dict[str, Any]:
+    return (await render(conn, [await require(conn, model_id, allow_deleted=allow_deleted)]))[0]
+
+
+async def create(conn: Connection, request: CreateLoggedModel, model_id: str) -> dict[str, Any]:
+    for index, param in enumerate(request.params):
+        validate_param(param.key, param.value, f"params[{index}]")
+    for index, tag in enumerate(request.tags):
+        validate_tag(tag.key, tag.value, f"tags[{index}]")
+    experiment = await experiments.require_active(conn, request.experiment_id)
+    if request.source_run_id:
+        await runs.require(conn, request.source_run_id)
+    now = now_ms()
+    await repository.create(
+        conn,
+        {
+            "model_id": model_id,
+            "experiment_id": experiment.experiment_id,
+            "name": request.name or random_run_name(),
+            "artifact_location": (
+                f"{experiment.artifact_location.rstrip('/')}/models/{model_id}/artifacts"
+            ),
+            "creation_timestamp_ms": now,
+            "last_updated_timestamp_ms": now,
+            "status": STATUS_NUMBERS["LOGGED_MODEL_PENDING"],
+            "lifecycle_stage": "active",
+            "model_type": request.model_type,
+            "source_run_id": request.source_run_id or None,
+        },
+    )
+    await repository.set_params(conn, model_id, [(p.key, p.value) for p in request.params])
+    await repository.set_tags(conn, model_id, [(t.key, t.value) for t in request.tags])
+    return await get(conn, model_id)
+
+
+async def finalize(conn: Connection, model_id: str, request: FinalizeLoggedModel) -> dict:
+    await require(conn, model_id)
+    await repository.update_fields(
+        conn,
+        model_id,
+        status=STATUS_NUMBERS[request.status],
+        last_updated_timestamp_ms=now_ms(),
+    )
+    return await get(conn, model_id)
+
+
+async def delete(conn: Connection, model_id: str) -> None:
+    await require(conn, model_id)
+    await repository.update_fields(
+        conn, model_id, lifecycle_stage="deleted", last_updated_timestamp_ms=now_ms()
+    )
+
+
+async def set_tags(conn: Connection, model_id: str, tags: list[tuple[str, str]]) -> dict:
+    for index, (key, value) in enumerate(tags):
+        validate_tag(key, value, f"tags[{index}]")
+    await require(conn, model_id)
+    await repository.set_tags(conn, model_id, tags)
+    return await get(conn, model_id)
+
+
+async def delete_tag(conn: Connection, model_id: str, key: str) -> None:
+    await require(conn, model_id)
+    if not await repository.delete_tag(conn, model_id, key):
+        raise ResourceDoesNotExist(f"No tag with key '{key}' on logged model '{model_id}'.")
+
+
+async def log_params(conn: Connection, model_id: str, params: list[tuple[str, str]]) -> None:
+    for index, (key, value) in enumerate(params):
+        validate_param(key, value, f"params[{index}]")
+    await require(conn, model_id)
+    await repository.set_params(conn, model_id, params)
+
+
+async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any]:
+    validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
+    offset = decode_page_token(request.page_token)
+    where = [
+        logged_models.c.experiment_id.in_([parse_experiment_id(e) for e in request.experiment_ids]),
+        logged_models.c.lifecycle_stage == "active",
+        *model_search.filter_clauses(request.filter, request.datasets),
+    ]
+    order = model_search.order_clauses(request.order_by)
+    rows = await repository.search(conn, where, order, offset, request.max_results + 1)
+    response: dict[str, Any] = {"models": await render(conn, rows[: request.max_results])}
+    token = next_page_token(offset, request.max_results, len(rows))
+    if token:
+        response["next_page_token"] = token
+    return response
+
+
+def store_path(artifact_uri: str, relative: str | None) -> str:
+    """`mlflow-artifacts:/1/models/m-../artifacts` + `sub/dir` -> `1/models/m-../artifacts/sub/dir`."""
+    root = artifact_uri[len(MLFLOW_ARTIFACTS_SCHEME) :].strip("/")
+    relative = clean_artifact_path(relative, allow_root=True)
+    return f"{root}/{relative}" if relative else root
+
+
+async def list_artifacts(
+    conn: Connection, store: ArtifactStore, model_id: str, directory: str | None
+) -> dict[str, Any]:
+    row = await require(conn, model_id)
+    root = store_path(row.artifact_location, None)
+    entries = await store.list(store_path(row.artifact_location, directory))
+    files = [{**e.render(), "path": e.path[len(root) + 1 :]} for e in entries]
+    response: dict[str, Any] = {"root_uri": row.artifact_location}
+    if files:
+        response["files"] = files
+    return response

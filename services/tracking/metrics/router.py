@@ -1,0 +1,20 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.http import JSONResponse, parse_request
+from services.tracking.metrics import service
+from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
+
+router = APIRouter(prefix="/api/2.0/mlflow/metrics", tags=["metrics"])
+
+
+@router.get("/get-history")
+async def get_metric_history(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetMetricHistory)
+    return JSONResponse(await request.app.state.db.run(service.history, body))
+
+
+@router.get("/get-history-bulk-interval")
+async def get_metric_history_bulk_interval(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetMetricHistoryBulkInterval)
+    return JSONResponse(await request.app.state.db.run(service.history_bulk_interval, body))

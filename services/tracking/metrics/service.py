@@ -1,0 +1,80 @@
+from typing import Any
+
+from services.core.db.engine import Connection
+from services.core.errors import InvalidParameterValue
+from services.core.paging import decode_page_token, next_page_token
+from services.tracking.metrics import repository
+from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
+from services.tracking.runs import service as runs
+from services.tracking.runs.schemas import render_metric
+
+MAX_RUNS_PER_BULK_REQUEST = 100
+MAX_BULK_RESULTS = 1000
+
+
+async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]:
+    await runs.require(conn, request.run_id)
+    if request.max_results is not None and request.max_results <= 0:
+        raise InvalidParameterValue(
+            f"Invalid value {request.max_results} for parameter 'max_results' supplied. "
+            "It must be a positive integer."
+        )
+    offset = decode_page_token(request.page_token)
+    limit = None if request.max_results is None else request.max_results + 1
+    rows = await repository.history(conn, request.run_id, request.metric_key, offset, limit)
+    page = rows if request.max_results is None else rows[: request.max_results]
+    key = request.metric_key
+    response: dict[str, Any] = {
+        "metrics": [render_metric(key, value, timestamp, step) for timestamp, step, value in page]
+    }
+    if request.max_results is not None:
+        token = next_page_token(offset, request.max_results, len(rows))
+        if token:
+            response["next_page_token"] = token
+    return response
+
+
+def sample_steps(steps: list[int], max_results: int) -> list[int]:
+    """Up to max_results steps spread evenly over the range, always keeping first and last."""
+    if len(steps) <= max_results:
+        return steps
+    if max_results == 1:
+        return [steps[-1]]
+    stride = (len(steps) - 1) / (max_results - 1)
+    return sorted({steps[round(i * stride)] for i in range(max_results)})
+
+
+async def history_bulk_interval(
+    conn: Connection, request: GetMetricHistoryBulkInterval
+) -> dict[str, Any]:
+    if not request.run_ids:
+        raise InvalidParameterValue("GetMetricHistoryBulkInterval requires at least one run_id.")
+    if len(request.run_ids) > MAX_RUNS_PER_BULK_REQUEST:
+        raise InvalidParameterValue(
+            f"GetMetricHistoryBulkInterval cannot take more than {MAX_RUNS_PER_BULK_REQUEST} "
+            f"run_ids. Received {len(request.run_ids)} run_ids."
+        )
+    if not 1 <= request.max_results <= MAX_BULK_RESULTS:
+        raise InvalidParameterValue(
+            f"max_results must be between 1 and {MAX_BULK_RESULTS}, got {request.max_results}."
+        )
+    if (
+        request.start_step is not None
+        and request.end_step is not None
+        and request.start_step > request.end_step
+    ):
+        raise InvalidParameterValue("end_step must be greater than or equal to start_step.")
+    points: list[dict[str, Any]] = []
+    for run_id in sorted(set(request.run_ids)):
+        await runs.require(conn, run_id)
+        steps = await repository.distinct_steps(
+            conn, run_id, request.metric_key, request.start_step, request.end_step
+        )
+        chosen = sample_steps(steps, request.max_results)
+        for timestamp, step, value in await repository.points_at_steps(
+            conn, run_id, request.metric_key, chosen
+        ):
+            point = render_metric(request.metric_key, value, timestamp, step)
+            point["run_id"] = run_id
+            points.append(point)
+    return {"metrics": points}

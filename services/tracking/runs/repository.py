@@ -1,0 +1,251 @@
+"""SQL for runs, params, tags and metric points. Functions never commit.
+
+The metric path is written for throughput: a whole batch of points is one INSERT ... SELECT
+FROM unnest(arrays) (one round trip, one prepared statement whatever the batch size), and
+the latest values are one upsert whose WHERE keeps the greatest (step, timestamp, value).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, DOUBLE_PRECISION, TEXT, insert
+
+from services.core.db.engine import Connection
+from services.core.db.tables.tracking import (
+    latest_metrics,
+    logged_model_metrics,
+    params,
+    runs,
+    tags,
+)
+from services.tracking.search.runs import apply_order
+
+
+async def insert_run(conn: Connection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(runs).values(**values))
+
+
+async def get(conn: Connection, run_id: str, *, lock: bool = False) -> Row | None:
+    statement = select(runs).where(runs.c.run_uuid == run_id)
+    if lock:
+        statement = statement.with_for_update()
+    return (await conn.execute(statement)).first()
+
+
+async def get_many(conn: Connection, run_ids: Sequence[str]) -> list[Row]:
+    return list(await conn.execute(select(runs).where(runs.c.run_uuid.in_(run_ids))))
+
+
+async def update_fields(conn: Connection, run_id: str, **values: Any) -> None:
+    await conn.execute(update(runs).where(runs.c.run_uuid == run_id).values(**values))
+
+
+async def set_lifecycle_for_experiment(conn: Connection, experiment_id: int, stage: str) -> None:
+    await conn.execute(
+        update(runs).where(runs.c.experiment_id == experiment_id).values(lifecycle_stage=stage)
+    )
+
+
+_INSERT_PARAMS = text(
+    "INSERT INTO params (run_uuid, key, value) "
+    "SELECT :run_uuid, k, v FROM unnest(:keys, :values) AS u(k, v) "
+    "ON CONFLICT (run_uuid, key) DO NOTHING RETURNING key"
+).bindparams(bindparam("keys", type_=ARRAY(TEXT)), bindparam("values", type_=ARRAY(TEXT)))
+
+
+async def insert_params(
+    conn: Connection, run_id: str, items: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """Insert params; return (key, stored value, new value) for each key already logged with
+    a different value. Runs after the insert, so a concurrent writer of the same key is seen."""
+    if not items:
+        return []
+    keys = [key for key, _ in items]
+    inserted = set(
+        (
+            await conn.execute(
+                _INSERT_PARAMS,
+                {"run_uuid": run_id, "keys": keys, "values": [value for _, value in items]},
+            )
+        ).scalars()
+    )
+    existing_keys = [key for key in keys if key not in inserted]
+    if not existing_keys:
+        return []
+    stored = dict(
+        (
+            await conn.execute(
+                select(params.c.key, params.c.value).where(
+                    params.c.run_uuid == run_id, params.c.key.in_(existing_keys)
+                )
+            )
+        ).all()
+    )
+    return [
+        (key, stored[key], value) for key, value in items if key in stored and stored[key] != value
+    ]
+
+
+async def upsert_tags(conn: Connection, run_id: str, items: Sequence[tuple[str, str]]) -> None:
+    if not items:
+        return
+    # Last write wins within one request, as in MLflow; dedupe so the upsert touches a row once.
+    unique = dict(items)
+    statement = insert(tags).values(
+        [{"run_uuid": run_id, "key": key, "value": value} for key, value in sorted(unique.items())]
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["run_uuid", "key"], set_={"value": statement.excluded.value}
+        )
+    )
+
+
+async def delete_tag(conn: Connection, run_id: str, key: str) -> bool:
+    result = await conn.execute(tags.delete().where(tags.c.run_uuid == run_id, tags.c.key == key))
+    return result.rowcount > 0
+
+
+_INSERT_METRICS = text(
+    "INSERT INTO metrics (run_uuid, key, step, timestamp, value, model_id, dataset_name, "
+    "dataset_digest) "
+    "SELECT :run_uuid, k, s, t, v, m, dn, dd "
+    "FROM unnest(:keys, :steps, :timestamps, :vals, :models, :dnames, :ddigests) "
+    "AS u(k, s, t, v, m, dn, dd) "
+    "ON CONFLICT DO NOTHING"
+).bindparams(
+    bindparam("keys", type_=ARRAY(TEXT)),
+    bindparam("steps", type_=ARRAY(BIGINT)),
+    bindparam("timestamps", type_=ARRAY(BIGINT)),
+    bindparam("vals", type_=ARRAY(DOUBLE_PRECISION)),
+    bindparam("models", type_=ARRAY(TEXT)),
+    bindparam("dnames", type_=ARRAY(TEXT)),
+    bindparam("ddigests", type_=ARRAY(TEXT)),
+)
+
+_UPSERT_LATEST = text(
+    "INSERT INTO latest_metrics AS l (run_uuid, key, step, timestamp, value) "
+    "SELECT :run_uuid, k, s, t, v FROM unnest(:keys, :steps, :timestamps, :vals) "
+    "AS u(k, s, t, v) "
+    "ON CONFLICT (run_uuid, key) DO UPDATE "
+    "SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value "
+    "WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value)"
+).bindparams(
+    bindparam("keys", type_=ARRAY(TEXT)),
+    bindparam("steps", type_=ARRAY(BIGINT)),
+    bindparam("timestamps", type_=ARRAY(BIGINT)),
+    bindparam("vals", type_=ARRAY(DOUBLE_PRECISION)),
+)
+
+
+def _order_key(point: tuple[str, float, int, int]) -> tuple[int, int, int, float]:
+    """PostgreSQL's float8 order: NaN above every number, so mirror it here."""
+    _, value, timestamp, step = point
+    return (step, timestamp, 1, 0.0) if value != value else (step, timestamp, 0, value)
+
+
+def latest_per_key(
+    points: Iterable[tuple[str, float, int, int]],
+) -> list[tuple[str, float, int, int]]:
+    """Reduce (key, value, timestamp, step) points to the latest per key, sorted by key so
+    concurrent batches lock latest_metrics rows in the same order (no deadlocks)."""
+    best: dict[str, tuple[str, float, int, int]] = {}
+    for point in points:
+        current = best.get(point[0])
+        if current is None or _order_key(point) > _order_key(current):
+            best[point[0]] = point
+    return [best[key] for key in sorted(best)]
+
+
+async def insert_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> None:
+    """`points` have key, value, timestamp, step, model_id, dataset_name, dataset_digest."""
+    if not points:
+        return
+    await conn.execute(
+        _INSERT_METRICS,
+        {
+            "run_uuid": run_id,
+            "keys": [p.key for p in points],
+            "steps": [p.step for p in points],
+            "timestamps": [p.timestamp for p in points],
+            "vals": [p.value for p in points],
+            "models": [p.model_id for p in points],
+            "dnames": [p.dataset_name for p in points],
+            "ddigests": [p.dataset_digest for p in points],
+        },
+    )
+    model_points = [p for p in points if p.model_id]
+    if model_points:
+        # MLflow 3 attributes metrics logged with a model_id to that model too.
+        await conn.execute(
+            insert(logged_model_metrics).values(
+                [
+                    {
+                        "model_id": p.model_id,
+                        "key": p.key,
+                        "value": p.value,
+                        "timestamp": p.timestamp,
+                        "step": p.step,
+                        "run_id": run_id,
+                        "dataset_name": p.dataset_name,
+                        "dataset_digest": p.dataset_digest,
+                    }
+                    for p in model_points
+                ]
+            )
+        )
+    latest = latest_per_key((p.key, p.value, p.timestamp, p.step) for p in points)
+    await conn.execute(
+        _UPSERT_LATEST,
+        {
+            "run_uuid": run_id,
+            "keys": [key for key, _, _, _ in latest],
+            "vals": [value for _, value, _, _ in latest],
+            "timestamps": [timestamp for _, _, timestamp, _ in latest],
+            "steps": [step for _, _, _, step in latest],
+        },
+    )
+
+
+async def load_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
+    """Latest metrics, params and tags for many runs in three queries."""
+    data: dict[str, dict[str, list[Any]]] = defaultdict(
+        lambda: {"metrics": [], "params": [], "tags": []}
+    )
+    if not run_ids:
+        return data
+    lm = latest_metrics.c
+    for row in await conn.execute(
+        select(lm.run_uuid, lm.key, lm.value, lm.timestamp, lm.step)
+        .where(lm.run_uuid.in_(run_ids))
+        .order_by(lm.run_uuid, lm.key)
+    ):
+        data[row.run_uuid]["metrics"].append(row)
+    for table, field in ((params, "params"), (tags, "tags")):
+        for row in await conn.execute(
+            select(table.c.run_uuid, table.c.key, table.c.value)
+            .where(table.c.run_uuid.in_(run_ids))
+            .order_by(table.c.run_uuid, table.c.key)
+        ):
+            data[row.run_uuid][field].append(row)
+    return data
+
+
+async def search(
+    conn: Connection,
+    experiment_ids: Sequence[int],
+    stages: Sequence[str],
+    filter_clauses: Sequence[Any],
+    order_by: list[str],
+    offset: int,
+    limit: int,
+) -> list[Row]:
+    statement = select(runs).where(
+        runs.c.experiment_id.in_(experiment_ids),
+        runs.c.lifecycle_stage.in_(stages),
+        *filter_clauses,
+    )
+    statement = apply_order(statement, order_by).offset(offset).limit(limit)
+    return list(await conn.execute(statement))

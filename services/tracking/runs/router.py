@@ -1,0 +1,119 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.clock import new_hex_id
+from services.core.http import JSONResponse, empty, parse_request
+from services.tracking.runs import service
+from services.tracking.runs.schemas import (
+    CreateRun,
+    DeleteTag,
+    LogBatch,
+    LogInputs,
+    LogMetric,
+    LogModel,
+    LogOutputs,
+    LogParam,
+    RunRef,
+    SearchRuns,
+    SetTag,
+    UpdateRun,
+)
+
+router = APIRouter(prefix="/api/2.0/mlflow/runs", tags=["runs"])
+
+
+@router.post("/create")
+async def create_run(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateRun)
+    # The id is chosen before the transaction so a retried attempt cannot create a twin.
+    run = await request.app.state.db.run(service.create, body, new_hex_id())
+    return JSONResponse({"run": run})
+
+
+@router.get("/get")
+async def get_run(request: Request) -> JSONResponse:
+    body = await parse_request(request, RunRef)
+    return JSONResponse({"run": await request.app.state.db.run(service.get, body.run_id)})
+
+
+@router.post("/update")
+async def update_run(request: Request) -> JSONResponse:
+    body = await parse_request(request, UpdateRun)
+    return JSONResponse({"run_info": await request.app.state.db.run(service.update, body)})
+
+
+@router.post("/delete")
+async def delete_run(request: Request) -> JSONResponse:
+    body = await parse_request(request, RunRef)
+    await request.app.state.db.run(service.set_lifecycle, body.run_id, "deleted")
+    return empty()
+
+
+@router.post("/restore")
+async def restore_run(request: Request) -> JSONResponse:
+    body = await parse_request(request, RunRef)
+    await request.app.state.db.run(service.set_lifecycle, body.run_id, "active")
+    return empty()
+
+
+@router.post("/search")
+async def search_runs(request: Request) -> JSONResponse:
+    body = await parse_request(request, SearchRuns)
+    return JSONResponse(await request.app.state.db.run(service.search, body))
+
+
+@router.post("/log-parameter")
+async def log_param(request: Request) -> JSONResponse:
+    body = await parse_request(request, LogParam)
+    await request.app.state.db.run(service.log_param, body)
+    return empty()
+
+
+@router.post("/log-metric")
+async def log_metric(request: Request) -> JSONResponse:
+    body = await parse_request(request, LogMetric)
+    await request.app.state.db.run(service.log_metric, body)
+    return empty()
+
+
+@router.post("/log-batch")
+async def log_batch(request: Request) -> JSONResponse:
+    body = await parse_request(request, LogBatch)
+    service.validate_batch(body)
+    await request.app.state.db.run(service.log_batch, body)
+    return empty()
+
+
+@router.post("/set-tag")
+async def set_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, SetTag)
+    await request.app.state.db.run(service.set_tag, body)
+    return empty()
+
+
+@router.post("/delete-tag")
+async def delete_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, DeleteTag)
+    await request.app.state.db.run(service.delete_tag, body)
+    return empty()
+
+
+@router.post("/log-inputs")
+async def log_inputs(request: Request) -> JSONResponse:
+    body = await parse_request(request, LogInputs)
+    await request.app.state.db.run(service.log_inputs, body)
+    return empty()
+
+
+@router.post("/outputs")
+async def log_outputs(request: Request) -> JSONResponse:
+    body = await parse_request(request, LogOutputs)
+    await request.app.state.db.run(service.log_outputs, body)
+    return empty()
+
+
+@router.post("/log-model")
+async def log_model(request: Request) -> JSONResponse:
+    body = await parse_request(request, LogModel)
+    await request.app.state.db.run(service.log_model, body)
+    return empty()

@@ -1,0 +1,295 @@
+"""Run use cases. Each function runs inside one transaction given by Database.run; a raised
+error rolls the whole transaction back, so a rejected batch stores nothing."""
+
+from typing import Any
+
+import orjson
+
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.enums import LIFECYCLE_STAGES
+from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
+from services.core.paging import decode_page_token, next_page_token
+from services.tracking.experiments import service as experiments
+from services.tracking.inputs import repository as inputs
+from services.tracking.runs import repository
+from services.tracking.runs.names import random_run_name
+from services.tracking.runs.schemas import (
+    CreateRun,
+    DeleteTag,
+    LogBatch,
+    LogInputs,
+    LogMetric,
+    LogModel,
+    LogOutputs,
+    LogParam,
+    SearchRuns,
+    SetTag,
+    UpdateRun,
+    render_metric,
+    render_run_info,
+)
+from services.tracking.search import runs as run_search
+from services.tracking.validation import (
+    MAX_DATASET_DIGEST_SIZE,
+    MAX_DATASET_NAME_SIZE,
+    MAX_DATASET_PROFILE_SIZE,
+    MAX_DATASET_SCHEMA_SIZE,
+    MAX_DATASET_SOURCE_SIZE,
+    MAX_INPUT_TAG_KEY_SIZE,
+    MAX_INPUT_TAG_VALUE_SIZE,
+    MAX_RESULTS_RUNS,
+    parse_experiment_id,
+    validate_batch_limits,
+    validate_length,
+    validate_max_results,
+    validate_metric,
+    validate_param,
+    validate_run_id,
+    validate_tag,
+    validate_unique_param_keys,
+)
+
+RUN_NAME_TAG = "mlflow.runName"
+LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history"
+
+
+async def require(conn: Connection, run_id: str, *, lock: bool = False) -> Any:
+    validate_run_id(run_id)
+    row = await repository.get(conn, run_id, lock=lock)
+    if row is None:
+        raise ResourceDoesNotExist(f"Run with id={run_id} not found")
+    return row
+
+
+async def require_active(conn: Connection, run_id: str) -> Any:
+    row = await require(conn, run_id)
+    if row.lifecycle_stage != "active":
+        raise InvalidParameterValue(
+            f"The run {run_id} must be in the 'active' state. "
+            f"Current state is {row.lifecycle_stage}."
+        )
+    return row
+
+
+async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    ids = [row.run_uuid for row in rows]
+    data = await repository.load_data(conn, ids)
+    links = await inputs.load_for_runs(conn, ids)
+    rendered = []
+    for row in rows:
+        run_data = data[row.run_uuid]
+        run: dict[str, Any] = {
+            "info": render_run_info(row),
+            "data": {
+                "metrics": [
+                    render_metric(m.key, m.value, m.timestamp, m.step) for m in run_data["metrics"]
+                ],
+                "params": [{"key": p.key, "value": p.value} for p in run_data["params"]],
+                "tags": [{"key": t.key, "value": t.value} for t in run_data["tags"]],
+            },
+            "inputs": links[row.run_uuid]["inputs"],
+            "outputs": links[row.run_uuid]["outputs"],
+        }
+        rendered.append(run)
+    return rendered
+
+
+async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str, Any]:
+    for index, tag in enumerate(request.tags):
+        validate_tag(tag.key, tag.value, f"tags[{index}]")
+    experiment = await experiments.require_active(conn, request.experiment_id)
+    tags = {tag.key: tag.value for tag in request.tags}
+    name = request.run_name or tags.get(RUN_NAME_TAG) or random_run_name()
+    if request.run_name and tags.get(RUN_NAME_TAG, name) != name:
+        raise InvalidParameterValue(
+            f"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
+            f"different values (run_name='{name}', mlflow.runName='{tags[RUN_NAME_TAG]}')."
+        )
+    tags[RUN_NAME_TAG] = name
+    await repository.insert_run(
+        conn,
+        {
+            "run_uuid": run_id,
+            "experiment_id": experiment.experiment_id,
+            "name": name,
+            "user_id": request.user_id,
+            "status": "RUNNING",
+            "start_time": request.start_time if request.start_time is not None else now_ms(),
+            "lifecycle_stage": "active",
+            "artifact_uri": f"{experiment.artifact_location.rstrip('/')}/{run_id}/artifacts",
+        },
+    )
+    await repository.upsert_tags(conn, run_id, list(tags.items()))
+    return (await render(conn, [await require(conn, run_id)]))[0]
+
+
+async def get(conn: Connection, run_id: str) -> dict[str, Any]:
+    return (await render(conn, [await require(conn, run_id)]))[0]
+
+
+async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
+    row = await require(conn, request.run_id, lock=True)
+    if row.lifecycle_stage != "active":
+        raise InvalidParameterValue(
+            f"The run {request.run_id} must be in the 'active' state. "
+            f"Current state is {row.lifecycle_stage}."
+        )
+    values: dict[str, Any] = {}
+    if request.status is not None:
+        values["status"] = request.status
+    if request.end_time is not None:
+        values["end_time"] = request.end_time
+    if request.run_name:
+        values["name"] = request.run_name
+        await repository.upsert_tags(conn, request.run_id, [(RUN_NAME_TAG, request.run_name)])
+    if values:
+        await repository.update_fields(conn, request.run_id, **values)
+    return render_run_info(await require(conn, request.run_id))
+
+
+async def set_lifecycle(conn: Connection, run_id: str, stage: str) -> None:
+    row = await require(conn, run_id, lock=True)
+    if stage == "active":
+        experiment = await experiments.require(conn, str(row.experiment_id))
+        if experiment.lifecycle_stage != "active":
+            raise InvalidParameterValue(
+                f"Cannot restore run {run_id}: its experiment {row.experiment_id} is deleted."
+            )
+    await repository.update_fields(
+        conn,
+        run_id,
+        lifecycle_stage=stage,
+        deleted_time=now_ms() if stage == "deleted" else None,
+    )
+
+
+async def _write_params(conn: Connection, run_id: str, items: list[tuple[str, str]]) -> None:
+    conflicts = await repository.insert_params(conn, run_id, items)
+    if conflicts:
+        key, stored, new = conflicts[0]
+        raise InvalidParameterValue(
+            "Changing param values is not allowed. Param with key='{}' was already logged "
+            "with value='{}' for run ID='{}'. Attempted logging new value '{}'.".format(
+                key, stored, run_id, new
+            )
+        )
+
+
+async def _write_tags(conn: Connection, run_id: str, items: list[tuple[str, str]]) -> None:
+    await repository.upsert_tags(conn, run_id, items)
+    names = [value for key, value in items if key == RUN_NAME_TAG]
+    if names:
+        await repository.update_fields(conn, run_id, name=names[-1])
+
+
+async def log_param(conn: Connection, request: LogParam) -> None:
+    validate_param(request.key, request.value, "")
+    await require_active(conn, request.run_id)
+    await _write_params(conn, request.run_id, [(request.key, request.value)])
+
+
+async def log_metric(conn: Connection, request: LogMetric) -> None:
+    validate_metric(request.key, request.timestamp, "")
+    await require_active(conn, request.run_id)
+    await repository.insert_metrics(conn, request.run_id, [request])
+
+
+def validate_batch(request: LogBatch) -> None:
+    """Everything checkable without the database, before a connection is taken."""
+    validate_batch_limits(len(request.metrics), len(request.params), len(request.tags))
+    for index, metric in enumerate(request.metrics):
+        validate_metric(metric.key, metric.timestamp, f"metrics[{index}]")
+    for index, param in enumerate(request.params):
+        validate_param(param.key, param.value, f"params[{index}]")
+    validate_unique_param_keys([param.key for param in request.params])
+    for index, tag in enumerate(request.tags):
+        validate_tag(tag.key, tag.value, f"tags[{index}]")
+
+
+async def log_batch(conn: Connection, request: LogBatch) -> None:
+    await require_active(conn, request.run_id)
+    await _write_params(conn, request.run_id, [(p.key, p.value) for p in request.params])
+    await _write_tags(conn, request.run_id, [(t.key, t.value) for t in request.tags])
+    await repository.insert_metrics(conn, request.run_id, request.metrics)
+
+
+async def set_tag(conn: Connection, request: SetTag) -> None:
+    validate_tag(request.key, request.value, "")
+    await require_active(conn, request.run_id)
+    await _write_tags(conn, request.run_id, [(request.key, request.value)])
+
+
+async def delete_tag(conn: Connection, request: DeleteTag) -> None:
+    await require_active(conn, request.run_id)
+    if not await repository.delete_tag(conn, request.run_id, request.key):
+        raise ResourceDoesNotExist(
+            f"No tag with name: {request.key} in run with id {request.run_id}"
+        )
+
+
+def _validate_inputs(request: LogInputs) -> None:
+    for entry in request.datasets:
+        dataset = entry.dataset
+        validate_length("Dataset name", MAX_DATASET_NAME_SIZE, dataset.name)
+        validate_length("Dataset digest", MAX_DATASET_DIGEST_SIZE, dataset.digest)
+        validate_length("Dataset source", MAX_DATASET_SOURCE_SIZE, dataset.source)
+        validate_length("Dataset schema", MAX_DATASET_SCHEMA_SIZE, dataset.schema_)
+        validate_length("Dataset profile", MAX_DATASET_PROFILE_SIZE, dataset.profile)
+        for tag in entry.tags:
+            validate_length("Input tag key", MAX_INPUT_TAG_KEY_SIZE, tag.key)
+            validate_length("Input tag value", MAX_INPUT_TAG_VALUE_SIZE, tag.value)
+
+
+async def log_inputs(conn: Connection, request: LogInputs) -> None:
+    _validate_inputs(request)
+    run = await require_active(conn, request.run_id)
+    for entry in request.datasets:
+        dataset_id = await inputs.upsert_dataset(conn, run.experiment_id, entry.dataset)
+        tags = [{"key": t.key, "value": t.value} for t in entry.tags]
+        await inputs.link_dataset(conn, request.run_id, dataset_id, tags)
+    await inputs.link_model_inputs(conn, request.run_id, [m.model_id for m in request.models])
+
+
+async def log_outputs(conn: Connection, request: LogOutputs) -> None:
+    await require_active(conn, request.run_id)
+    await inputs.link_model_outputs(
+        conn, request.run_id, [(m.model_id, m.step) for m in request.models]
+    )
+
+
+async def log_model(conn: Connection, request: LogModel) -> None:
+    """MLflow 2.x clients record each logged model's MLmodel JSON in a history tag."""
+    try:
+        model = orjson.loads(request.model_json)
+    except orjson.JSONDecodeError:
+        raise InvalidParameterValue("Argument 'model_json' must be valid JSON.") from None
+    if not isinstance(model, dict) or "artifact_path" not in model:
+        raise InvalidParameterValue("Model json is missing mandatory field 'artifact_path'.")
+    await require_active(conn, request.run_id)
+    run_tags = (await repository.load_data(conn, [request.run_id]))[request.run_id]["tags"]
+    history_tag = next((t.value for t in run_tags if t.key == LOG_MODEL_HISTORY_TAG), "[]")
+    history = orjson.loads(history_tag)
+    history.append(model)
+    await repository.upsert_tags(
+        conn, request.run_id, [(LOG_MODEL_HISTORY_TAG, orjson.dumps(history).decode())]
+    )
+
+
+async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
+    validate_max_results(request.max_results, MAX_RESULTS_RUNS)
+    offset = decode_page_token(request.page_token)
+    rows = await repository.search(
+        conn,
+        [parse_experiment_id(e) for e in request.experiment_ids],
+        LIFECYCLE_STAGES[request.run_view_type],
+        run_search.filter_clauses(request.filter),
+        request.order_by,
+        offset,
+        request.max_results + 1,
+    )
+    response: dict[str, Any] = {"runs": await render(conn, rows[: request.max_results])}
+    token = next_page_token(offset, request.max_results, len(rows))
+    if token:
+        response["next_page_token"] = token
+    return response

@@ -1,0 +1,150 @@
+"""Translate a logged-models filter, dataset filters and order_by into SQL."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, or_, select
+
+from services.core.db.tables.tracking import (
+    logged_model_metrics,
+    logged_model_params,
+    logged_model_tags,
+    logged_models,
+)
+from services.core.errors import InvalidParameterValue
+from services.core.search_filter import Comparison, parse_filter
+from services.tracking.logged_models.schemas import STATUS_NUMBERS, DatasetFilter, OrderBy
+from services.tracking.search.sql import compare_numeric, compare_string
+
+lm = logged_models.c
+STRING_ATTRIBUTES = {
+    "name": lm.name,
+    "model_id": lm.model_id,
+    "model_type": lm.model_type,
+    "source_run_id": lm.source_run_id,
+}
+NUMERIC_ATTRIBUTES = {
+    "creation_timestamp": lm.creation_timestamp_ms,
+    "creation_time": lm.creation_timestamp_ms,
+    "last_updated_timestamp": lm.last_updated_timestamp_ms,
+    "last_updated_time": lm.last_updated_timestamp_ms,
+}
+TAG_PARAM_COMPARATORS = {"=", "!=", "LIKE", "ILIKE"}
+
+
+def _metric_rows(key: str, datasets: list[DatasetFilter]) -> Any:
+    m = logged_model_metrics.c
+    rows = select(1).where(m.model_id == lm.model_id, m.key == key)
+    return _restrict_to_datasets(rows, datasets)
+
+
+def _restrict_to_datasets(rows: Any, datasets: list[DatasetFilter]) -> Any:
+    if not datasets:
+        return rows
+    m = logged_model_metrics.c
+    options = [
+        and_(
+            m.dataset_name == d.dataset_name,
+            *([m.dataset_digest == d.dataset_digest] if d.dataset_digest else []),
+        )
+        for d in datasets
+    ]
+    return rows.where(or_(*options))
+
+
+def _clause(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElement[bool]:
+    if comparison.type == "attribute":
+        if comparison.key == "status":
+            names = comparison.value if isinstance(comparison.value, list) else [comparison.value]
+            unknown = [n for n in names if n not in STATUS_NUMBERS]
+            if unknown:
+                raise InvalidParameterValue(f"Invalid logged model status {unknown[0]!r}.")
+            numbers = [STATUS_NUMBERS[n] for n in names]
+            value = numbers if isinstance(comparison.value, list) else numbers[0]
+            return compare_numeric_or_list(lm.status, comparison, value)
+        if comparison.key in STRING_ATTRIBUTES:
+            return compare_string(STRING_ATTRIBUTES[comparison.key], comparison)
+        if comparison.key in NUMERIC_ATTRIBUTES:
+            return compare_numeric(NUMERIC_ATTRIBUTES[comparison.key], comparison)
+        raise InvalidParameterValue(
+            f"Invalid attribute key '{comparison.key}' specified. Valid keys are "
+            f"{sorted(['status', *STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES])}"
+        )
+    if comparison.type == "metric":
+        m = logged_model_metrics.c
+        return exists(
+            _metric_rows(comparison.key, datasets).where(compare_numeric(m.value, comparison))
+        )
+    tables = {"parameter": logged_model_params, "tag": logged_model_tags}
+    if comparison.type not in tables:
+        raise InvalidParameterValue(
+            f"Invalid entity type '{comparison.type}' for logged models. Valid values are "
+            "['attribute', 'metric', 'parameter', 'tag']"
+        )
+    table = tables[comparison.type]
+    return exists(
+        select(1).where(
+            table.c.model_id == lm.model_id,
+            table.c.key == comparison.key,
+            compare_string(table.c.value, comparison, TAG_PARAM_COMPARATORS),
+        )
+    )
+
+
+def compare_numeric_or_list(column: Any, comparison: Comparison, value: Any) -> ColumnElement[bool]:
+    op = comparison.comparator
+    if op == "=":
+        return column == value
+    if op == "!=":
+        return column != value
+    if op == "IN":
+        return column.in_(value)
+    if op == "NOT IN":
+        return column.not_in(value)
+    raise InvalidParameterValue(f"Invalid comparator '{op}' for attribute 'status'.")
+
+
+def filter_clauses(text: str | None, datasets: list[DatasetFilter]) -> list[ColumnElement[bool]]:
+    clauses = [_clause(comparison, datasets) for comparison in parse_filter(text)]
+    if datasets:
+        clauses.append(
+            exists(
+                _restrict_to_datasets(
+                    select(1).where(logged_model_metrics.c.model_id == lm.model_id), datasets
+                )
+            )
+        )
+    return clauses
+
+
+def order_clauses(order_by: list[OrderBy]) -> list[ColumnElement[Any]]:
+    clauses: list[ColumnElement[Any]] = []
+    for item in order_by:
+        field = item.field_name
+        if field.startswith("metrics."):
+            m = logged_model_metrics.c
+            datasets = (
+                [DatasetFilter(dataset_name=item.dataset_name, dataset_digest=item.dataset_digest)]
+                if item.dataset_name
+                else []
+            )
+            latest = (
+                _restrict_to_datasets(
+                    select(m.value).where(
+                        m.model_id == lm.model_id, m.key == field[len("metrics.") :]
+                    ),
+                    datasets,
+                )
+                .order_by(m.step.desc(), m.timestamp.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+            clauses.append(case((latest.is_(None), 1), else_=0))
+            clauses.append(latest.asc() if item.ascending else latest.desc())
+            continue
+        column = {**STRING_ATTRIBUTES, **NUMERIC_ATTRIBUTES, "status": lm.status}.get(field)
+        if column is None:
+            raise InvalidParameterValue(f"Invalid order_by field '{field}' for logged models.")
+        clauses.append(column.asc() if item.ascending else column.desc())
+    clauses.append(lm.creation_timestamp_ms.desc())
+    clauses.append(lm.model_id.asc())
+    return clauses

@@ -1,0 +1,26 @@
+"""`/api/3.0/mlflow/server-info`: what the client asks before choosing how to upload."""
+
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.http import JSONResponse
+
+router = APIRouter(tags=["server-info"])
+
+
+@router.get("/api/3.0/mlflow/server-info")
+@router.get("/ajax-api/3.0/mlflow/server-info")
+async def server_info(request: Request) -> JSONResponse:
+    multipart = bool(getattr(request.app.state, "multipart_uploads_enabled", False))
+    return JSONResponse(
+        {
+            "store_type": "SqlStore",
+            "workspaces_enabled": False,
+            "trace_archival_enabled": False,
+            "multipart_uploads_enabled": multipart,
+            "multipart_downloads_enabled": False,
+            "presigned_upload_run_id_supported": False,
+            "presigned_upload_model_id_supported": False,
+            "features_enabled": {"gateway": False},
+        }
+    )
