@@ -7,7 +7,8 @@ runs lacking the key, whatever the direction; ties broken by start_time DESC, ru
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, literal, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from services.core.db.tables.tracking import (
     datasets,
@@ -86,7 +87,7 @@ def _dataset_clause(comparison: Comparison) -> ColumnElement[bool]:
     if comparison.key in ("name", "digest"):
         return exists(match.where(compare_string(getattr(d, comparison.key), comparison)))
     if comparison.key == "context":
-        tag = func.jsonb_array_elements(i.tags).table_valued("value").alias("input_tag")
+        tag = func.jsonb_array_elements(i.tags).table_valued(column("value", JSONB)).alias("input_tag")
         context = (
             select(1)
             .select_from(tag)

@@ -1,0 +1,203 @@
+"""Shared fixtures: real PostgreSQL, schema by the migrations, a real HTTP server.
+
+PostgreSQL is the server on 127.0.0.1:5432 when one answers (a fresh database per test
+session), otherwise an embedded pgserver in a temporary folder. The server under test is
+`uvicorn services.server:app` in a subprocess, so tests talk to it over real sockets exactly
+as the mlflow client does.
+"""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from services.core.db.migrate import upgrade
+
+REPO = Path(__file__).resolve().parent.parent
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _local_postgres_answers() -> bool:
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(LOCAL_POSTGRES, timeout=2)
+        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL of a PostgreSQL server on which tests may create databases."""
+    if _local_postgres_answers():
+        yield LOCAL_POSTGRES
+        return
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgserver"), cleanup_mode="stop")
+    yield server.get_uri()
+
+
+def _with_database(url: str, database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def create_database(admin_url: str) -> str:
+    name = f"grimoire_test_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return _with_database(admin_url, name)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh database for the session, migrated to head by the real migrations."""
+    url = create_database(postgres_admin_url)
+    asyncio.run(upgrade(url))
+    yield url
+    drop_database(postgres_admin_url, url)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningServer:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    artifacts_root: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_server(
+    app: str, env: dict[str, str], log_path: Path, *, wait: bool = True
+) -> RunningServer:
+    port = free_port()
+    log_file = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    server = RunningServer(
+        f"http://127.0.0.1:{port}", process, log_path, Path(env.get("GRIMOIRE_ARTIFACTS_ROOT", "."))
+    )
+    if wait:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{server.log()}")
+            try:
+                if httpx.get(f"{server.url}/ready", timeout=1).status_code == 200:
+                    return server
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        process.kill()
+        raise RuntimeError(f"server not ready in 30 s:\n{server.log()}")
+    return server
+
+
+def stop_server(server: RunningServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """`grimoire server`'s app (every service in one process) on the session database."""
+    root = tmp_path_factory.mktemp("artifacts")
+    env = {
+        "GRIMOIRE_DATABASE_URL": database_url,
+        "GRIMOIRE_ARTIFACTS_ROOT": str(root),
+        "GRIMOIRE_DATA_DIR": str(root.parent),
+    }
+    running = start_server("services.server:app", env, root.parent / "server.log")
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def tracking_uri(server: RunningServer) -> Iterator[str]:
+    """Point the real, unmodified mlflow client at the server under test."""
+    import mlflow
+
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = server.url
+    # Fail fast in tests: a server error should surface, not be retried for minutes.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    mlflow.set_tracking_uri(server.url)
+    yield server.url
+    if previous is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
+@pytest.fixture
+def api(server: RunningServer) -> Iterator[httpx.Client]:
+    """Raw HTTP access for wire-level assertions (status codes, error bodies)."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def experiment_name() -> str:
+    return f"exp-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def mlflow_experiment(tracking_uri: str, experiment_name: str) -> Iterator[str]:
+    """A fresh active experiment; yields its id."""
+    import mlflow
+
+    experiment = mlflow.set_experiment(experiment_name)
+    yield experiment.experiment_id
+    mlflow.end_run()
