@@ -1,0 +1,22 @@
+# The two commands of the README's quick start. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install server test
+
+$(BIN)/grimoire: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	@touch $@
+
+install: $(BIN)/grimoire
+
+## Start every service on the embedded defaults (PostgreSQL + artifacts under ~/.grimoire).
+server: install
+	$(BIN)/grimoire server
+
+## Install and run the whole test suite against real PostgreSQL, S3 protocol and clients.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
