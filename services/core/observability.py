@@ -41,6 +41,10 @@ DB_POOL_IN_USE = Gauge(
     ["service"],
     multiprocess_mode="livesum",
 )
+DB_OUTAGE_RETRIES = Counter(
+    "grimoire_db_outage_retries_total",
+    "Transactions retried because the database was unreachable (restart, failover).",
+)
 OVERLOAD_REJECTIONS = Counter(
     "grimoire_overload_rejections_total",
     "Requests answered 503 because the process was at its in-flight bound.",

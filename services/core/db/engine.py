@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from services.core.config import DatabaseSettings
 from services.core.errors import TemporarilyUnavailable
+from services.core.observability import DB_OUTAGE_RETRIES
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class Database:
                     raise TemporarilyUnavailable(
                         "The database is unreachable; retry shortly."
                     ) from error
+                DB_OUTAGE_RETRIES.inc()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.5)
 
