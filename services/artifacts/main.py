@@ -2,12 +2,13 @@
 
 from fastapi import FastAPI
 
+from services.artifacts.multipart import router as multipart
 from services.artifacts.router import router
 from services.core.app import create_app
 
 
 def build(own_lifespan: bool = True) -> FastAPI:
-    return create_app("artifacts", (router,), own_lifespan=own_lifespan)
+    return create_app("artifacts", (router, multipart), own_lifespan=own_lifespan)
 
 
 app = build()

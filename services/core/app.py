@@ -16,12 +16,13 @@ from starlette.responses import PlainTextResponse, Response
 
 from services.core.config import server_settings
 from services.core.db.migrate import current_and_head
-from services.core.errors import GrimoireError
+from services.core.errors import GrimoireError, TemporarilyUnavailable
 from services.core.http import JSONResponse
 from services.core.not_implemented import add_not_implemented_routes
 from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.overload import InFlightLimit
 from services.core.resources import open_resources
+from services.core.storage.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,13 @@ HTTP_STATUS_ERROR_CODES = {404: "ENDPOINT_NOT_FOUND", 405: "BAD_REQUEST", 400: "
 
 async def _grimoire_error(_: Request, error: GrimoireError) -> Response:
     return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
+
+
+async def _store_unavailable(request: Request, error: StoreUnavailable) -> Response:
+    log.warning("artifact store unavailable on %s: %s", request.url.path, error)
+    return await _grimoire_error(
+        request, TemporarilyUnavailable("The artifact store is unreachable; retry shortly.")
+    )
 
 
 async def _http_error(_: Request, error: StarletteHTTPException) -> Response:
@@ -80,6 +88,7 @@ def create_app(service: str, routers: Sequence[APIRouter], *, own_lifespan: bool
     )
     app.add_exception_handler(GrimoireError, _grimoire_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_route("/health", health, methods=["GET"], include_in_schema=False)
     app.add_route("/ready", ready, methods=["GET"], include_in_schema=False)

@@ -81,6 +81,11 @@ class ServerSettings(BaseSettings):
         description="Requests a worker process serves at once; the next ones get 503 with "
         "Retry-After instead of queueing without bound.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The URL clients use to reach Grimoire (https://grimoire.team), for links "
+        "the server hands out such as multipart part URLs. Unset: taken from each request.",
+    )
     retry_after_seconds: int = Field(
         default=1, ge=1, description="Retry-After sent with every overload 503."
     )

@@ -10,14 +10,14 @@ router = APIRouter(tags=["server-info"])
 
 @router.get("/api/3.0/mlflow/server-info")
 @router.get("/ajax-api/3.0/mlflow/server-info")
-async def server_info(request: Request) -> JSONResponse:
-    multipart = bool(getattr(request.app.state, "multipart_uploads_enabled", False))
+async def server_info(_: Request) -> JSONResponse:
     return JSONResponse(
         {
             "store_type": "SqlStore",
             "workspaces_enabled": False,
             "trace_archival_enabled": False,
-            "multipart_uploads_enabled": multipart,
+            # Both stores take multipart uploads (S3 presigned, local through the proxy).
+            "multipart_uploads_enabled": True,
             "multipart_downloads_enabled": False,
             "presigned_upload_run_id_supported": False,
             "presigned_upload_model_id_supported": False,

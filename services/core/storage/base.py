@@ -1,5 +1,7 @@
 """The storage protocol both stores implement, so services never care which one runs."""
 
+from __future__ import annotations
+
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -33,6 +35,9 @@ class StoreUnavailable(Exception):
 
 
 class ArtifactStore(Protocol):
+    # True: multipart parts go to presigned store URLs; False: through the proxy's part route.
+    supports_presigned_parts: bool
+
     async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
         """Store the stream at path atomically (all or nothing); return bytes written."""
 
@@ -47,5 +52,18 @@ class ArtifactStore(Protocol):
 
     async def delete(self, path: str) -> None:
         """Delete a file or a whole folder; raises ArtifactNotFound."""
+
+    async def create_multipart(
+        self, path: str, num_parts: int, base_url: str
+    ) -> tuple[str, list[dict]]:
+        """Start a multipart upload; return its id and one {url, part_number, headers} per part."""
+
+    async def complete_multipart(
+        self, path: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> None:
+        """Assemble (part number, etag) parts into the object at path, atomically."""
+
+    async def abort_multipart(self, path: str, upload_id: str) -> None:
+        """Discard an upload and its parts."""
 
     async def close(self) -> None: ...

@@ -5,6 +5,8 @@ the whole stream arrived, so an interrupted upload never leaves a half file at t
 File I/O runs in worker threads in 1 MiB chunks, so the event loop never blocks.
 """
 
+from __future__ import annotations
+
 import os
 import shutil
 import uuid
@@ -15,14 +17,21 @@ import anyio
 
 from services.core.errors import InvalidParameterValue
 from services.core.storage.base import ArtifactNotFound, FileInfo, ObjectStat
+from services.core.storage.local_uploads import LocalUploads
 
 CHUNK = 1024 * 1024
 
 
 class LocalStore:
+    # Parts go through the proxy (PUT .../mpu/parts/<upload id>/<n>), not to presigned URLs.
+    supports_presigned_parts = False
+
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        # Beside the root, never inside it, so no artifact path can reach the staging area;
+        # on the same filesystem, so completing an upload is a rename.
+        self.uploads = LocalUploads(self.root.with_name(f"{self.root.name}.uploads"))
 
     def resolve(self, path: str) -> Path:
         target = (self.root / path).resolve() if path else self.root
@@ -96,6 +105,24 @@ class LocalStore:
             target.unlink()
         else:
             raise ArtifactNotFound(path)
+
+    async def create_multipart(
+        self, path: str, num_parts: int, base_url: str
+    ) -> tuple[str, list[dict]]:
+        self.resolve(path)
+        part_url = f"{base_url}/api/2.0/mlflow-artifacts/mpu/parts/{{upload_id}}/{{part_number}}"
+        return await self.uploads.create(path, num_parts, part_url)
+
+    async def put_part(self, upload_id: str, number: int, chunks: AsyncIterator[bytes]) -> str:
+        return await self.uploads.put_part(upload_id, number, chunks)
+
+    async def complete_multipart(
+        self, path: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> None:
+        await self.uploads.complete(path, upload_id, parts, self.resolve(path))
+
+    async def abort_multipart(self, path: str, upload_id: str) -> None:
+        await self.uploads.abort(path, upload_id)
 
     async def close(self) -> None:
         return None

@@ -87,7 +87,11 @@ def _dataset_clause(comparison: Comparison) -> ColumnElement[bool]:
     if comparison.key in ("name", "digest"):
         return exists(match.where(compare_string(getattr(d, comparison.key), comparison)))
     if comparison.key == "context":
-        tag = func.jsonb_array_elements(i.tags).table_valued(column("value", JSONB)).alias("input_tag")
+        tag = (
+            func.jsonb_array_elements(i.tags)
+            .table_valued(column("value", JSONB))
+            .alias("input_tag")
+        )
         context = (
             select(1)
             .select_from(tag)

@@ -1,0 +1,92 @@
+"""Multipart uploads, as the mlflow client drives them with
+MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true (or when server-info advertises them).
+
+`mpu/create/<dir>` names the target folder; the file name is the basename of the client's
+local `path`, as in MLflow. S3 hands out presigned part URLs; the local store hands out part
+URLs on this service (`mpu/parts/<upload id>/<n>`).
+"""
+
+import posixpath
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from services.artifacts.metrics import BYTES_IN, counted
+from services.core.config import server_settings
+from services.core.errors import InvalidParameterValue
+from services.core.http import JSONResponse, MlflowMessage, empty, parse_body
+from services.core.storage.paths import clean_artifact_path
+
+router = APIRouter(tags=["artifacts"])
+PREFIX = "/api/2.0/mlflow-artifacts/mpu"
+
+
+class CreateMultipartUpload(MlflowMessage):
+    path: str
+    num_parts: int = 1
+
+
+class UploadPart(MlflowMessage):
+    part_number: int
+    etag: str
+    url: str | None = None
+
+
+class CompleteMultipartUpload(MlflowMessage):
+    path: str
+    upload_id: str
+    parts: list[UploadPart] = []
+
+
+class AbortMultipartUpload(MlflowMessage):
+    path: str
+    upload_id: str
+
+
+def _target(request: Request, local_path: str) -> str:
+    folder = clean_artifact_path(request.path_params["artifact_path"])
+    name = posixpath.basename(local_path.replace("\\", "/"))
+    return clean_artifact_path(f"{folder}/{name}")
+
+
+def _base_url(request: Request) -> str:
+    return (server_settings().public_url or str(request.base_url)).rstrip("/")
+
+
+@router.post(PREFIX + "/create/{artifact_path:path}")
+async def create_multipart_upload(request: Request) -> JSONResponse:
+    body = await parse_body(request, CreateMultipartUpload)
+    if not 1 <= body.num_parts <= 10_000:
+        raise InvalidParameterValue("num_parts must be between 1 and 10000.")
+    store = request.app.state.store
+    upload_id, credentials = await store.create_multipart(
+        _target(request, body.path), body.num_parts, _base_url(request)
+    )
+    return JSONResponse({"upload_id": upload_id, "credentials": credentials})
+
+
+@router.post(PREFIX + "/complete/{artifact_path:path}")
+async def complete_multipart_upload(request: Request) -> JSONResponse:
+    body = await parse_body(request, CompleteMultipartUpload)
+    parts = [(part.part_number, part.etag) for part in body.parts]
+    await request.app.state.store.complete_multipart(
+        _target(request, body.path), body.upload_id, parts
+    )
+    return empty()
+
+
+@router.post(PREFIX + "/abort/{artifact_path:path}")
+async def abort_multipart_upload(request: Request) -> JSONResponse:
+    body = await parse_body(request, AbortMultipartUpload)
+    await request.app.state.store.abort_multipart(_target(request, body.path), body.upload_id)
+    return empty()
+
+
+@router.put(PREFIX + "/parts/{upload_id}/{part_number}")
+async def upload_part(request: Request, upload_id: str, part_number: int) -> Response:
+    store = request.app.state.store
+    if store.supports_presigned_parts:
+        raise InvalidParameterValue("This store takes parts at presigned URLs.")
+    etag = await store.put_part(upload_id, part_number, counted(request.stream(), BYTES_IN))
+    return Response(status_code=200, headers={"ETag": etag})

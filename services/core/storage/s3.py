@@ -1,0 +1,289 @@
+"""Artifacts in S3 or any S3-compatible store (MinIO, moto), through aioboto3.
+
+Uploads of unknown length stream through a bounded buffer: a body that fits one part is a
+single PutObject; a longer one becomes a multipart upload with at most two parts in flight
+(memory stays near 3 x part size whatever the file size) and is aborted on any failure, so
+an interrupted upload never leaves an object, or a half one, at the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+import aioboto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from services.core.config import ArtifactSettings
+from services.core.storage.base import (
+    ArtifactNotFound,
+    FileInfo,
+    ObjectStat,
+    StoreUnavailable,
+)
+
+PART_SIZE = 8 * 1024 * 1024
+PARTS_IN_FLIGHT = 2
+PRESIGNED_PART_SECONDS = 3600
+_NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_UNAVAILABLE = {"500", "502", "503", "504", "SlowDown", "ServiceUnavailable", "InternalError"}
+
+
+def _translate(error: Exception, path: str) -> Exception:
+    if isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+        if code in _NOT_FOUND or status == "404":
+            return ArtifactNotFound(path)
+        if code in _UNAVAILABLE or status in _UNAVAILABLE:
+            return StoreUnavailable(f"S3 answered {code or status}")
+        return error
+    if isinstance(error, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)):
+        return StoreUnavailable(type(error).__name__)
+    if isinstance(error, (BotoCoreError, OSError)):
+        return StoreUnavailable(type(error).__name__)
+    return error
+
+
+def parse_s3_root(root: str) -> tuple[str, str]:
+    """`s3://bucket/some/prefix` -> ("bucket", "some/prefix")."""
+    bucket, _, prefix = root.removeprefix("s3://").partition("/")
+    return bucket, prefix.strip("/")
+
+
+class S3Store:
+    supports_presigned_parts = True
+
+    def __init__(self, settings: ArtifactSettings):
+        self.bucket, self.prefix = parse_s3_root(settings.root or "")
+        self.settings = settings
+        self._stack = AsyncExitStack()
+        self._client: Any = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Any:
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    secret = self.settings.s3_secret_access_key
+                    session = aioboto3.Session(
+                        aws_access_key_id=self.settings.s3_access_key_id,
+                        aws_secret_access_key=secret.get_secret_value() if secret else None,
+                        region_name=self.settings.s3_region,
+                    )
+                    config = Config(
+                        signature_version="s3v4",
+                        s3={"addressing_style": "path" if self.settings.s3_path_style else "auto"},
+                        retries={"max_attempts": 3, "mode": "standard"},
+                        connect_timeout=5,
+                        read_timeout=60,
+                        max_pool_connections=32,
+                    )
+                    self._client = await self._stack.enter_async_context(
+                        session.client(
+                            "s3", endpoint_url=self.settings.s3_endpoint_url, config=config
+                        )
+                    )
+        return self._client
+
+    def key(self, path: str) -> str:
+        return f"{self.prefix}/{path}" if self.prefix and path else (self.prefix or path)
+
+    async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
+        client = await self.client()
+        key = self.key(path)
+        buffer = bytearray()
+        total = 0
+        upload_id: str | None = None
+        parts: list[dict[str, Any]] = []
+        pending: set[asyncio.Task] = set()
+        slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
+        part_count = 0
+
+        async def send_part(number: int, body: bytes) -> None:
+            try:
+                response = await client.upload_part(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+                )
+                parts.append({"PartNumber": number, "ETag": response["ETag"]})
+            finally:
+                slots.release()
+
+        try:
+            async for chunk in chunks:
+                buffer += chunk
+                total += len(chunk)
+                while len(buffer) >= PART_SIZE:
+                    if upload_id is None:
+                        created = await client.create_multipart_upload(Bucket=self.bucket, Key=key)
+                        upload_id = created["UploadId"]
+                    body, buffer = bytes(buffer[:PART_SIZE]), buffer[PART_SIZE:]
+                    await slots.acquire()
+                    part_count += 1
+                    task = asyncio.create_task(send_part(part_count, body))
+                    pending.add(task)
+                    task.add_done_callback(pending.discard)
+                    for done in [t for t in list(pending) if t.done()]:
+                        done.result()
+            if upload_id is None:
+                await client.put_object(Bucket=self.bucket, Key=key, Body=bytes(buffer))
+                return total
+            if buffer:
+                await slots.acquire()
+                await send_part(part_count + 1, bytes(buffer))
+            await asyncio.gather(*pending)
+            await client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": sorted(parts, key=lambda p: p["PartNumber"])},
+            )
+            return total
+        except BaseException as error:
+            for task in pending:
+                task.cancel()
+            if upload_id is not None:
+                await asyncio.shield(self._abort(client, key, upload_id))
+            if isinstance(error, Exception):
+                raise _translate(error, path) from error
+            raise
+
+    async def _abort(self, client: Any, key: str, upload_id: str) -> None:
+        try:
+            await client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except Exception:  # the store's lifecycle rule reaps what an abort could not
+            pass
+
+    async def stat(self, path: str) -> ObjectStat:
+        client = await self.client()
+        try:
+            head = await client.head_object(Bucket=self.bucket, Key=self.key(path))
+        except Exception as error:
+            raise _translate(error, path) from error
+        return ObjectStat(size=head["ContentLength"], etag=head.get("ETag"))
+
+    async def read(self, path: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        client = await self.client()
+        arguments: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key(path)}
+        if start or end is not None:
+            arguments["Range"] = f"bytes={start}-{'' if end is None else end}"
+        try:
+            response = await client.get_object(**arguments)
+        except Exception as error:
+            raise _translate(error, path) from error
+        body = response["Body"]
+        try:
+            while chunk := await body.read(self.settings.chunk_bytes):
+                yield chunk
+        finally:
+            body.close()
+
+    async def list(self, path: str) -> list[FileInfo]:
+        client = await self.client()
+        prefix = self.key(path)
+        prefix = f"{prefix}/" if prefix else ""
+        strip = len(f"{self.prefix}/") if self.prefix else 0
+        entries: list[FileInfo] = []
+        paginator = client.get_paginator("list_objects_v2")
+        try:
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
+                for common in page.get("CommonPrefixes", []):
+                    entries.append(FileInfo(common["Prefix"][strip:].rstrip("/"), True))
+                for item in page.get("Contents", []):
+                    if item["Key"] != prefix:
+                        entries.append(FileInfo(item["Key"][strip:], False, item["Size"]))
+        except Exception as error:
+            raise _translate(error, path) from error
+        return sorted(entries, key=lambda e: e.path)
+
+    async def delete(self, path: str) -> None:
+        client = await self.client()
+        key = self.key(path)
+        try:
+            keys = [key] if await self._exists(client, key) else []
+            paginator = client.get_paginator("list_objects_v2")
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{key}/"):
+                keys += [item["Key"] for item in page.get("Contents", [])]
+            if not keys:
+                raise ArtifactNotFound(path)
+            for start in range(0, len(keys), 1000):
+                batch = [{"Key": k} for k in keys[start : start + 1000]]
+                await client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
+        except ArtifactNotFound:
+            raise
+        except Exception as error:
+            raise _translate(error, path) from error
+
+    async def _exists(self, client: Any, key: str) -> bool:
+        try:
+            await client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if isinstance(_translate(error, key), ArtifactNotFound):
+                return False
+            raise
+        return True
+
+    # Multipart uploads the client sends straight to S3 through presigned part URLs.
+
+    async def create_multipart(
+        self, path: str, num_parts: int, base_url: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        client = await self.client()
+        key = self.key(path)
+        try:
+            upload_id = (await client.create_multipart_upload(Bucket=self.bucket, Key=key))[
+                "UploadId"
+            ]
+            credentials = []
+            for number in range(1, num_parts + 1):
+                url = await client.generate_presigned_url(
+                    "upload_part",
+                    Params={
+                        "Bucket": self.bucket,
+                        "Key": key,
+                        "UploadId": upload_id,
+                        "PartNumber": number,
+                    },
+                    ExpiresIn=PRESIGNED_PART_SECONDS,
+                )
+                credentials.append({"url": url, "part_number": number, "headers": {}})
+        except Exception as error:
+            raise _translate(error, path) from error
+        return upload_id, credentials
+
+    async def complete_multipart(
+        self, path: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> None:
+        client = await self.client()
+        try:
+            await client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=self.key(path),
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [{"PartNumber": n, "ETag": etag} for n, etag in sorted(parts)]
+                },
+            )
+        except Exception as error:
+            raise _translate(error, path) from error
+
+    async def abort_multipart(self, path: str, upload_id: str) -> None:
+        client = await self.client()
+        try:
+            await client.abort_multipart_upload(
+                Bucket=self.bucket, Key=self.key(path), UploadId=upload_id
+            )
+        except Exception as error:
+            raise _translate(error, path) from error
+
+    async def close(self) -> None:
+        await self._stack.aclose()
