@@ -107,6 +107,7 @@ class RunningServer:
     process: subprocess.Popen
     log_path: Path
     artifacts_root: Path
+    store: str = "local"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -118,15 +119,31 @@ def start_server(
     port = free_port()
     log_file = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         cwd=REPO,
         env={**os.environ, **env},
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )
+    root = env.get("GRIMOIRE_ARTIFACTS_ROOT", ".")
     server = RunningServer(
-        f"http://127.0.0.1:{port}", process, log_path, Path(env.get("GRIMOIRE_ARTIFACTS_ROOT", "."))
+        f"http://127.0.0.1:{port}",
+        process,
+        log_path,
+        Path(root),
+        "s3" if root.startswith("s3://") else "local",
     )
     if wait:
         deadline = time.monotonic() + 30
@@ -200,4 +217,94 @@ def mlflow_experiment(tracking_uri: str, experiment_name: str) -> Iterator[str]:
 
     experiment = mlflow.set_experiment(experiment_name)
     yield experiment.experiment_id
+    mlflow.end_run()
+
+
+S3_BUCKET = "grimoire-test"
+S3_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real S3-protocol server (moto) in its own process, with the test bucket."""
+    import boto3
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(endpoint, timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    s3.create_bucket(Bucket=S3_BUCKET)
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def s3_client(endpoint: str):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+@pytest.fixture(scope="session")
+def s3_server(
+    database_url: str, moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """Every service in one process, artifacts in S3 (moto) under s3://grimoire-test/artifacts."""
+    folder = tmp_path_factory.mktemp("s3server")
+    env = {
+        "GRIMOIRE_DATABASE_URL": database_url,
+        "GRIMOIRE_ARTIFACTS_ROOT": f"s3://{S3_BUCKET}/artifacts",
+        "GRIMOIRE_ARTIFACTS_S3_ENDPOINT_URL": moto_endpoint,
+        "GRIMOIRE_ARTIFACTS_S3_ACCESS_KEY_ID": "test",
+        "GRIMOIRE_ARTIFACTS_S3_SECRET_ACCESS_KEY": "test",
+        "GRIMOIRE_DATA_DIR": str(folder),
+    }
+    running = start_server("services.server:app", env, folder / "server.log")
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_server(request: pytest.FixtureRequest) -> RunningServer:
+    """The same server on each artifact store."""
+    return request.getfixturevalue("server" if request.param == "local" else "s3_server")
+
+
+@pytest.fixture
+def client_on(monkeypatch: pytest.MonkeyPatch):
+    """Point the mlflow client (fluent API and MlflowClient) at a given server."""
+    import mlflow
+
+    def point(server: RunningServer) -> str:
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", server.url)
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+        mlflow.set_tracking_uri(server.url)
+        mlflow.set_experiment(f"artifacts-{uuid.uuid4().hex[:10]}")
+        return server.url
+
+    yield point
     mlflow.end_run()

@@ -84,7 +84,11 @@ def test_log_artifact_with_artifact_path_and_unicode(
     assert Path(downloaded).read_text(encoding="utf-8") == "огонь"
     assert mlflow.artifacts.load_text(f"runs:/{run_id}/notes/readme.txt") == "plain words"
     assert mlflow.artifacts.load_dict(f"runs:/{run_id}/config/params.json") == {"lr": 0.1}
-    whole = Path(mlflow.artifacts.download_artifacts(f"runs:/{run_id}/reports", dst_path=str(tmp_path / "all")))
+    whole = Path(
+        mlflow.artifacts.download_artifacts(
+            f"runs:/{run_id}/reports", dst_path=str(tmp_path / "all")
+        )
+    )
     assert (whole / "daily" / "report.csv").read_text() == "a,b\n1,2\n"
 
 

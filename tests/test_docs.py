@@ -4,12 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from services.core.config import ArtifactSettings, DatabaseSettings, GrimoireSettings, ServerSettings
+from services.core.config import (
+    ArtifactSettings,
+    DatabaseSettings,
+    GrimoireSettings,
+    ServerSettings,
+)
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
 
 
-@pytest.mark.parametrize("cls", [GrimoireSettings, DatabaseSettings, ArtifactSettings, ServerSettings])
+@pytest.mark.parametrize(
+    "cls", [GrimoireSettings, DatabaseSettings, ArtifactSettings, ServerSettings]
+)
 def test_every_setting_is_documented_and_described(cls: type) -> None:
     prefix = cls.model_config["env_prefix"]
     for name, field in cls.model_fields.items():

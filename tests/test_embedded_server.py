@@ -23,8 +23,18 @@ API = "/api/2.0/mlflow"
 def start_grimoire(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIMOIRE_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "server", "--data-dir", str(data_dir),
-         "--port", str(port), "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "server",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
         cwd=REPO,
         env=env,
         stdout=log.open("w"),

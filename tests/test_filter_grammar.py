@@ -22,7 +22,7 @@ string_value = st.text(
     st.characters(blacklist_characters="'\"\\", blacklist_categories=("Cs", "Cc")), max_size=12
 )
 number = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False).map(lambda f: f"{f:.4f}"),
 )
 ws = st.sampled_from([" ", "  "])
@@ -59,7 +59,9 @@ def comparison(draw: st.DrawFn) -> str:
     prefix = draw(st.sampled_from(["attributes.", "attr.", "run.", ""]))
     key = draw(st.sampled_from(["run_name", "status", "user_id", "artifact_uri", "run_id"]))
     if key == "run_id" and draw(st.booleans()):
-        values = draw(st.lists(st.text(string.hexdigits, min_size=1, max_size=8), min_size=1, max_size=3))
+        values = draw(
+            st.lists(st.text(string.hexdigits, min_size=1, max_size=8), min_size=1, max_size=3)
+        )
         op = draw(st.sampled_from(["IN", "NOT IN"]))
         return f"{prefix}{key} {op} ({', '.join(repr(v) for v in values)})"
     op = draw(st.sampled_from(["=", "!=", "LIKE", "ILIKE"]))

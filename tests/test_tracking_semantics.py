@@ -150,7 +150,11 @@ def test_search_paging_is_complete_and_stable(api: httpx.Client) -> None:
 def test_search_grammar_on_attributes_tags_params(mlflow_experiment: str) -> None:
     client = MlflowClient()
     runs = {}
-    for name, status, tag in [("alpha-1", "FINISHED", "x"), ("alpha-2", "FAILED", None), ("beta", "FINISHED", "y")]:
+    for name, status, tag in [
+        ("alpha-1", "FINISHED", "x"),
+        ("alpha-2", "FAILED", None),
+        ("beta", "FINISHED", "y"),
+    ]:
         run = client.create_run(mlflow_experiment, run_name=name, start_time=1_000)
         if tag:
             client.set_tag(run.info.run_id, "kind", tag)
@@ -281,7 +285,9 @@ def test_get_history_bulk_interval_samples_steps(api: httpx.Client) -> None:
     ]
     batch = {
         "run_id": run_id,
-        "metrics": [{"key": "loss", "value": i / 10, "timestamp": i, "step": i} for i in range(500)],
+        "metrics": [
+            {"key": "loss", "value": i / 10, "timestamp": i, "step": i} for i in range(500)
+        ],
     }
     api.post(f"{API}/runs/log-batch", json=batch)
     response = api.get(

@@ -83,7 +83,9 @@ def test_over_limit_batch_is_rejected_and_stores_nothing(
     run_id = new_run(api)
     batch = {
         "run_id": run_id,
-        "metrics": [{"key": f"m{i}", "value": i, "timestamp": 1, "step": 0} for i in range(metrics)],
+        "metrics": [
+            {"key": f"m{i}", "value": i, "timestamp": 1, "step": 0} for i in range(metrics)
+        ],
         "params": [{"key": f"p{i}", "value": "v"} for i in range(params)],
         "tags": [{"key": f"t{i}", "value": "v"} for i in range(tags)],
     }
@@ -105,9 +107,7 @@ def test_bad_filter_is_invalid_parameter_value(api: httpx.Client) -> None:
         "attributes.nope = 'x'",
         "params.x > 'a'",
     ]:
-        response = api.post(
-            f"{API}/runs/search", json={"experiment_ids": ["0"], "filter": bad}
-        )
+        response = api.post(f"{API}/runs/search", json={"experiment_ids": ["0"], "filter": bad})
         assert error(response) == (400, "INVALID_PARAMETER_VALUE"), bad
 
 
