@@ -21,6 +21,7 @@ from pathlib import Path
 import anyio
 
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
+from services.core.storage.durable import publish
 
 UPLOAD_TTL_SECONDS = 24 * 3600
 MAX_PARTS = 10_000
@@ -115,11 +116,11 @@ class LocalUploads:
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.part"
             try:
-                with open(temporary, "wb") as out:
-                    for number in numbers:
-                        with open(folder / str(number), "rb") as part:
-                            shutil.copyfileobj(part, out, 1024 * 1024)
-                os.replace(temporary, target)
+                out = open(temporary, "wb")
+                for number in numbers:
+                    with open(folder / str(number), "rb") as part:
+                        shutil.copyfileobj(part, out, 4 * 1024 * 1024)
+                publish(out, temporary, target)
             except BaseException:
                 temporary.unlink(missing_ok=True)
                 raise

@@ -1,0 +1,414 @@
+"""Grimoire next to `mlflow server`, on the same PostgreSQL and machine, in one run.
+
+    python bench/run.py                                # every workload, both servers
+    python bench/run.py --workloads W1,W5 --w1-clients 16,64
+    python bench/run.py --targets grimoire --workloads W4
+
+Starts each server on its own fresh database of one PostgreSQL (the one on 127.0.0.1:5432
+when it answers, else an embedded pgserver) with local artifact folders, runs the shared,
+independent yardstick (`../shared/bench/bench_tracking.py`) against each, samples the
+servers' memory (RSS of the whole process tree) while they work, and prints one table of
+both figures and their ratio. Results go to bench/results/<timestamp>.json and .md.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+YARDSTICK = REPO.parent / "shared" / "bench" / "bench_tracking.py"
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+MiB = 1024 * 1024
+
+# (workload, figure in the yardstick's JSON, label, higher is better)
+FIGURES = {
+    "W1": [
+        ("points_per_s", "points/s", True),
+        ("p99_ms", "p99 ms", False),
+        ("errors", "errors", False),
+    ],
+    "W2": [
+        ("ops_per_s", "requests/s", True),
+        ("p99_ms", "p99 ms", False),
+        ("errors", "errors", False),
+    ],
+    "W3": [
+        ("seed_runs_per_s", "seeding runs/s", True),
+        ("ops_per_s", "queries/s", True),
+        ("p50_ms", "p50 ms", False),
+    ],
+    "W4": [("p50_ms", "full fetch p50 ms", False), ("points_per_s", "points/s", True)],
+    "W5": [
+        ("upload_MiBps", "upload MiB/s", True),
+        ("download_MiBps", "download MiB/s", True),
+        ("local_write_MiBps", "local disk write MiB/s", True),
+        ("local_write_fsync_MiBps", "local disk write+fsync MiB/s", True),
+        ("local_read_cached_MiBps", "local disk cached read MiB/s", True),
+    ],
+    "PROXY": [
+        ("upload_MiBps", "1 GiB curl upload MiB/s", True),
+        ("download_MiBps", "1 GiB curl download MiB/s", True),
+        ("dd_write_fsync_MiBps", "dd write+fsync MiB/s (same disk)", True),
+        ("rss_growth_MiB", "server RSS growth MiB", False),
+    ],
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def postgres_admin_url(workdir: Path) -> str:
+    try:
+        asyncio.run(_admin(LOCAL_POSTGRES, "SELECT 1"))
+        return LOCAL_POSTGRES
+    except (OSError, asyncpg.PostgresError):
+        import pgserver
+
+        return pgserver.get_server(workdir / "pg", cleanup_mode="stop").get_uri()
+
+
+def fresh_database(admin_url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass
+class Target:
+    name: str
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    rss_samples: list[int] = field(default_factory=list)
+
+    def tree(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.process.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def rss(self) -> int:
+        total = 0
+        for process in self.tree():
+            try:
+                # Only the server's own processes: not the embedded PostgreSQL it may own.
+                if "postgres" not in process.name():
+                    total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+
+def wait_ready(target: Target, path: str, timeout: float = 120) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if target.process.poll() is not None:
+            raise RuntimeError(f"{target.name} exited:\n{target.log_path.read_text()[-3000:]}")
+        try:
+            if httpx.get(target.url + path, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{target.name} not ready after {timeout} s")
+
+
+def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Target, float]:
+    port = free_port()
+    log_path = workdir / "grimoire.log"
+    env = {**os.environ, "GRIMOIRE_DATA_DIR": str(workdir / "grimoire-data")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "server",
+            "--database-url",
+            database_url,
+            "--artifacts-root",
+            str(workdir / "grimoire-artifacts"),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    target = Target("grimoire", f"http://127.0.0.1:{port}", process, log_path)
+    return target, wait_ready(target, "/ready")
+
+
+def start_mlflow(database_url: str, workdir: Path, workers: int) -> tuple[Target, float]:
+    from sqlalchemy.engine import make_url
+
+    port = free_port()
+    log_path = workdir / "mlflow.log"
+    backend = make_url(database_url).set(drivername="postgresql+psycopg")
+    mlflow = shutil.which("mlflow") or str(Path(sys.executable).parent / "mlflow")
+    process = subprocess.Popen(
+        [
+            mlflow,
+            "server",
+            "--backend-store-uri",
+            backend.render_as_string(hide_password=False),
+            "--artifacts-destination",
+            str(workdir / "mlflow-artifacts"),
+            "--serve-artifacts",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=workdir,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    target = Target("mlflow", f"http://127.0.0.1:{port}", process, log_path)
+    return target, wait_ready(target, "/health", timeout=180)
+
+
+def stop(target: Target) -> None:
+    for process in reversed(target.tree()):
+        try:
+            process.send_signal(
+                signal.SIGINT if process.pid == target.process.pid else signal.SIGTERM
+            )
+        except psutil.NoSuchProcess:
+            pass
+    try:
+        target.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        for process in target.tree():
+            process.kill()
+
+
+def run_workload(target: Target, workload: str, extra: list[str], yardstick: Path) -> dict:
+    """Run one workload; sample the server's RSS every 0.2 s while it runs."""
+    stop_sampling = threading.Event()
+    samples: list[int] = []
+
+    def sample() -> None:
+        while not stop_sampling.is_set():
+            samples.append(target.rss())
+            stop_sampling.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    baseline = target.rss()
+    sampler.start()
+    command = [sys.executable, str(yardstick), "--url", target.url, "--workload", workload, *extra]
+    log(f"{target.name}: {' '.join(command[2:])}")
+    result = subprocess.run(command, capture_output=True, text=True)
+    stop_sampling.set()
+    sampler.join()
+    if result.returncode != 0:
+        raise RuntimeError(f"yardstick failed on {target.name}:\n{result.stderr[-3000:]}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["rss_before_MiB"] = round(baseline / MiB, 1)
+    figures["rss_peak_MiB"] = round(max(samples or [baseline]) / MiB, 1)
+    return figures
+
+
+def proxy_gib(target: Target, workdir: Path, size_mib: int = 1024) -> dict:
+    """1 GiB up and down through the proxy with curl (a C client, so the figure is the
+    server's, not a Python client's), next to dd writing the same bytes to the same disk,
+    with the server's RSS sampled throughout."""
+    source = workdir / "gib.bin"
+    if not source.exists():
+        with source.open("wb") as handle:
+            for _ in range(size_mib):
+                handle.write(os.urandom(MiB))
+    url = f"{target.url}/api/2.0/mlflow-artifacts/artifacts/0/bench-proxy/gib.bin"
+    samples: list[int] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append(target.rss())
+            done.wait(0.1)
+
+    def curl(*args: str) -> float:
+        out = subprocess.run(
+            ["curl", "-sS", "-f", "-o", "/dev/null", "-w", "%{time_total}", *args, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return float(out.stdout)
+
+    def dd() -> float:
+        started = time.perf_counter()
+        subprocess.run(
+            ["dd", f"if={source}", f"of={workdir / 'dd.copy'}", "bs=4M", "conv=fsync"],
+            capture_output=True,
+            check=True,
+        )
+        (workdir / "dd.copy").unlink()
+        return time.perf_counter() - started
+
+    subprocess.run(["sync"])
+    baseline = target.rss()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    put_s = curl("-T", str(source))
+    get_s = curl()
+    done.set()
+    sampler.join()
+    subprocess.run(["sync"])
+    dd_s = dd()
+    mib = source.stat().st_size / MiB
+    return {
+        "upload_MiBps": round(mib / put_s, 1),
+        "download_MiBps": round(mib / get_s, 1),
+        "dd_write_fsync_MiBps": round(mib / dd_s, 1),
+        "rss_growth_MiB": round((max(samples) - baseline) / MiB, 1),
+        "rss_before_MiB": round(baseline / MiB, 1),
+        "rss_peak_MiB": round(max(samples) / MiB, 1),
+    }
+
+
+def ratio(ours: float | None, theirs: float | None, higher_is_better: bool) -> str:
+    if ours is None or theirs is None or ours == 0 or theirs == 0:
+        return "-"
+    value = ours / theirs if higher_is_better else theirs / ours
+    return f"{value:.1f}x"
+
+
+def render(results: dict, targets: list[str], startup: dict, machine: str) -> str:
+    lines = [
+        f"Machine: {machine}",
+        "",
+        "| workload | figure | "
+        + " | ".join(targets)
+        + (" | Grimoire vs MLflow |" if len(targets) == 2 else " |"),
+        "|---|---|" + "---|" * len(targets) + ("---|" if len(targets) == 2 else ""),
+    ]
+    for label, runs in results.items():
+        workload = label.split()[0]
+        for key, name, higher in FIGURES[workload] + [
+            ("rss_peak_MiB", "server RSS peak MiB", False)
+        ]:
+            values = [runs.get(t, {}).get(key) for t in targets]
+            row = f"| {label} | {name} | " + " | ".join(
+                "-" if v is None else f"{v:,}" for v in values
+            )
+            if len(targets) == 2:
+                row += f" | {ratio(values[0], values[1], higher)}"
+            lines.append(row + " |")
+    cells = [
+        f"{startup[t]['ready_s']:.1f} s / {startup[t]['idle_rss_MiB']:.0f} MiB"
+        if t in startup
+        else "-"
+        for t in targets
+    ]
+    tail = " | |" if len(targets) == 2 else " |"
+    lines.append("| startup | start to ready / idle RSS | " + " | ".join(cells) + tail)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--targets", default="grimoire,mlflow")
+    parser.add_argument(
+        "--workloads",
+        default="W1,W2,W3,W4,W5,PROXY",
+        help="yardstick workloads W1..W5, and PROXY: 1 GiB through the proxy with curl",
+    )
+    parser.add_argument("--w1-clients", default="16", help="comma-separated client counts for W1")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
+    parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
+    parser.add_argument("--extra", default="", help="extra arguments for the yardstick")
+    args = parser.parse_args()
+    if not args.yardstick.exists():
+        sys.exit(f"yardstick not found at {args.yardstick}; pass --yardstick")
+    targets = args.targets.split(",")
+    extra = args.extra.split()
+    workdir = Path(tempfile.mkdtemp(prefix="grimoire-bench-"))
+    admin = postgres_admin_url(workdir)
+    starters = {"grimoire": start_grimoire, "mlflow": start_mlflow}
+    startup: dict[str, dict] = {}
+    results: dict[str, dict] = {}
+    # One server at a time, so neither's processes disturb the other's figures.
+    for name in targets:
+        database = fresh_database(admin, f"bench_{name}")
+        target, ready_s = starters[name](database, workdir, args.workers)
+        try:
+            time.sleep(1)
+            startup[name] = {"ready_s": ready_s, "idle_rss_MiB": target.rss() / MiB}
+            log(
+                f"{name} ready in {ready_s:.1f} s, idle RSS {startup[name]['idle_rss_MiB']:.0f} MiB"
+            )
+            for workload in args.workloads.split(","):
+                variants = (
+                    [["--clients", c] for c in args.w1_clients.split(",")]
+                    if workload == "W1"
+                    else [[]]
+                )
+                for variant in variants:
+                    label = f"{workload} ({variant[1]} clients)" if variant else workload
+                    # Flush the previous workload's dirty pages so writeback does not land
+                    # on the next measurement.
+                    subprocess.run(["sync"], check=False)
+                    if workload == "PROXY":
+                        figures = proxy_gib(target, workdir)
+                    else:
+                        figures = run_workload(target, workload, variant + extra, args.yardstick)
+                    results.setdefault(label, {})[name] = figures
+        finally:
+            stop(target)
+    machine = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+    table = render(results, targets, startup, machine)
+    out = REPO / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"{stamp}.json").write_text(
+        json.dumps({"startup": startup, "results": results}, indent=2)
+    )
+    (out / f"{stamp}.md").write_text(table + "\n")
+    print(table)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
