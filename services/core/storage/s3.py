@@ -1,8 +1,8 @@
 """Artifacts in S3 or any S3-compatible store (MinIO, moto), through aioboto3.
 
 Uploads of unknown length stream through a bounded buffer: a body that fits one part is a
-single PutObject; a longer one becomes a multipart upload with at most two parts in flight
-(memory stays near 3 x part size whatever the file size) and is aborted on any failure, so
+single PutObject; a longer one becomes a multipart upload in which one part uploads while
+the next fills (memory stays near two parts whatever the file size) and is aborted on any failure, so
 an interrupted upload never leaves an object, or a half one, at the key.
 """
 
@@ -32,7 +32,6 @@ from services.core.storage.base import (
 )
 
 PART_SIZE = 8 * 1024 * 1024
-PARTS_IN_FLIGHT = 2
 PRESIGNED_PART_SECONDS = 3600
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _UNAVAILABLE = {"500", "502", "503", "504", "SlowDown", "ServiceUnavailable", "InternalError"}
@@ -101,46 +100,41 @@ class S3Store:
     async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
         client = await self.client()
         key = self.key(path)
-        buffer = bytearray()
         total = 0
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
-        pending: set[asyncio.Task] = set()
-        slots = asyncio.Semaphore(PARTS_IN_FLIGHT)
-        part_count = 0
+        sending: asyncio.Task | None = None
+        buffer = bytearray()
 
-        async def send_part(number: int, body: bytes) -> None:
-            try:
-                response = await client.upload_part(
-                    Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
-                )
-                parts.append({"PartNumber": number, "ETag": response["ETag"]})
-            finally:
-                slots.release()
+        async def send_part(number: int, body: bytearray) -> None:
+            response = await client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+            )
+            parts.append({"PartNumber": number, "ETag": response["ETag"]})
 
         try:
             async for chunk in chunks:
-                buffer += chunk
                 total += len(chunk)
-                while len(buffer) >= PART_SIZE:
-                    if upload_id is None:
-                        created = await client.create_multipart_upload(Bucket=self.bucket, Key=key)
-                        upload_id = created["UploadId"]
-                    body, buffer = bytes(buffer[:PART_SIZE]), buffer[PART_SIZE:]
-                    await slots.acquire()
-                    part_count += 1
-                    task = asyncio.create_task(send_part(part_count, body))
-                    pending.add(task)
-                    task.add_done_callback(pending.discard)
-                    for done in [t for t in list(pending) if t.done()]:
-                        done.result()
+                room = PART_SIZE - len(buffer)
+                buffer += chunk[:room]
+                if len(buffer) < PART_SIZE:
+                    continue
+                if upload_id is None:
+                    created = await client.create_multipart_upload(Bucket=self.bucket, Key=key)
+                    upload_id = created["UploadId"]
+                # One part uploads while the next fills: memory stays near two parts.
+                if sending is not None:
+                    await sending
+                sending = asyncio.create_task(send_part(len(parts) + 1, buffer))
+                buffer = bytearray(chunk[room:])
+            if sending is not None:
+                await sending
+                sending = None
             if upload_id is None:
-                await client.put_object(Bucket=self.bucket, Key=key, Body=bytes(buffer))
+                await client.put_object(Bucket=self.bucket, Key=key, Body=buffer)
                 return total
             if buffer:
-                await slots.acquire()
-                await send_part(part_count + 1, bytes(buffer))
-            await asyncio.gather(*pending)
+                await send_part(len(parts) + 1, buffer)
             await client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=key,
@@ -149,8 +143,9 @@ class S3Store:
             )
             return total
         except BaseException as error:
-            for task in pending:
-                task.cancel()
+            if sending is not None:
+                sending.cancel()
+                await asyncio.gather(sending, return_exceptions=True)
             if upload_id is not None:
                 await asyncio.shield(self._abort(client, key, upload_id))
             if isinstance(error, Exception):
