@@ -19,6 +19,17 @@ def _export(name: str, value: object | None) -> None:
         os.environ[name] = str(value)
 
 
+def _webhook_key(data_dir: Path) -> str:
+    """The key that encrypts webhook secrets at rest, created once per data directory."""
+    from cryptography.fernet import Fernet
+
+    path = data_dir / "webhook-secret.key"
+    if not path.exists():
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 @click.group()
 def main() -> None:
     """Grimoire: ML experiment tracking and model registry that speaks MLflow's protocol."""
@@ -69,6 +80,8 @@ def server(
             database_url = start_embedded_postgres(data_dir)
         console.print(f"Embedded PostgreSQL under {data_dir / 'postgres'}")
     _export("GRIMOIRE_DATABASE_URL", database_url)
+    if "GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY" not in os.environ:
+        _export("GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY", _webhook_key(data_dir))
     before, after = asyncio.run(upgrade(database_url))
     if before != after:
         console.print(f"Database schema migrated {before or 'empty'} -> {after}")

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack
 from starlette.types import Receive, Scope, Send
 
 from services.artifacts.main import build as build_artifacts
+from services.core.app import enter_extensions
 from services.core.resources import open_resources
 from services.core.routing import service_for
 from services.registry.main import build as build_registry
@@ -38,8 +39,13 @@ class GrimoireServer:
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return
-            for app in self.apps.values():
-                resources.attach(app)
+            try:
+                for app in self.apps.values():
+                    resources.attach(app)
+                    await enter_extensions(stack, app)
+            except Exception as error:
+                await send({"type": "lifespan.startup.failed", "message": str(error)})
+                return
             await send({"type": "lifespan.startup.complete"})
             await receive()  # lifespan.shutdown
         await send({"type": "lifespan.shutdown.complete"})

@@ -25,6 +25,15 @@ from services.core.db.migrate import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Webhook settings every server under test gets: a fixed Fernet key, and the tests' local
+# receivers (http on loopback) allow-listed, as an operator would for an in-cluster receiver.
+WEBHOOK_ENV = {
+    "GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY": "rPnfZ0m8YzvQ1c6b8Jx3Nq0mE9nYbSGk4r3u2o1l5wA=",
+    "GRIMOIRE_REGISTRY_WEBHOOK_ALLOW_HTTP": "true",
+    "GRIMOIRE_REGISTRY_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "GRIMOIRE_REGISTRY_WEBHOOK_BACKOFF_SECONDS": "0.2",
+    "GRIMOIRE_REGISTRY_WEBHOOK_POLL_SECONDS": "0.1",
+}
 
 
 def _local_postgres_answers() -> bool:
@@ -133,7 +142,7 @@ def start_server(
             "--no-access-log",
         ],
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**os.environ, **WEBHOOK_ENV, **env},
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )

@@ -1,6 +1,7 @@
 """`grimoire server` on its embedded defaults (the README's first command), and a database
 restart absorbed inside the server."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -9,9 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-import asyncio
 import httpx
-import pytest
 from mlflow import MlflowClient
 
 from services.core.db.migrate import upgrade

@@ -6,8 +6,8 @@ routers; the factory owns everything cross-cutting so services stay about their 
 """
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -70,13 +70,31 @@ async def ready(request: Request) -> Response:
     return JSONResponse({"status": "ready", "schema": current})
 
 
-def create_app(service: str, routers: Sequence[APIRouter], *, own_lifespan: bool = True) -> FastAPI:
+# A service's own long-lived work (e.g. the webhook delivery worker): entered after the
+# shared resources are attached to the app, exited before they close.
+Extension = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+async def enter_extensions(stack: AsyncExitStack, app: FastAPI) -> None:
+    for extension in app.state.extensions:
+        await stack.enter_async_context(extension(app))
+
+
+def create_app(
+    service: str,
+    routers: Sequence[APIRouter],
+    *,
+    own_lifespan: bool = True,
+    extensions: Sequence[Extension] = (),
+) -> FastAPI:
     """Build a service app. `own_lifespan=False` when `grimoire server` shares resources."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(f"grimoire-{service}") as resources:
+        async with AsyncExitStack() as stack:
+            resources = await stack.enter_async_context(open_resources(f"grimoire-{service}"))
             resources.attach(app)
+            await enter_extensions(stack, app)
             yield
 
     app = FastAPI(
@@ -86,6 +104,7 @@ def create_app(service: str, routers: Sequence[APIRouter], *, own_lifespan: bool
         docs_url=None,
         redoc_url=None,
     )
+    app.state.extensions = tuple(extensions)
     app.add_exception_handler(GrimoireError, _grimoire_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)

@@ -91,6 +91,46 @@ class ServerSettings(BaseSettings):
     )
 
 
+class RegistrySettings(BaseSettings):
+    model_config = _prefixed("GRIMOIRE_REGISTRY_")
+
+    webhook_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key (32 url-safe base64 bytes) that encrypts webhook signing "
+        "secrets at rest. `grimoire server` creates one under the data directory; replicas "
+        "must share it.",
+    )
+    webhook_allow_http: bool = Field(
+        default=False, description="Allow http:// webhook URLs (https only by default)."
+    )
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated hosts or CIDRs a webhook may target even though they are "
+        "private, loopback or link-local (e.g. an in-cluster CI receiver).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of one delivery attempt."
+    )
+    webhook_max_attempts: int = Field(
+        default=10, ge=1, description="Attempts before a delivery is marked failed."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; doubles each attempt."
+    )
+    webhook_max_backoff_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest retry delay, also caps Retry-After."
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a claimed delivery stays with its worker; a worker that dies "
+        "mid-delivery releases it to another after this.",
+    )
+    webhook_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often idle delivery workers look for due work."
+    )
+
+
 class GrimoireSettings(BaseSettings):
     model_config = _prefixed("GRIMOIRE_")
 
@@ -114,6 +154,11 @@ def artifact_settings() -> ArtifactSettings:
 @lru_cache
 def server_settings() -> ServerSettings:
     return ServerSettings()
+
+
+@lru_cache
+def registry_settings() -> RegistrySettings:
+    return RegistrySettings()
 
 
 @lru_cache

@@ -1,16 +1,44 @@
 """The registry service: `uvicorn services.registry.main:app`.
 
-Its endpoints arrive with the model registry issue; until then every registry path answers
-501 NOT_IMPLEMENTED in MLflow's shape (registered by the app factory from the catalogue).
+Registered models, versions, stages, aliases, tags and webhooks. Every process also runs a
+webhook delivery worker; replicas share the work through row locks (no singleton).
 """
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
 from services.core.app import create_app
+from services.core.config import registry_settings
+from services.registry.models.router import router as models
+from services.registry.versions.router import router as versions
+from services.registry.webhooks.delivery import DeliveryWorker, http_client
+from services.registry.webhooks.router import router as webhooks
+
+
+@contextlib.asynccontextmanager
+async def webhook_delivery(app: FastAPI) -> AsyncIterator[None]:
+    settings = registry_settings()
+    async with http_client(settings) as client:
+        app.state.webhook_client = client
+        worker = asyncio.create_task(DeliveryWorker(app.state.db, settings, client).run_forever())
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
 
 
 def build(own_lifespan: bool = True) -> FastAPI:
-    return create_app("registry", (), own_lifespan=own_lifespan)
+    return create_app(
+        "registry",
+        (models, versions, webhooks),
+        own_lifespan=own_lifespan,
+        extensions=(webhook_delivery,),
+    )
 
 
 app = build()

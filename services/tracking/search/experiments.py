@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, exists, select
 from services.core.db.tables.tracking import experiment_tags, experiments
 from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter, parse_order_by
-from services.tracking.search.sql import compare_numeric, compare_string
+from services.core.search_sql import compare_numeric, compare_string
 
 STRING_ATTRIBUTES = {"name": experiments.c.name}
 NUMERIC_ATTRIBUTES = {

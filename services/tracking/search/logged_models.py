@@ -12,8 +12,8 @@ from services.core.db.tables.tracking import (
 )
 from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter
+from services.core.search_sql import compare_numeric, compare_string
 from services.tracking.logged_models.schemas import STATUS_NUMBERS, DatasetFilter, OrderBy
-from services.tracking.search.sql import compare_numeric, compare_string
 
 lm = logged_models.c
 STRING_ATTRIBUTES = {

@@ -20,7 +20,7 @@ from services.core.db.tables.tracking import (
 )
 from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter, parse_order_by
-from services.tracking.search.sql import (
+from services.core.search_sql import (
     STRING_COMPARATORS,
     compare_numeric,
     compare_string,

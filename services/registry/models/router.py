@@ -1,0 +1,104 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.actor import actor
+from services.core.http import JSONResponse, empty, parse_request
+from services.registry.models import service
+from services.registry.schemas import (
+    AliasRef,
+    CreateRegisteredModel,
+    DeleteRegisteredModelTag,
+    GetLatestVersions,
+    ModelName,
+    RenameRegisteredModel,
+    SearchRegisteredModels,
+    SetAlias,
+    SetRegisteredModelTag,
+    UpdateRegisteredModel,
+)
+
+router = APIRouter(prefix="/api/2.0/mlflow/registered-models", tags=["registered-models"])
+
+
+@router.post("/create")
+async def create(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateRegisteredModel)
+    model = await request.app.state.db.run(service.create, body, actor(request))
+    return JSONResponse({"registered_model": model})
+
+
+@router.get("/get")
+async def get(request: Request) -> JSONResponse:
+    body = await parse_request(request, ModelName)
+    return JSONResponse(
+        {"registered_model": await request.app.state.db.run(service.get, body.name)}
+    )
+
+
+@router.post("/rename")
+async def rename(request: Request) -> JSONResponse:
+    body = await parse_request(request, RenameRegisteredModel)
+    model = await request.app.state.db.run(service.rename, body.name, body.new_name)
+    return JSONResponse({"registered_model": model})
+
+
+@router.patch("/update")
+async def update(request: Request) -> JSONResponse:
+    body = await parse_request(request, UpdateRegisteredModel)
+    model = await request.app.state.db.run(service.update_description, body.name, body.description)
+    return JSONResponse({"registered_model": model})
+
+
+@router.delete("/delete")
+async def delete(request: Request) -> JSONResponse:
+    body = await parse_request(request, ModelName)
+    await request.app.state.db.run(service.delete, body.name)
+    return empty()
+
+
+@router.get("/search")
+async def search(request: Request) -> JSONResponse:
+    body = await parse_request(request, SearchRegisteredModels)
+    return JSONResponse(await request.app.state.db.run(service.search_models, body))
+
+
+@router.api_route("/get-latest-versions", methods=["GET", "POST"])
+async def get_latest_versions(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetLatestVersions)
+    versions = await request.app.state.db.run(service.latest_versions, body)
+    return JSONResponse({"model_versions": versions})
+
+
+@router.post("/set-tag")
+async def set_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, SetRegisteredModelTag)
+    await request.app.state.db.run(service.set_tag, body.name, body.key, body.value)
+    return empty()
+
+
+@router.delete("/delete-tag")
+async def delete_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, DeleteRegisteredModelTag)
+    await request.app.state.db.run(service.delete_tag, body.name, body.key)
+    return empty()
+
+
+@router.post("/alias")
+async def set_alias(request: Request) -> JSONResponse:
+    body = await parse_request(request, SetAlias)
+    await request.app.state.db.run(service.set_alias, body.name, body.alias, body.version)
+    return empty()
+
+
+@router.delete("/alias")
+async def delete_alias(request: Request) -> JSONResponse:
+    body = await parse_request(request, AliasRef)
+    await request.app.state.db.run(service.delete_alias, body.name, body.alias)
+    return empty()
+
+
+@router.get("/alias")
+async def get_by_alias(request: Request) -> JSONResponse:
+    body = await parse_request(request, AliasRef)
+    version = await request.app.state.db.run(service.version_by_alias, body.name, body.alias)
+    return JSONResponse({"model_version": version})

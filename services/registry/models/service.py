@@ -1,0 +1,188 @@
+"""Registered models, their tags and aliases. Each function runs in one transaction."""
+
+from typing import Any
+
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.registry import registered_model_aliases as aliases
+from services.core.db.tables.registry import registered_model_tags
+from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
+from services.core.paging import decode_page_token, next_page_token
+from services.registry import repository, search
+from services.registry.schemas import (
+    CreateRegisteredModel,
+    GetLatestVersions,
+    SearchRegisteredModels,
+    render_model,
+)
+from services.registry.validation import (
+    canonical_stage,
+    parse_version,
+    validate_alias,
+    validate_model_name,
+    validate_tag,
+)
+from services.registry.versions import service as versions
+from services.registry.webhooks import events
+
+MAX_RESULTS_MODELS = 1000
+
+
+async def require(conn: Connection, name: str, *, lock: bool = False) -> Any:
+    validate_model_name(name)
+    row = await repository.get_model(conn, name, lock=lock)
+    if row is None:
+        raise ResourceDoesNotExist(f"Registered Model with name={name} not found")
+    return row
+
+
+async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    ids = [row.id for row in rows]
+    tags, aliases = await repository.model_children(conn, ids)
+    latest = await versions.render(conn, await repository.latest_per_stage(conn, ids))
+    latest_by_model: dict[str, list] = {}
+    for version in latest:
+        latest_by_model.setdefault(version["name"], []).append(version)
+    return [
+        render_model(row, tags[row.id], aliases[row.id], latest_by_model.get(row.name, []))
+        for row in rows
+    ]
+
+
+async def get(conn: Connection, name: str) -> dict[str, Any]:
+    return (await render(conn, [await require(conn, name)]))[0]
+
+
+async def create(conn: Connection, request: CreateRegisteredModel, actor: str | None) -> dict:
+    validate_model_name(request.name)
+    for tag in request.tags:
+        validate_tag(tag.key, tag.value)
+    now = now_ms()
+    model_id = await repository.create_model(
+        conn,
+        {
+            "name": request.name,
+            "description": request.description,
+            "creation_timestamp": now,
+            "last_updated_timestamp": now,
+            "user_id": actor,
+        },
+    )
+    if model_id is None:
+        raise ResourceAlreadyExists(f"Registered Model (name={request.name}) already exists.")
+    for tag in request.tags:
+        keys = {"model_id": model_id, "key": tag.key}
+        await repository.upsert_tag(conn, registered_model_tags, keys, tag.value)
+    await events.emit(
+        conn,
+        "registered_model",
+        "created",
+        {
+            "name": request.name,
+            "tags": {t.key: t.value for t in request.tags},
+            "description": request.description,
+        },
+    )
+    return await get(conn, request.name)
+
+
+async def rename(conn: Connection, name: str, new_name: str) -> dict[str, Any]:
+    validate_model_name(new_name)
+    row = await require(conn, name, lock=True)
+    if new_name != name and await repository.get_model(conn, new_name) is not None:
+        raise ResourceAlreadyExists(f"Registered Model (name={new_name}) already exists.")
+    await repository.update_model(conn, row.id, name=new_name, last_updated_timestamp=now_ms())
+    return await get(conn, new_name)
+
+
+async def update_description(conn: Connection, name: str, description: str | None) -> dict:
+    row = await require(conn, name, lock=True)
+    await repository.update_model(
+        conn, row.id, description=description, last_updated_timestamp=now_ms()
+    )
+    return await get(conn, name)
+
+
+async def delete(conn: Connection, name: str) -> None:
+    row = await require(conn, name, lock=True)
+    await repository.delete_model(conn, row.id)
+
+
+async def search_models(conn: Connection, request: SearchRegisteredModels) -> dict[str, Any]:
+    if not 1 <= request.max_results <= MAX_RESULTS_MODELS:
+        raise InvalidParameterValue(
+            f"Invalid value for max_results. It must be at most {MAX_RESULTS_MODELS}, "
+            f"but got value {request.max_results}"
+        )
+    offset = decode_page_token(request.page_token)
+    rows = await repository.search_models(
+        conn,
+        search.model_filter(request.filter),
+        search.model_order(request.order_by),
+        offset,
+        request.max_results + 1,
+    )
+    response: dict[str, Any] = {
+        "registered_models": await render(conn, rows[: request.max_results])
+    }
+    token = next_page_token(offset, request.max_results, len(rows))
+    if token:
+        response["next_page_token"] = token
+    return response
+
+
+async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[dict]:
+    row = await require(conn, request.name)
+    stages = {canonical_stage(stage) for stage in request.stages}
+    latest = await repository.latest_per_stage(conn, [row.id])
+    chosen = [v for v in latest if not stages or v.current_stage in stages]
+    return await versions.render(conn, chosen)
+
+
+async def set_tag(conn: Connection, name: str, key: str, value: str) -> None:
+    validate_tag(key, value)
+    row = await require(conn, name)
+    keys = {"model_id": row.id, "key": key}
+    await repository.upsert_tag(conn, registered_model_tags, keys, value)
+
+
+async def delete_tag(conn: Connection, name: str, key: str) -> None:
+    row = await require(conn, name)
+    tags = registered_model_tags.c
+    if not await repository.delete_rows(
+        conn, registered_model_tags, tags.model_id == row.id, tags.key == key
+    ):
+        raise ResourceDoesNotExist(f"No tag with key '{key}' on registered model '{name}'.")
+
+
+async def set_alias(conn: Connection, name: str, alias: str, version: str) -> None:
+    validate_alias(alias)
+    row = await require(conn, name, lock=True)
+    number = parse_version(version)
+    if await repository.get_version(conn, row.id, number) is None:
+        raise ResourceDoesNotExist(f"Model Version (name={name}, version={version}) not found")
+    await repository.set_alias(conn, row.id, alias, number)
+    await repository.update_model(conn, row.id, last_updated_timestamp=now_ms())
+    await events.emit(
+        conn,
+        "model_version_alias",
+        "created",
+        {"name": name, "alias": alias, "version": str(number)},
+    )
+
+
+async def delete_alias(conn: Connection, name: str, alias: str) -> None:
+    row = await require(conn, name, lock=True)
+    if not await repository.delete_rows(
+        conn, aliases, aliases.c.model_id == row.id, aliases.c.alias == alias
+    ):
+        raise ResourceDoesNotExist(f"Registered model alias {alias} not found.")
+    await events.emit(conn, "model_version_alias", "deleted", {"name": name, "alias": alias})
+
+
+async def version_by_alias(conn: Connection, name: str, alias: str) -> dict[str, Any]:
+    row = await require(conn, name)
+    number = await repository.alias_version(conn, row.id, alias)
+    if number is None:
+        raise ResourceDoesNotExist(f"Registered model alias {alias} not found.")
+    return await versions.get(conn, name, str(number))

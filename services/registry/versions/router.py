@@ -1,0 +1,81 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.actor import actor
+from services.core.http import JSONResponse, empty, parse_request
+from services.registry.schemas import (
+    CreateModelVersion,
+    DeleteModelVersionTag,
+    SearchModelVersions,
+    SetModelVersionTag,
+    TransitionStage,
+    UpdateModelVersion,
+    VersionRef,
+)
+from services.registry.versions import service
+
+router = APIRouter(prefix="/api/2.0/mlflow/model-versions", tags=["model-versions"])
+
+
+@router.post("/create")
+async def create(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateModelVersion)
+    version = await request.app.state.db.run(service.create, body, actor(request))
+    return JSONResponse({"model_version": version})
+
+
+@router.get("/get")
+async def get(request: Request) -> JSONResponse:
+    body = await parse_request(request, VersionRef)
+    version = await request.app.state.db.run(service.get, body.name, body.version)
+    return JSONResponse({"model_version": version})
+
+
+@router.patch("/update")
+async def update(request: Request) -> JSONResponse:
+    body = await parse_request(request, UpdateModelVersion)
+    version = await request.app.state.db.run(
+        service.update_description, body.name, body.version, body.description
+    )
+    return JSONResponse({"model_version": version})
+
+
+@router.delete("/delete")
+async def delete(request: Request) -> JSONResponse:
+    body = await parse_request(request, VersionRef)
+    await request.app.state.db.run(service.delete, body.name, body.version)
+    return empty()
+
+
+@router.get("/search")
+async def search(request: Request) -> JSONResponse:
+    body = await parse_request(request, SearchModelVersions)
+    return JSONResponse(await request.app.state.db.run(service.search_versions, body))
+
+
+@router.post("/transition-stage")
+async def transition_stage(request: Request) -> JSONResponse:
+    body = await parse_request(request, TransitionStage)
+    version = await request.app.state.db.run(service.transition, body, actor(request))
+    return JSONResponse({"model_version": version})
+
+
+@router.post("/set-tag")
+async def set_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, SetModelVersionTag)
+    await request.app.state.db.run(service.set_tag, body.name, body.version, body.key, body.value)
+    return empty()
+
+
+@router.delete("/delete-tag")
+async def delete_tag(request: Request) -> JSONResponse:
+    body = await parse_request(request, DeleteModelVersionTag)
+    await request.app.state.db.run(service.delete_tag, body.name, body.version, body.key)
+    return empty()
+
+
+@router.get("/get-download-uri")
+async def get_download_uri(request: Request) -> JSONResponse:
+    body = await parse_request(request, VersionRef)
+    uri = await request.app.state.db.run(service.download_uri, body.name, body.version)
+    return JSONResponse({"artifact_uri": uri})

@@ -1,0 +1,210 @@
+"""Model versions: registration, stages, tags, downloads. Each function is one transaction."""
+
+from typing import Any
+
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.registry import model_version_tags, model_versions
+from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
+from services.core.paging import decode_page_token, next_page_token
+from services.registry import repository, search
+from services.registry.schemas import (
+    CreateModelVersion,
+    SearchModelVersions,
+    TransitionStage,
+    render_version,
+)
+from services.registry.validation import (
+    canonical_stage,
+    parse_version,
+    validate_model_name,
+    validate_tag,
+)
+from services.registry.versions.sources import resolve
+from services.registry.webhooks import events
+
+MAX_RESULTS_VERSIONS = 200_000
+
+
+async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    keys = [(row.model_id, row.version) for row in rows]
+    tags, aliases = await repository.version_children(conn, keys)
+    return [render_version(row, tags[key], aliases[key]) for row, key in zip(rows, keys)]
+
+
+async def _model(conn: Connection, name: str, *, lock: bool = False) -> Any:
+    validate_model_name(name)
+    row = await repository.get_model(conn, name, lock=lock)
+    if row is None:
+        raise ResourceDoesNotExist(f"Registered Model with name={name} not found")
+    return row
+
+
+async def require(conn: Connection, name: str, version: str, *, lock: bool = False) -> Any:
+    model = await _model(conn, name)
+    number = parse_version(version)
+    row = await repository.get_version(conn, model.id, number, lock=lock)
+    if row is None:
+        raise ResourceDoesNotExist(f"Model Version (name={name}, version={version}) not found")
+    return row
+
+
+async def get(conn: Connection, name: str, version: str) -> dict[str, Any]:
+    return (await render(conn, [await require(conn, name, version)]))[0]
+
+
+async def create(conn: Connection, request: CreateModelVersion, actor: str | None) -> dict:
+    for tag in request.tags:
+        validate_tag(tag.key, tag.value)
+    model = await _model(conn, request.name)
+    resolved = await resolve(conn, request.source, request.run_id, request.model_id)
+    number = await repository.allocate_version(conn, model.id)
+    now = now_ms()
+    await repository.insert_version(
+        conn,
+        {
+            "model_id": model.id,
+            "version": number,
+            "creation_timestamp": now,
+            "last_updated_timestamp": now,
+            "user_id": actor,
+            "current_stage": "None",
+            "description": request.description,
+            "source": request.source,
+            "storage_location": resolved.storage_location,
+            "run_id": resolved.run_id,
+            "run_link": request.run_link,
+            "logged_model_id": resolved.logged_model_id,
+            "status": "READY",
+        },
+    )
+    for tag in request.tags:
+        keys = {"model_id": model.id, "version": number, "key": tag.key}
+        await repository.upsert_tag(conn, model_version_tags, keys, tag.value)
+    await repository.update_model(conn, model.id, last_updated_timestamp=now)
+    await events.emit(
+        conn,
+        "model_version",
+        "created",
+        {
+            "name": request.name,
+            "version": str(number),
+            "source": request.source,
+            "run_id": resolved.run_id,
+            "tags": {t.key: t.value for t in request.tags},
+            "description": request.description,
+        },
+    )
+    return await get(conn, request.name, str(number))
+
+
+async def update_description(
+    conn: Connection, name: str, version: str, description: str | None
+) -> dict[str, Any]:
+    row = await require(conn, name, version, lock=True)
+    await repository.update_version(
+        conn, row.model_id, row.version, description=description, last_updated_timestamp=now_ms()
+    )
+    return await get(conn, name, version)
+
+
+async def transition(conn: Connection, request: TransitionStage, actor: str | None) -> dict:
+    stage = canonical_stage(request.stage)
+    row = await require(conn, request.name, request.version, lock=True)
+    now = now_ms()
+    archived: list[int] = []
+    if request.archive_existing_versions:
+        if stage not in ("Staging", "Production"):
+            raise InvalidParameterValue(
+                f"Model version transition cannot archive existing model versions because "
+                f"'{stage}' is not an Active stage. Valid stages are Staging and Production."
+            )
+        archived = await repository.archive_others_in_stage(
+            conn, row.model_id, row.version, stage, now
+        )
+    await repository.update_version(
+        conn, row.model_id, row.version, current_stage=stage, last_updated_timestamp=now
+    )
+    await repository.update_model(conn, row.model_id, last_updated_timestamp=now)
+    # Grimoire's own event (MLflow has none for stages): what CI/CD promotion hooks need.
+    await events.emit(
+        conn,
+        "model_version_stage",
+        "transitioned",
+        {
+            "name": request.name,
+            "version": str(row.version),
+            "from_stage": row.current_stage,
+            "to_stage": stage,
+            "archived_versions": [str(v) for v in archived],
+            "user": actor,
+        },
+    )
+    return await get(conn, request.name, request.version)
+
+
+async def delete(conn: Connection, name: str, version: str) -> None:
+    row = await require(conn, name, version, lock=True)
+    await repository.delete_rows(
+        conn,
+        model_versions,
+        model_versions.c.model_id == row.model_id,
+        model_versions.c.version == row.version,
+    )
+
+
+async def search_versions(conn: Connection, request: SearchModelVersions) -> dict[str, Any]:
+    if not 1 <= request.max_results <= MAX_RESULTS_VERSIONS:
+        raise InvalidParameterValue(
+            f"Invalid value for max_results. It must be at most {MAX_RESULTS_VERSIONS}, "
+            f"but got value {request.max_results}"
+        )
+    offset = decode_page_token(request.page_token)
+    rows = await repository.search_versions(
+        conn,
+        search.version_filter(request.filter),
+        search.version_order(request.order_by),
+        offset,
+        request.max_results + 1,
+    )
+    response: dict[str, Any] = {"model_versions": await render(conn, rows[: request.max_results])}
+    token = next_page_token(offset, request.max_results, len(rows))
+    if token:
+        response["next_page_token"] = token
+    return response
+
+
+async def set_tag(conn: Connection, name: str, version: str, key: str, value: str) -> None:
+    validate_tag(key, value)
+    row = await require(conn, name, version)
+    keys = {"model_id": row.model_id, "version": row.version, "key": key}
+    await repository.upsert_tag(conn, model_version_tags, keys, value)
+    await events.emit(
+        conn,
+        "model_version_tag",
+        "set",
+        {"name": name, "version": str(row.version), "key": key, "value": value},
+    )
+
+
+async def delete_tag(conn: Connection, name: str, version: str, key: str) -> None:
+    row = await require(conn, name, version)
+    t = model_version_tags.c
+    if not await repository.delete_rows(
+        conn,
+        model_version_tags,
+        t.model_id == row.model_id,
+        t.version == row.version,
+        t.key == key,
+    ):
+        raise ResourceDoesNotExist(f"No tag with key '{key}' on {name} version {version}.")
+    await events.emit(
+        conn,
+        "model_version_tag",
+        "deleted",
+        {"name": name, "version": str(row.version), "key": key},
+    )
+
+
+async def download_uri(conn: Connection, name: str, version: str) -> str:
+    return (await require(conn, name, version)).storage_location

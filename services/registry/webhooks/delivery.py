@@ -1,0 +1,157 @@
+"""The delivery worker: sends due outbox rows, with retries and exponential backoff.
+
+It runs inside every registry process and needs no singleton: claims are row-locked
+(FOR UPDATE SKIP LOCKED) and leased, so replicas never send the same attempt, and a worker
+killed mid-delivery only delays the event until its lease runs out.
+
+Outcomes: 2xx succeeds; 408, 425, 429, 5xx and network errors are retried after
+backoff * 2^(attempt-1) (or the receiver's Retry-After, if longer) until the retry budget is
+spent; any other status, or a target that became unsafe, fails at once. Every attempt is
+recorded with its status, latency and the start of the response.
+"""
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from typing import Any
+
+import httpx
+
+from services.core.clock import now_ms
+from services.core.config import RegistrySettings
+from services.core.db.engine import Database
+from services.registry.webhooks import repository, ssrf
+from services.registry.webhooks.secret_box import decrypt
+from services.registry.webhooks.signing import (
+    DELIVERY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
+
+log = logging.getLogger(__name__)
+RETRYABLE = {408, 425, 429}
+EXCERPT_CHARS = 1024
+BATCH = 16
+
+
+def retry_after_seconds(response: httpx.Response | None) -> float | None:
+    value = response.headers.get("retry-after") if response is not None else None
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+async def send(
+    client: httpx.AsyncClient,
+    settings: RegistrySettings,
+    url: str,
+    delivery_id: str,
+    payload: str,
+    secret: str | None,
+) -> httpx.Response:
+    """One signed POST, exactly as MLflow sends it (the signed text is the sent body)."""
+    await ssrf.check_target(url, settings)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        DELIVERY_ID_HEADER: delivery_id,
+        TIMESTAMP_HEADER: timestamp,
+    }
+    if secret:
+        headers[SIGNATURE_HEADER] = sign(secret, delivery_id, timestamp, payload)
+    return await client.post(url, content=payload.encode(), headers=headers)
+
+
+class DeliveryWorker:
+    def __init__(self, db: Database, settings: RegistrySettings, client: httpx.AsyncClient):
+        self.db = db
+        self.settings = settings
+        self.client = client
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                sent = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # keep delivering whatever one bad cycle did
+                log.exception("webhook delivery cycle failed")
+                sent = 0
+            if not sent:
+                await asyncio.sleep(self.settings.webhook_poll_seconds)
+
+    async def run_once(self) -> int:
+        lease_ms = int(self.settings.webhook_lease_seconds * 1000)
+        claimed = await self.db.run(repository.claim, now_ms(), lease_ms, BATCH)
+        await asyncio.gather(*(self.deliver(row) for row in claimed))
+        return len(claimed)
+
+    async def deliver(self, row: Any) -> None:
+        started = time.perf_counter()
+        started_at = now_ms()
+        response: httpx.Response | None = None
+        error: str | None = None
+        permanent = False
+        try:
+            if row.status != "ACTIVE":
+                raise ssrf.UnsafeTarget("the webhook is disabled")
+            secret = decrypt(row.secret_encrypted, self.settings) if row.secret_encrypted else None
+            response = await send(
+                self.client, self.settings, row.url, row.delivery_id, row.payload, secret
+            )
+        except ssrf.UnsafeTarget as unsafe:
+            error, permanent = f"refused: {unsafe}", True
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__}: {failure}"[:500]
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        success = response is not None and 200 <= response.status_code < 300
+        if response is not None and not success:
+            retryable = response.status_code in RETRYABLE or response.status_code >= 500
+            permanent = not retryable
+        attempt = {
+            "attempt": row.attempts,
+            "started_at": started_at,
+            "duration_ms": duration_ms,
+            "status_code": response.status_code if response is not None else None,
+            "success": success,
+            "error": error,
+            "response_excerpt": response.text[:EXCERPT_CHARS] if response is not None else None,
+        }
+        await self.db.run(
+            repository.record_attempt,
+            row.delivery_id,
+            attempt,
+            self.outcome(row, success, permanent, response),
+        )
+
+    def outcome(
+        self, row: Any, success: bool, permanent: bool, response: httpx.Response | None
+    ) -> dict[str, Any]:
+        now = now_ms()
+        if success:
+            return {"state": "succeeded", "finished_at": now}
+        if permanent or row.attempts >= self.settings.webhook_max_attempts:
+            return {"state": "failed", "finished_at": now}
+        backoff = self.settings.webhook_backoff_seconds * 2 ** (row.attempts - 1)
+        backoff *= random.uniform(0.8, 1.2)  # spread retries of many deliveries apart
+        delay = max(backoff, retry_after_seconds(response) or 0.0)
+        delay = min(delay, self.settings.webhook_max_backoff_seconds)
+        return {"next_attempt_at": now + int(delay * 1000)}
+
+
+def http_client(settings: RegistrySettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=32),
+        headers={"User-Agent": "Grimoire-Webhooks/1"},
+    )

@@ -1,0 +1,107 @@
+"""SQL for webhooks and their deliveries. Functions never commit."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Row, delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from services.core.db.engine import Connection
+from services.core.db.tables.registry import (
+    webhook_deliveries,
+    webhook_delivery_attempts,
+    webhooks,
+)
+
+w, d = webhooks.c, webhook_deliveries.c
+
+
+async def create(conn: Connection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(webhooks).values(**values))
+
+
+async def get(conn: Connection, webhook_id: str) -> Row | None:
+    return (await conn.execute(select(webhooks).where(w.webhook_id == webhook_id))).first()
+
+
+async def update_fields(conn: Connection, webhook_id: str, **values: Any) -> None:
+    await conn.execute(update(webhooks).where(w.webhook_id == webhook_id).values(**values))
+
+
+async def remove(conn: Connection, webhook_id: str) -> bool:
+    return (await conn.execute(delete(webhooks).where(w.webhook_id == webhook_id))).rowcount > 0
+
+
+async def page(conn: Connection, offset: int, limit: int) -> list[Row]:
+    statement = select(webhooks).order_by(w.creation_timestamp, w.webhook_id)
+    return list(await conn.execute(statement.offset(offset).limit(limit)))
+
+
+async def deliveries(
+    conn: Connection, webhook_id: str, state: str | None, limit: int
+) -> tuple[list[Row], dict[str, list[Row]]]:
+    statement = select(webhook_deliveries).where(d.webhook_id == webhook_id)
+    if state:
+        statement = statement.where(d.state == state)
+    rows = list(await conn.execute(statement.order_by(d.created_at.desc()).limit(limit)))
+    attempts: dict[str, list[Row]] = defaultdict(list)
+    if rows:
+        a = webhook_delivery_attempts.c
+        for row in await conn.execute(
+            select(webhook_delivery_attempts)
+            .where(a.delivery_id.in_([r.delivery_id for r in rows]))
+            .order_by(a.delivery_id, a.attempt)
+        ):
+            attempts[row.delivery_id].append(row)
+    return rows, attempts
+
+
+async def replay(conn: Connection, webhook_id: str, delivery_id: str, now: int) -> bool:
+    result = await conn.execute(
+        update(webhook_deliveries)
+        .where(d.webhook_id == webhook_id, d.delivery_id == delivery_id, d.state != "pending")
+        .values(
+            state="pending", attempts=0, next_attempt_at=now, lease_until=None, finished_at=None
+        )
+    )
+    return result.rowcount > 0
+
+
+_CLAIM = text(
+    """
+    UPDATE webhook_deliveries AS d
+    SET lease_until = :now + :lease_ms, attempts = d.attempts + 1
+    FROM webhooks AS w
+    WHERE w.webhook_id = d.webhook_id
+      AND d.delivery_id IN (
+        SELECT delivery_id FROM webhook_deliveries
+        WHERE state = 'pending' AND next_attempt_at <= :now
+          AND (lease_until IS NULL OR lease_until < :now)
+        ORDER BY next_attempt_at
+        LIMIT :batch
+        FOR UPDATE SKIP LOCKED)
+    RETURNING d.delivery_id, d.webhook_id, d.entity, d.action, d.payload, d.attempts,
+              d.created_at, w.url, w.secret_encrypted, w.status
+    """
+)
+
+
+async def claim(conn: Connection, now: int, lease_ms: int, batch: int) -> list[Row]:
+    """Due deliveries, leased to this worker. SKIP LOCKED keeps replicas off each other's
+    rows; the lease hands a delivery to someone else if this worker dies holding it."""
+    params = {"now": now, "lease_ms": lease_ms, "batch": batch}
+    return list(await conn.execute(_CLAIM, params))
+
+
+async def record_attempt(
+    conn: Connection,
+    delivery_id: str,
+    attempt: dict[str, Any],
+    outcome: dict[str, Any],
+) -> None:
+    await conn.execute(insert(webhook_delivery_attempts).values(delivery_id=delivery_id, **attempt))
+    await conn.execute(
+        update(webhook_deliveries)
+        .where(d.delivery_id == delivery_id)
+        .values(lease_until=None, **outcome)
+    )

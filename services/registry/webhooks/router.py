@@ -1,0 +1,70 @@
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.config import registry_settings
+from services.core.http import JSONResponse, empty, parse_request
+from services.registry.webhooks import service
+from services.registry.webhooks.schemas import (
+    CreateWebhook,
+    ListDeliveries,
+    ListWebhooks,
+    TestWebhook,
+    UpdateWebhook,
+)
+
+router = APIRouter(prefix="/api/2.0/mlflow/webhooks", tags=["webhooks"])
+
+
+@router.post("")
+async def create_webhook(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateWebhook)
+    webhook = await request.app.state.db.run(service.create, body, registry_settings())
+    return JSONResponse({"webhook": webhook})
+
+
+@router.get("")
+async def list_webhooks(request: Request) -> JSONResponse:
+    body = await parse_request(request, ListWebhooks)
+    return JSONResponse(await request.app.state.db.run(service.list_page, body))
+
+
+@router.get("/{webhook_id}")
+async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
+    return JSONResponse({"webhook": await request.app.state.db.run(service.get, webhook_id)})
+
+
+@router.patch("/{webhook_id}")
+async def update_webhook(request: Request, webhook_id: str) -> JSONResponse:
+    body = await parse_request(request, UpdateWebhook)
+    webhook = await request.app.state.db.run(service.update, webhook_id, body, registry_settings())
+    return JSONResponse({"webhook": webhook})
+
+
+@router.delete("/{webhook_id}")
+async def delete_webhook(request: Request, webhook_id: str) -> JSONResponse:
+    await request.app.state.db.run(service.delete, webhook_id)
+    return empty()
+
+
+@router.post("/{webhook_id}/test")
+async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
+    body = await parse_request(request, TestWebhook)
+    row = await request.app.state.db.run(service.require, webhook_id)
+    state = request.app.state
+    result = await service.test_send(row, body.event, registry_settings(), state.webhook_client)
+    return JSONResponse({"result": result})
+
+
+@router.get("/{webhook_id}/deliveries")
+async def list_deliveries(request: Request, webhook_id: str) -> JSONResponse:
+    body = await parse_request(request, ListDeliveries)
+    listing = await request.app.state.db.run(
+        service.deliveries, webhook_id, body.state, body.max_results
+    )
+    return JSONResponse(listing)
+
+
+@router.post("/{webhook_id}/deliveries/{delivery_id}/replay")
+async def replay_delivery(request: Request, webhook_id: str, delivery_id: str) -> JSONResponse:
+    await request.app.state.db.run(service.replay, webhook_id, delivery_id)
+    return empty()
