@@ -57,6 +57,11 @@ def main() -> None:
     envvar="GRIMOIRE_ARTIFACTS_ROOT",
     help="Local folder or s3://bucket/prefix. Unset: <data-dir>/artifacts.",
 )
+@click.option(
+    "--allow-remote-without-auth",
+    is_flag=True,
+    help="Serve a non-loopback address with no identity provider configured (never in production).",
+)
 def server(
     host: str,
     port: int,
@@ -64,9 +69,25 @@ def server(
     data_dir: Path,
     database_url: str | None,
     artifacts_root: str | None,
+    allow_remote_without_auth: bool,
 ) -> None:
     """Start every service in one process on this machine."""
     import uvicorn
+
+    if not os.environ.get("GRIMOIRE_AUTH_ISSUER"):
+        # The embedded default for one person on a laptop: no identity provider, so no
+        # authentication, and therefore only on loopback unless explicitly told otherwise.
+        if host not in ("127.0.0.1", "localhost", "::1") and not allow_remote_without_auth:
+            raise click.UsageError(
+                f"No identity provider is configured (GRIMOIRE_AUTH_ISSUER), so authentication "
+                f"is off; refusing to listen on {host}. Configure OIDC (docs/auth.md) or pass "
+                "--allow-remote-without-auth."
+            )
+        _export("GRIMOIRE_AUTH_DISABLED", "true")
+        console.print(
+            "[bold yellow]Authentication is OFF[/] (no GRIMOIRE_AUTH_ISSUER): anyone who can "
+            f"reach {host}:{port} can read and change everything."
+        )
 
     from services.core.db.migrate import upgrade
     from services.core.embedded import start_embedded_postgres
@@ -121,6 +142,172 @@ def db_upgrade(database_url: str) -> None:
 
     before, after = asyncio.run(upgrade(database_url))
     console.print(f"schema: {before or 'empty'} -> {after}")
+
+
+def _api(method: str, path: str, **kwargs: object) -> dict:
+    """Call this Grimoire's API as the mlflow client would: MLFLOW_TRACKING_URI and
+    MLFLOW_TRACKING_TOKEN (or _USERNAME/_PASSWORD with a token as the password)."""
+    import httpx
+
+    base = os.environ.get("MLFLOW_TRACKING_URI")
+    if not base or not base.startswith("http"):
+        raise click.UsageError("Set MLFLOW_TRACKING_URI to the Grimoire server's URL.")
+    token = os.environ.get("MLFLOW_TRACKING_TOKEN") or os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = httpx.request(method, base.rstrip("/") + path, headers=headers, timeout=30, **kwargs)
+    body = response.json() if response.content else {}
+    if response.status_code >= 400:
+        raise click.ClickException(
+            f"{response.status_code} {body.get('error_code')}: {body.get('message')}"
+        )
+    return body
+
+
+def _days(expires: str | None) -> float | None:
+    """30d, 12h, 90m -> days."""
+    if not expires:
+        return None
+    units = {"d": 1.0, "h": 1 / 24, "m": 1 / 1440}
+    if expires[-1] not in units or not expires[:-1].replace(".", "", 1).isdigit():
+        raise click.BadParameter("use a number and d, h or m, e.g. 30d")
+    return float(expires[:-1]) * units[expires[-1]]
+
+
+@main.group()
+def token() -> None:
+    """Personal access tokens (for MLFLOW_TRACKING_TOKEN)."""
+
+
+@token.command("create")
+@click.option("--name", default="cli", show_default=True)
+@click.option("--expires", help="Lifetime, e.g. 30d, 12h. Default: never.")
+@click.option("--service-account", help="Make the token for this service account (admins).")
+def token_create(name: str, expires: str | None, service_account: str | None) -> None:
+    """Create a token; it is printed once and never again."""
+    body = {"name": name, "expires_in_days": _days(expires)}
+    path = (
+        f"/api/2.0/grimoire/service-accounts/{service_account}/tokens"
+        if service_account
+        else "/api/2.0/grimoire/tokens"
+    )
+    created = _api("POST", path, json=body)["token"]
+    console.print(
+        f"token id {created['token_id']}, expires {created['expires_at'] or 'never'}; keep it secret:"
+    )
+    click.echo(created["token"])
+
+
+@token.command("list")
+@click.option("--all", "everyone", is_flag=True, help="Everyone's tokens (admins).")
+def token_list(everyone: bool) -> None:
+    for item in _api("GET", "/api/2.0/grimoire/tokens", params={"all": str(everyone).lower()})[
+        "tokens"
+    ]:
+        state = "revoked" if item["revoked_at"] else "active"
+        click.echo(
+            f"{item['token_id']}  {item['prefix']}...  {item['name']}  {item['owner']}  {state}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    _api("DELETE", f"/api/2.0/grimoire/tokens/{token_id}")
+    console.print(f"revoked {token_id}")
+
+
+def _grant_body(
+    user: str | None, group: str | None, experiment: str | None, model: str | None
+) -> dict:
+    if bool(user) == bool(group):
+        raise click.UsageError("give exactly one of --user or --group")
+    if experiment and model:
+        raise click.UsageError("give at most one of --experiment or --model")
+    resource = (
+        ("experiment", experiment)
+        if experiment
+        else ("registered_model", model)
+        if model
+        else ("default", "*")
+    )
+    return {
+        "principal_type": "user" if user else "group",
+        "principal": user or group,
+        "resource_type": resource[0],
+        "resource_id": resource[1],
+    }
+
+
+@main.command()
+@click.option("--user")
+@click.option("--group")
+@click.option("--experiment", help="Experiment id; default: every resource.")
+@click.option("--model", help="Registered model name; default: every resource.")
+@click.option("--role", type=click.Choice(["READ", "EDIT", "MANAGE", "ADMIN"]), required=True)
+def grant(
+    user: str | None, group: str | None, experiment: str | None, model: str | None, role: str
+) -> None:
+    """Grant a role to a user or an IdP group."""
+    body = {**_grant_body(user, group, experiment, model), "role": role}
+    _api("POST", "/api/2.0/grimoire/permissions", json=body)
+    console.print(
+        f"granted {role} to {body['principal_type']} {body['principal']} on {body['resource_type']} {body['resource_id']}"
+    )
+
+
+@main.command()
+@click.option("--user")
+@click.option("--group")
+@click.option("--experiment")
+@click.option("--model")
+def revoke(user: str | None, group: str | None, experiment: str | None, model: str | None) -> None:
+    """Revoke a grant."""
+    _api(
+        "DELETE", "/api/2.0/grimoire/permissions", json=_grant_body(user, group, experiment, model)
+    )
+    console.print("revoked")
+
+
+@main.group("service-account")
+def service_account() -> None:
+    """Service accounts for pipelines."""
+
+
+@service_account.command("create")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, help="Group membership (repeatable).")
+@click.option(
+    "--database-url",
+    envvar="GRIMOIRE_DATABASE_URL",
+    help="Bootstrap: write straight to the database (before any admin can sign in) and print a token.",
+)
+def service_account_create(name: str, groups: tuple[str, ...], database_url: str | None) -> None:
+    """Create a service account (with --database-url: bootstrap it and print its first token)."""
+    if database_url is None:
+        _api(
+            "POST",
+            "/api/2.0/grimoire/service-accounts",
+            json={"name": name, "groups": list(groups)},
+        )
+        console.print(f"created service:{name}")
+        return
+    from services.core.auth import management
+    from services.core.config import DatabaseSettings
+    from services.core.db.engine import Database, create_engine
+
+    async def bootstrap() -> str:
+        settings = DatabaseSettings()
+        db = Database(create_engine(database_url, settings, "grimoire-cli"), settings)
+        try:
+            await db.run(management.create_service_account, "cli-bootstrap", name, list(groups))
+            return (await db.run(management.service_account_token, name, "bootstrap", None))[
+                "token"
+            ]
+        finally:
+            await db.dispose()
+
+    console.print(f"created service:{name}; its token (shown once):")
+    click.echo(asyncio.run(bootstrap()))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ WEBHOOK_ENV = {
     "GRIMOIRE_REGISTRY_WEBHOOK_BACKOFF_SECONDS": "0.2",
     "GRIMOIRE_REGISTRY_WEBHOOK_POLL_SECONDS": "0.1",
 }
+# Servers under test run without authentication unless a test configures it (test_auth*).
+BASE_ENV = {**WEBHOOK_ENV, "GRIMOIRE_AUTH_DISABLED": "true"}
 
 
 def _local_postgres_answers() -> bool:
@@ -142,7 +144,7 @@ def start_server(
             "--no-access-log",
         ],
         cwd=REPO,
-        env={**os.environ, **WEBHOOK_ENV, **env},
+        env={**os.environ, **BASE_ENV, **env},
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )

@@ -201,6 +201,19 @@ def wait_state(api: httpx.Client, webhook_id: str, state: str, timeout: float = 
     raise AssertionError(f"no delivery reached {state}: {deliveries(api, webhook_id)}")
 
 
+def test_extension_event_keeps_the_mlflow_client_working(
+    tracking_uri: str, receiver: Receiver, api: httpx.Client
+) -> None:
+    webhook_id = make_webhook(api, receiver.url, events=[ALL_EVENTS[0], ALL_EVENTS[6]])
+    raw = api.get(f"{API}/webhooks/{webhook_id}").json()["webhook"]
+    assert raw["events"] == [ALL_EVENTS[0]]
+    assert raw["grimoire_events"] == [ALL_EVENTS[6]]
+    listed = {w.webhook_id: w for w in MlflowClient().list_webhooks(max_results=1000)}
+    assert [(e.entity, e.action) for e in listed[webhook_id].events] == [
+        (WebhookEntity.REGISTERED_MODEL, WebhookAction.CREATED)
+    ]
+
+
 def test_test_endpoint_sends_a_signed_example(receiver: Receiver, api: httpx.Client) -> None:
     webhook_id = make_webhook(api, receiver.url, events=[ALL_EVENTS[6]])
     result = api.post(f"{API}/webhooks/{webhook_id}/test", json={}).json()["result"]

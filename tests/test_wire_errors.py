@@ -155,7 +155,7 @@ def test_logging_to_deleted_run_is_rejected(api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/2.0/mlflow/registered-models/create"),
+        ("POST", "/api/3.0/mlflow/datasets/create"),
         ("GET", "/api/2.0/mlflow/traces/tr-1/info"),
         ("POST", "/api/3.0/mlflow/traces/search"),
     ],

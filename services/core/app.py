@@ -14,7 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from services.core.config import server_settings
+from services.core.auth.guard import AuthGuard
+from services.core.config import auth_settings, server_settings
 from services.core.db.migrate import current_and_head
 from services.core.errors import GrimoireError, TemporarilyUnavailable
 from services.core.http import JSONResponse
@@ -115,6 +116,9 @@ def create_app(
     for router in routers:
         app.include_router(router)
     add_not_implemented_routes(app, service)
+    if auth_settings().enabled:
+        # Innermost, so overload and metrics still see refused calls; checks every route.
+        app.add_middleware(AuthGuard)
     settings = server_settings()
     app.add_middleware(
         InFlightLimit,

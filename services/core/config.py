@@ -131,6 +131,48 @@ class RegistrySettings(BaseSettings):
     )
 
 
+class AuthSettings(BaseSettings):
+    model_config = _prefixed("GRIMOIRE_AUTH_")
+
+    disabled: bool = Field(
+        default=False,
+        description="Serve without authentication. Only for a laptop: `grimoire server` sets it "
+        "for the embedded default and then binds to loopback.",
+    )
+    issuer: str | None = Field(
+        default=None, description="OIDC issuer URL (Keycloak realm, Okta, Entra ID, Dex, Google)."
+    )
+    client_id: str | None = Field(default=None, description="OIDC client id for browser sign-in.")
+    client_secret: SecretStr | None = Field(default=None, description="OIDC client secret.")
+    audience: str = Field(
+        default="grimoire", description="The `aud` access tokens must carry to be accepted."
+    )
+    scopes: str = Field(default="openid profile email", description="Scopes asked at sign-in.")
+    groups_claim: str = Field(default="groups", description="Claim listing the user's groups.")
+    username_claims: str = Field(
+        default="preferred_username,email,sub",
+        description="Claims tried in order for the user name shown and granted to.",
+    )
+    admin_groups: str = Field(default="", description="Comma-separated groups that are ADMIN.")
+    admin_users: str = Field(default="", description="Comma-separated user names that are ADMIN.")
+    leeway_seconds: int = Field(
+        default=60, ge=0, description="Clock skew tolerated on exp, nbf and iat."
+    )
+    session_hours: float = Field(default=12.0, gt=0, description="Browser session lifetime.")
+    cookie_secure: bool = Field(
+        default=True, description="Mark the session cookie Secure (keep on behind TLS)."
+    )
+    jwks_refresh_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Minimum time between JWKS fetches for unknown key ids (rotation).",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return not self.disabled
+
+
 class GrimoireSettings(BaseSettings):
     model_config = _prefixed("GRIMOIRE_")
 
@@ -159,6 +201,11 @@ def server_settings() -> ServerSettings:
 @lru_cache
 def registry_settings() -> RegistrySettings:
     return RegistrySettings()
+
+
+@lru_cache
+def auth_settings() -> AuthSettings:
+    return AuthSettings()
 
 
 @lru_cache

@@ -2,27 +2,42 @@
 on shutdown, never at import. `grimoire server` opens one set and shares it between the
 mounted services; a standalone service opens its own."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
 from fastapi import FastAPI
 
-from services.core.config import artifact_settings, database_settings, grimoire_settings
+from services.core.auth.oidc import OIDCProvider
+from services.core.config import (
+    AuthSettings,
+    artifact_settings,
+    auth_settings,
+    database_settings,
+    grimoire_settings,
+)
 from services.core.db.engine import Database, create_engine
 from services.core.db.migrate import SchemaNotAtHead, current_and_head
 from services.core.storage.base import ArtifactStore
 from services.core.storage.factory import open_store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Resources:
     db: Database
     store: ArtifactStore
+    auth: AuthSettings
+    oidc: OIDCProvider | None
 
     def attach(self, app: FastAPI) -> None:
         app.state.db = self.db
         app.state.store = self.store
+        app.state.auth_settings = self.auth
+        app.state.oidc = self.oidc
 
 
 def database_url() -> str:
@@ -46,9 +61,15 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     settings = database_settings()
     db = Database(create_engine(database_url(), settings, application_name), settings)
     store = open_store(artifact_settings(), grimoire_settings())
+    auth = auth_settings()
+    http = httpx.AsyncClient(timeout=10)
     try:
         await assert_schema_at_head(db)
-        yield Resources(db=db, store=store)
+        oidc = OIDCProvider(auth, http) if auth.enabled else None
+        if not auth.enabled:
+            log.warning("AUTHENTICATION IS OFF: anyone who can reach this server can use it.")
+        yield Resources(db=db, store=store, auth=auth, oidc=oidc)
     finally:
+        await http.aclose()
         await store.close()
         await db.dispose()

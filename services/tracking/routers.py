@@ -1,3 +1,5 @@
+from services.core.auth.api import router as access_api
+from services.core.auth.web import router as sign_in
 from services.tracking.experiments.router import router as experiments
 from services.tracking.logged_models.router import router as logged_models
 from services.tracking.metrics.router import router as metrics
@@ -5,4 +7,14 @@ from services.tracking.run_artifacts import router as run_artifacts
 from services.tracking.runs.router import router as runs
 from services.tracking.server_info import router as server_info
 
-ROUTERS = (experiments, runs, metrics, logged_models, run_artifacts, server_info)
+# The auth endpoints (/auth, /me, /api/2.0/grimoire) are core's, served by tracking.
+ROUTERS = (
+    experiments,
+    runs,
+    metrics,
+    logged_models,
+    run_artifacts,
+    server_info,
+    sign_in,
+    access_api,
+)

@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from services.core.auth.access import grant_creator, visible
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import registered_model_aliases as aliases
-from services.core.db.tables.registry import registered_model_tags
+from services.core.db.tables.registry import registered_model_tags, registered_models
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
 from services.core.paging import decode_page_token, next_page_token
 from services.registry import repository, search
@@ -70,6 +71,7 @@ async def create(conn: Connection, request: CreateRegisteredModel, actor: str | 
     )
     if model_id is None:
         raise ResourceAlreadyExists(f"Registered Model (name={request.name}) already exists.")
+    await grant_creator(conn, "registered_model", str(model_id))
     for tag in request.tags:
         keys = {"model_id": model_id, "key": tag.key}
         await repository.upsert_tag(conn, registered_model_tags, keys, tag.value)
@@ -115,9 +117,13 @@ async def search_models(conn: Connection, request: SearchRegisteredModels) -> di
             f"but got value {request.max_results}"
         )
     offset = decode_page_token(request.page_token)
+    where = search.model_filter(request.filter)
+    readable = visible(registered_models.c.id, "registered_model")
+    if readable is not None:
+        where.append(readable)
     rows = await repository.search_models(
         conn,
-        search.model_filter(request.filter),
+        where,
         search.model_order(request.order_by),
         offset,
         request.max_results + 1,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from services.core.auth.access import visible
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import model_version_tags, model_versions
@@ -160,9 +161,13 @@ async def search_versions(conn: Connection, request: SearchModelVersions) -> dic
             f"but got value {request.max_results}"
         )
     offset = decode_page_token(request.page_token)
+    where = search.version_filter(request.filter)
+    readable = visible(model_versions.c.model_id, "registered_model")
+    if readable is not None:
+        where.append(readable)
     rows = await repository.search_versions(
         conn,
-        search.version_filter(request.filter),
+        where,
         search.version_order(request.order_by),
         offset,
         request.max_results + 1,

@@ -1,7 +1,7 @@
 from typing import Any
 
 from services.core.http import MlflowMessage
-from services.registry.webhooks.catalogue import event_parts
+from services.registry.webhooks.catalogue import EXTENSIONS, event_parts
 
 
 class WebhookEventIn(MlflowMessage):
@@ -46,7 +46,8 @@ def render_webhook(row: Any) -> dict[str, Any]:
         "webhook_id": row.webhook_id,
         "name": row.name,
         "url": row.url,
-        "events": [event_parts(key) for key in row.events],
+        "events": [event_parts(key) for key in row.events if key not in EXTENSIONS],
+        "grimoire_events": [event_parts(key) for key in row.events if key in EXTENSIONS],
         "status": row.status,
         "creation_timestamp": row.creation_timestamp,
         "last_updated_timestamp": row.last_updated_timestamp,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from services.core.auth.access import grant_creator, visible
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiments
@@ -67,6 +68,7 @@ async def create(conn: Connection, request: CreateExperiment) -> str:
             + (" You can restore the experiment, or rename it first." if state else "")
         )
     await repository.set_tags(conn, experiment_id, [(t.key, t.value) for t in request.tags])
+    await grant_creator(conn, "experiment", str(experiment_id))
     return str(experiment_id)
 
 
@@ -93,6 +95,9 @@ async def search(conn: Connection, request: SearchExperiments) -> dict[str, Any]
         experiments.c.lifecycle_stage.in_(LIFECYCLE_STAGES[request.view_type]),
         *experiment_search.filter_clauses(request.filter),
     ]
+    readable = visible(experiments.c.experiment_id, "experiment")
+    if readable is not None:
+        where.append(readable)
     order = experiment_search.order_clauses(request.order_by)
     rows = await repository.search(conn, where, order, offset, request.max_results + 1)
     page = rows[: request.max_results]

@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from services.core.auth.access import visible
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models
@@ -139,6 +140,9 @@ async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any
         logged_models.c.lifecycle_stage == "active",
         *model_search.filter_clauses(request.filter, request.datasets),
     ]
+    readable = visible(logged_models.c.experiment_id, "experiment")
+    if readable is not None:
+        where.append(readable)
     order = model_search.order_clauses(request.order_by)
     rows = await repository.search(conn, where, order, offset, request.max_results + 1)
     response: dict[str, Any] = {"models": await render(conn, rows[: request.max_results])}

@@ -1,0 +1,91 @@
+"""Roles: what a principal may do on an experiment, a registered model, or everything.
+
+READ < EDIT < MANAGE < ADMIN. A principal's role on a resource is the highest of: ADMIN if it
+is an admin; its own and its groups' default grants; its own and its groups' grants on that
+resource. The creator of an experiment or registered model is granted MANAGE on it.
+"""
+
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, or_, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.core.auth.principal import RANK, Principal, at_least, current_principal
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.auth import grants
+
+g = grants.c
+
+
+def _holder(principal: Principal) -> ColumnElement[bool]:
+    return or_(
+        and_(g.principal_type == "user", g.principal == principal.name),
+        and_(g.principal_type == "group", g.principal.in_(principal.groups or ("",))),
+    )
+
+
+async def role_on(
+    conn: Connection, principal: Principal, resource_type: str, resource_id: str | None
+) -> str | None:
+    if principal.is_admin:
+        return "ADMIN"
+    scope = and_(g.resource_type == "default", g.resource_id == "*")
+    if resource_id is not None:
+        scope = or_(scope, and_(g.resource_type == resource_type, g.resource_id == resource_id))
+    roles = (await conn.execute(select(g.role).where(_holder(principal), scope))).scalars().all()
+    return max(roles, key=RANK.__getitem__, default=None)
+
+
+def visible(column: Any, resource_type: str) -> ColumnElement[bool] | None:
+    """A WHERE clause keeping only rows the current principal may READ; None if it may read
+    everything (no auth, admin, or a default grant). Used by every search and list, so
+    paging counts only visible rows."""
+    principal = current_principal.get()
+    if principal is None or principal.is_admin:
+        return None
+    default_read = select(g.id).where(
+        _holder(principal), g.resource_type == "default", g.resource_id == "*"
+    )
+    granted = select(cast(g.resource_id, BigInteger)).where(
+        _holder(principal), g.resource_type == resource_type
+    )
+    return or_(default_read.exists(), column.in_(granted))
+
+
+async def grant(
+    conn: Connection,
+    principal_type: str,
+    principal: str,
+    resource_type: str,
+    resource_id: str,
+    role: str,
+    granted_by: str,
+) -> None:
+    statement = insert(grants).values(
+        principal_type=principal_type,
+        principal=principal,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        role=role,
+        granted_by=granted_by,
+        granted_at=now_ms(),
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["principal_type", "principal", "resource_type", "resource_id"],
+            set_={"role": role, "granted_by": granted_by, "granted_at": now_ms()},
+        )
+    )
+
+
+async def grant_creator(conn: Connection, resource_type: str, resource_id: str) -> None:
+    """The creator of an experiment or registered model manages it (no-op without auth)."""
+    principal = current_principal.get()
+    if principal is not None:
+        await grant(
+            conn, "user", principal.name, resource_type, resource_id, "MANAGE", principal.name
+        )
+
+
+__all__ = ["at_least", "grant", "grant_creator", "role_on", "visible"]

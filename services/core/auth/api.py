@@ -1,0 +1,132 @@
+"""/api/2.0/grimoire: tokens, service accounts, permissions and the audit log."""
+
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.auth import audit, management
+from services.core.auth.principal import current_principal
+from services.core.http import JSONResponse, MlflowMessage, empty, parse_request
+
+router = APIRouter(prefix="/api/2.0/grimoire", tags=["access"])
+
+
+class CreateToken(MlflowMessage):
+    name: str
+    expires_in_days: float | None = None
+
+
+class ListTokens(MlflowMessage):
+    all: bool = False
+
+
+class CreateServiceAccount(MlflowMessage):
+    name: str
+    groups: list[str] = []
+
+
+class Grant(MlflowMessage):
+    principal_type: str
+    principal: str
+    resource_type: str
+    resource_id: str = "*"
+    role: str | None = None
+
+
+class GrantsOn(MlflowMessage):
+    resource_type: str
+    resource_id: str = "*"
+
+
+class AuditQuery(MlflowMessage):
+    limit: int = 100
+    action: str | None = None
+
+
+def _principal():
+    principal = current_principal.get()
+    assert principal is not None  # the guard lets only authenticated callers in
+    return principal
+
+
+@router.post("/tokens")
+async def create_token(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateToken)
+    token = await request.app.state.db.run(
+        management.create_personal_token, _principal(), body.name, body.expires_in_days
+    )
+    return JSONResponse({"token": token})
+
+
+@router.get("/tokens")
+async def list_tokens(request: Request) -> JSONResponse:
+    body = await parse_request(request, ListTokens)
+    listing = await request.app.state.db.run(management.list_tokens, _principal(), body.all)
+    return JSONResponse({"tokens": listing})
+
+
+@router.delete("/tokens/{token_id}")
+async def revoke_token(request: Request, token_id: str) -> JSONResponse:
+    await request.app.state.db.run(management.revoke_token, _principal(), token_id)
+    return empty()
+
+
+@router.post("/service-accounts")
+async def create_service_account(request: Request) -> JSONResponse:
+    body = await parse_request(request, CreateServiceAccount)
+    account = await request.app.state.db.run(
+        management.create_service_account, _principal().name, body.name, body.groups
+    )
+    return JSONResponse({"service_account": account})
+
+
+@router.get("/service-accounts")
+async def list_service_accounts(request: Request) -> JSONResponse:
+    accounts = await request.app.state.db.run(management.list_service_accounts)
+    return JSONResponse({"service_accounts": accounts})
+
+
+@router.delete("/service-accounts/{name}")
+async def delete_service_account(request: Request, name: str) -> JSONResponse:
+    await request.app.state.db.run(management.delete_service_account, name)
+    return empty()
+
+
+@router.post("/service-accounts/{name}/tokens")
+async def service_account_token(request: Request, name: str) -> JSONResponse:
+    body = await parse_request(request, CreateToken)
+    token = await request.app.state.db.run(
+        management.service_account_token, name, body.name, body.expires_in_days
+    )
+    return JSONResponse({"token": token})
+
+
+@router.post("/permissions")
+async def grant(request: Request) -> JSONResponse:
+    body = await parse_request(request, Grant)
+    granted = await request.app.state.db.run(management.grant, _principal().name, body)
+    return JSONResponse({"grant": granted})
+
+
+@router.delete("/permissions")
+async def revoke(request: Request) -> JSONResponse:
+    body = await parse_request(request, Grant)
+    await request.app.state.db.run(management.revoke, body)
+    return empty()
+
+
+@router.get("/permissions")
+async def list_grants(request: Request) -> JSONResponse:
+    body = await parse_request(request, GrantsOn)
+    listing = await request.app.state.db.run(
+        management.list_grants, body.resource_type, body.resource_id
+    )
+    return JSONResponse({"grants": listing})
+
+
+@router.get("/audit")
+async def audit_log(request: Request) -> JSONResponse:
+    body = await parse_request(request, AuditQuery)
+    entries = await request.app.state.db.run(
+        audit.recent, min(max(body.limit, 1), 1000), body.action
+    )
+    return JSONResponse({"entries": entries})

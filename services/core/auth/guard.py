@@ -1,0 +1,194 @@
+"""The guard: every request of every service passes here when authentication is on.
+
+1. Match the route (as the router will) and take its rule from the policy table.
+2. Authenticate (bearer/basic token, or session cookie) unless the route is public: 401.
+3. Cookie-authenticated writes must echo the session's CSRF token (X-CSRF-Token header).
+4. Find the target (from the query, the JSON body or the path) and check the caller's role
+   there: 403. The JSON body is read once and replayed to the endpoint.
+5. Run the endpoint with the principal in a context variable (searches filter by it).
+6. On success, write the audit entry the rule asks for.
+"""
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.core.auth import audit
+from services.core.auth.authenticate import SESSION_COOKIE, authenticate
+from services.core.auth.policy import rule_for
+from services.core.auth.principal import current_principal
+from services.core.auth.targets import decide
+from services.core.errors import GrimoireError, PermissionDenied, Unauthenticated
+
+log = logging.getLogger(__name__)
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_INSPECTED_BODY = 16 * 1024 * 1024
+CATALOGUE_ROUTE_PREFIX = "501 "
+
+
+def _match(app: Any, scope: Scope) -> tuple[str | None, dict[str, Any], bool]:
+    partial = None
+    for route in app.router.routes:
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            name = getattr(route, "name", "") or ""
+            return route.path, child.get("path_params", {}), name.startswith(CATALOGUE_ROUTE_PREFIX)
+        if match == Match.PARTIAL and partial is None:
+            partial = route
+    return None, {}, False
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _send_error(send: Send, error: GrimoireError) -> None:
+    body = json.dumps(error.body()).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if isinstance(error, Unauthenticated):
+        headers.append((b"www-authenticate", b'Bearer realm="grimoire"'))
+    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class AuthGuard:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        fastapi_app = scope["app"]
+        template, path_params, catalogue = _match(fastapi_app, scope)
+        rule = rule_for(scope["method"], template, catalogue)
+        if rule is None:
+            log.error("no authorization rule for %s %s: refused", scope["method"], template)
+            await _send_error(send, PermissionDenied("This route has no authorization rule."))
+            return
+        if rule.target == "public":
+            await self.app(scope, receive, send)
+            return
+        state = fastapi_app.state
+        try:
+            principal = await authenticate(
+                state.db,
+                state.auth_settings,
+                state.oidc,
+                _header(scope, b"authorization"),
+                _cookie(scope, SESSION_COOKIE),
+            )
+            if (
+                principal.csrf_token
+                and scope["method"] in UNSAFE_METHODS
+                and template != "/auth/logout"  # a form post: the endpoint checks its field
+                and _header(scope, b"x-csrf-token") != principal.csrf_token
+            ):
+                raise PermissionDenied("Missing or wrong X-CSRF-Token for a cookie session.")
+            body, receive = await self._buffer(scope, receive, rule)
+            params = self._params(scope, path_params, body)
+            decision = await state.db.run(decide, principal, rule, params)
+            if not decision.allowed:
+                raise PermissionDenied(
+                    f"{principal.name} lacks {rule.role} on this "
+                    f"{decision.resource_type or 'resource'}."
+                )
+        except GrimoireError as error:
+            await _send_error(send, error)
+            return
+
+        status = 500
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        scope.setdefault("state", {})["user"] = principal.name
+        token = current_principal.set(principal)
+        try:
+            await self.app(scope, receive, send_and_watch)
+        finally:
+            current_principal.reset(token)
+        if rule.audit and 200 <= status < 300:
+            details = {k: v for k, v in params.items() if k not in ("secret", "token")}
+            await state.db.run(
+                audit.record,
+                principal.name,
+                rule.audit,
+                decision.resource_type,
+                decision.resource_id,
+                details,
+            )
+
+    @staticmethod
+    async def _buffer(scope: Scope, receive: Receive, rule: Any) -> tuple[bytes, Receive]:
+        """Read a JSON body the rule needs, then hand the endpoint a receive that replays it.
+        Artifact uploads stream on untouched: their target is in the path."""
+        content_type = _header(scope, b"content-type") or ""
+        if (
+            scope["method"] not in UNSAFE_METHODS
+            or rule.target == "artifact"
+            and scope["method"] == "PUT"
+            or rule.field is None
+            and rule.target != "grant_target"
+            and not rule.audit
+            or ("json" not in content_type and content_type != "")
+        ):
+            return b"", receive
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_INSPECTED_BODY:
+                raise PermissionDenied("Request body too large to authorize.")
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return body, replay
+
+    @staticmethod
+    def _params(scope: Scope, path_params: dict[str, Any], body: bytes) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for key, values in parse_qs(scope.get("query_string", b"").decode()).items():
+            params[key] = values if key == "run_ids" else values[0]
+        if body:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict):
+                params.update(parsed)
+        params.update(path_params)
+        return params

@@ -1,0 +1,199 @@
+"""Tokens, service accounts and grants: the use cases behind /api/2.0/grimoire/..."""
+
+from typing import Any
+
+from sqlalchemy import and_, delete, select, update
+
+from services.core.auth import access, tokens
+from services.core.auth.principal import ROLES, Principal
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.auth import auth_tokens, grants, service_accounts
+from services.core.db.tables.registry import registered_models
+from services.core.db.tables.tracking import experiments
+from services.core.errors import (
+    InvalidParameterValue,
+    PermissionDenied,
+    ResourceAlreadyExists,
+    ResourceDoesNotExist,
+)
+
+DAY_MS = 24 * 3600 * 1000
+MAX_TOKEN_DAYS = 366
+
+
+def expiry(expires_in_days: float | None) -> int | None:
+    if expires_in_days is None:
+        return None
+    if not 0 < expires_in_days <= MAX_TOKEN_DAYS:
+        raise InvalidParameterValue(f"expires_in_days must be in (0, {MAX_TOKEN_DAYS}].")
+    return now_ms() + int(expires_in_days * DAY_MS)
+
+
+def owner_of(principal: Principal) -> str:
+    if principal.kind == "service":
+        return principal.name  # already "service:<name>"
+    return f"user:{principal.name}"
+
+
+async def create_personal_token(
+    conn: Connection, principal: Principal, name: str, expires_in_days: float | None
+) -> dict[str, Any]:
+    if principal.kind == "client":
+        raise PermissionDenied(
+            "OAuth clients cannot create Grimoire tokens; use a service account."
+        )
+    groups = [] if principal.kind == "service" else list(principal.groups)
+    return await tokens.issue(conn, owner_of(principal), name, groups, expiry(expires_in_days))
+
+
+async def list_tokens(conn: Connection, principal: Principal, everyone: bool) -> list[dict]:
+    statement = select(auth_tokens).order_by(auth_tokens.c.created_at)
+    if not (everyone and principal.is_admin):
+        statement = statement.where(auth_tokens.c.owner == owner_of(principal))
+    return [tokens.public(row) for row in await conn.execute(statement)]
+
+
+async def revoke_token(conn: Connection, principal: Principal, token_id: str) -> None:
+    condition = auth_tokens.c.token_id == token_id
+    if not principal.is_admin:
+        condition = and_(condition, auth_tokens.c.owner == owner_of(principal))
+    result = await conn.execute(
+        update(auth_tokens)
+        .where(condition, auth_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now_ms())
+    )
+    if result.rowcount == 0:
+        raise ResourceDoesNotExist(f"No active token {token_id} of yours.")
+
+
+async def create_service_account(
+    conn: Connection, principal_name: str, name: str, groups: list[str]
+) -> dict[str, Any]:
+    if not name or ":" in name or "/" in name:
+        raise InvalidParameterValue("Service account names are non-empty, without ':' or '/'.")
+    existing = await conn.execute(
+        select(service_accounts.c.name).where(service_accounts.c.name == name)
+    )
+    if existing.first() is not None:
+        raise ResourceAlreadyExists(f"Service account '{name}' already exists.")
+    await conn.execute(
+        service_accounts.insert().values(
+            name=name, groups=groups, created_by=principal_name, created_at=now_ms()
+        )
+    )
+    return {"name": name, "groups": groups, "principal": f"service:{name}"}
+
+
+async def list_service_accounts(conn: Connection) -> list[dict[str, Any]]:
+    rows = await conn.execute(select(service_accounts).order_by(service_accounts.c.name))
+    return [{"name": r.name, "groups": r.groups, "created_by": r.created_by} for r in rows]
+
+
+async def delete_service_account(conn: Connection, name: str) -> None:
+    result = await conn.execute(delete(service_accounts).where(service_accounts.c.name == name))
+    if result.rowcount == 0:
+        raise ResourceDoesNotExist(f"No service account '{name}'.")
+    await conn.execute(
+        update(auth_tokens)
+        .where(auth_tokens.c.owner == f"service:{name}", auth_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now_ms())
+    )
+
+
+async def service_account_token(
+    conn: Connection, name: str, token_name: str, expires_in_days: float | None
+) -> dict[str, Any]:
+    found = await conn.execute(
+        select(service_accounts.c.name).where(service_accounts.c.name == name)
+    )
+    if found.first() is None:
+        raise ResourceDoesNotExist(f"No service account '{name}'.")
+    return await tokens.issue(conn, f"service:{name}", token_name, [], expiry(expires_in_days))
+
+
+async def _resource_key(conn: Connection, resource_type: str, resource_id: str) -> str:
+    """Grants are stored against stable ids: experiment ids, registered model row ids."""
+    if resource_type == "default":
+        return "*"
+    if resource_type == "experiment":
+        if (
+            not resource_id.isdigit()
+            or (
+                await conn.execute(
+                    select(experiments.c.experiment_id).where(
+                        experiments.c.experiment_id == int(resource_id)
+                    )
+                )
+            ).first()
+            is None
+        ):
+            raise ResourceDoesNotExist(f"No Experiment with id={resource_id} exists")
+        return resource_id
+    if resource_type == "registered_model":
+        model_id = (
+            await conn.execute(
+                select(registered_models.c.id).where(registered_models.c.name == resource_id)
+            )
+        ).scalar_one_or_none()
+        if model_id is None:
+            raise ResourceDoesNotExist(f"Registered Model with name={resource_id} not found")
+        return str(model_id)
+    raise InvalidParameterValue("resource_type must be experiment, registered_model or default.")
+
+
+def _check_principal(principal_type: str, principal: str) -> None:
+    if principal_type not in ("user", "group") or not principal:
+        raise InvalidParameterValue("principal_type must be user or group, with a principal name.")
+
+
+async def grant(conn: Connection, granted_by: str, request: Any) -> dict[str, Any]:
+    _check_principal(request.principal_type, request.principal)
+    role = (request.role or "").upper()
+    if role not in ROLES:
+        raise InvalidParameterValue(f"role must be one of {', '.join(ROLES)}.")
+    key = await _resource_key(conn, request.resource_type, request.resource_id)
+    await access.grant(
+        conn,
+        request.principal_type,
+        request.principal,
+        request.resource_type,
+        key,
+        role,
+        granted_by,
+    )
+    return {**request.model_dump(), "role": role}
+
+
+async def revoke(conn: Connection, request: Any) -> None:
+    _check_principal(request.principal_type, request.principal)
+    key = await _resource_key(conn, request.resource_type, request.resource_id)
+    g = grants.c
+    result = await conn.execute(
+        delete(grants).where(
+            g.principal_type == request.principal_type,
+            g.principal == request.principal,
+            g.resource_type == request.resource_type,
+            g.resource_id == key,
+        )
+    )
+    if result.rowcount == 0:
+        raise ResourceDoesNotExist("No such grant.")
+
+
+async def list_grants(conn: Connection, resource_type: str, resource_id: str) -> list[dict]:
+    key = await _resource_key(conn, resource_type, resource_id)
+    g = grants.c
+    rows = await conn.execute(
+        select(grants).where(g.resource_type == resource_type, g.resource_id == key).order_by(g.id)
+    )
+    return [
+        {
+            "principal_type": r.principal_type,
+            "principal": r.principal,
+            "role": r.role,
+            "granted_by": r.granted_by,
+            "granted_at": r.granted_at,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,25 @@
+"""Who is calling, once authenticated. Set per request in a context variable by the guard,
+so services can record the actor and searches can filter to what the caller may read."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+ROLES = ("READ", "EDIT", "MANAGE", "ADMIN")
+RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str  # user name, "service:<account>", or an OAuth client id
+    kind: str  # "user", "service" or "client"
+    groups: tuple[str, ...]
+    is_admin: bool
+    csrf_token: str | None = None  # set when authenticated by a browser session cookie
+    token_id: str | None = None
+
+
+current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)
+
+
+def at_least(role: str | None, required: str) -> bool:
+    return role is not None and RANK[role] >= RANK[required]

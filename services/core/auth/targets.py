@@ -1,0 +1,122 @@
+"""Find what a request acts on, and the caller's role there.
+
+Artifact paths are authorized through the run (or logged model) they belong to:
+`<experiment>/<run id>/...` or `<experiment>/models/<model id>/...`, and the run or model
+must really belong to that experiment. Any other artifact path is for administrators.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from services.core.auth.access import role_on
+from services.core.auth.policy import Rule
+from services.core.auth.principal import Principal, at_least
+from services.core.db.engine import Connection
+from services.core.db.tables.registry import registered_models
+from services.core.db.tables.tracking import experiments, logged_models, runs
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    resource_type: str | None = None
+    resource_id: str | None = None
+
+
+async def _scalar(conn: Connection, statement: Any) -> Any:
+    return (await conn.execute(statement)).scalar_one_or_none()
+
+
+async def _experiment_of_artifact(conn: Connection, path: str) -> int | None:
+    parts = [p for p in (path or "").split("/") if p]
+    if len(parts) < 2 or not parts[0].isdigit():
+        return None
+    experiment_id = int(parts[0])
+    if parts[1] == "models" and len(parts) >= 3:
+        owner = await _scalar(
+            conn, select(logged_models.c.experiment_id).where(logged_models.c.model_id == parts[2])
+        )
+    else:
+        owner = await _scalar(conn, select(runs.c.experiment_id).where(runs.c.run_uuid == parts[1]))
+    return experiment_id if owner == experiment_id else None
+
+
+async def _on_experiment(conn: Connection, principal: Principal, rule: Rule, eid: Any) -> Decision:
+    experiment_id = str(eid) if eid is not None else None
+    if experiment_id is not None and not experiment_id.isdigit():
+        return Decision(True)  # malformed: the endpoint answers INVALID_PARAMETER_VALUE
+    role = await role_on(conn, principal, "experiment", experiment_id)
+    return Decision(at_least(role, rule.role), "experiment", experiment_id)
+
+
+async def decide(conn: Connection, principal: Principal, rule: Rule, params: dict) -> Decision:
+    value = params.get(rule.field) if rule.field else None
+    if rule.target == "authenticated":
+        return Decision(True)
+    if rule.target == "admin":
+        return Decision(principal.is_admin)
+    if rule.target == "default":
+        return Decision(at_least(await role_on(conn, principal, "default", None), rule.role))
+    if rule.target == "experiment":
+        return await _on_experiment(conn, principal, rule, value if value is not None else "0")
+    if rule.target == "experiment_by_name":
+        eid = await _scalar(
+            conn, select(experiments.c.experiment_id).where(experiments.c.name == value)
+        )
+        return (
+            await _on_experiment(conn, principal, rule, eid) if eid is not None else Decision(True)
+        )
+    if rule.target in ("run", "runs"):
+        run_ids = value if isinstance(value, list) else [value or params.get("run_uuid")]
+        decision = Decision(True)
+        for run_id in run_ids:
+            eid = await _scalar(conn, select(runs.c.experiment_id).where(runs.c.run_uuid == run_id))
+            if eid is None:
+                continue  # the endpoint answers RESOURCE_DOES_NOT_EXIST
+            decision = await _on_experiment(conn, principal, rule, eid)
+            if not decision.allowed:
+                return decision
+        return decision
+    if rule.target == "logged_model":
+        eid = await _scalar(
+            conn, select(logged_models.c.experiment_id).where(logged_models.c.model_id == value)
+        )
+        return (
+            await _on_experiment(conn, principal, rule, eid) if eid is not None else Decision(True)
+        )
+    if rule.target == "model":
+        model_id = await _scalar(
+            conn, select(registered_models.c.id).where(registered_models.c.name == value)
+        )
+        if model_id is None:
+            return Decision(True)
+        role = await role_on(conn, principal, "registered_model", str(model_id))
+        return Decision(at_least(role, rule.role), "registered_model", str(model_id))
+    if rule.target == "artifact":
+        eid = await _experiment_of_artifact(conn, value or "")
+        if eid is None:
+            return Decision(principal.is_admin, "artifact", value)
+        return await _on_experiment(conn, principal, rule, eid)
+    if rule.target == "grant_target":
+        return await _grant_target(conn, principal, rule, params)
+    return Decision(False)
+
+
+async def _grant_target(
+    conn: Connection, principal: Principal, rule: Rule, params: dict
+) -> Decision:
+    """Managing grants on a resource needs MANAGE there; default grants need ADMIN."""
+    resource_type, resource_id = params.get("resource_type"), params.get("resource_id")
+    if resource_type == "experiment":
+        return await _on_experiment(conn, principal, rule, resource_id)
+    if resource_type == "registered_model":
+        model_id = await _scalar(
+            conn, select(registered_models.c.id).where(registered_models.c.name == resource_id)
+        )
+        role = await role_on(
+            conn, principal, "registered_model", str(model_id) if model_id else None
+        )
+        return Decision(at_least(role, rule.role), "registered_model", resource_id)
+    return Decision(principal.is_admin, resource_type, resource_id)

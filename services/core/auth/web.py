@@ -1,0 +1,118 @@
+"""Browser sign-in: authorization code with PKCE, a server-side session, logout, /me."""
+
+import html
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from services.core.auth import sessions
+from services.core.auth.authenticate import SESSION_COOKIE, claims_principal
+from services.core.auth.me import describe
+from services.core.auth.principal import current_principal
+from services.core.config import server_settings
+from services.core.errors import PermissionDenied, Unauthenticated
+from services.core.http import JSONResponse
+
+router = APIRouter(tags=["auth"], include_in_schema=False)
+
+
+def _base_url(request: Request) -> str:
+    return (server_settings().public_url or str(request.base_url)).rstrip("/")
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths: never redirect a signed-in user to another site."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/me"
+    return value
+
+
+@router.get("/auth/login")
+async def login(request: Request) -> Response:
+    state = request.app.state
+    pending = await state.db.run(sessions.begin_login, _safe_next(request.query_params.get("next")))
+    url = await state.oidc.authorization_url(
+        f"{_base_url(request)}/auth/callback",
+        pending["state"],
+        pending["nonce"],
+        pending["code_verifier"],
+    )
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get("/auth/callback")
+async def callback(request: Request) -> Response:
+    state = request.app.state
+    settings = state.auth_settings
+    query = request.query_params
+    if "error" in query:
+        raise Unauthenticated(f"Sign-in failed at the identity provider: {query['error']}.")
+    pending = await state.db.run(sessions.finish_login, query.get("state", ""))
+    if pending is None:
+        raise Unauthenticated("Unknown or expired sign-in; start again at /auth/login.")
+    tokens = await state.oidc.exchange(
+        f"{_base_url(request)}/auth/callback", query.get("code", ""), pending.code_verifier
+    )
+    claims = await state.oidc.validate(tokens["id_token"], settings.client_id, nonce=pending.nonce)
+    principal = claims_principal(settings, claims)
+    identity = {
+        "subject": str(claims["sub"]),
+        "username": principal.name,
+        "display_name": claims.get("name"),
+        "email": claims.get("email"),
+        "groups": list(principal.groups),
+    }
+    lifetime_ms = int(settings.session_hours * 3600 * 1000)
+    cookie, _ = await state.db.run(sessions.create_session, identity, lifetime_ms)
+    response = RedirectResponse(pending.return_to, status_code=302)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=lifetime_ms // 1000,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.post("/auth/logout")
+async def logout(request: Request) -> Response:
+    state = request.app.state
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        form = await request.form()
+        sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
+        if sent != await state.db.run(sessions.session_csrf, cookie):
+            raise PermissionDenied("Missing or wrong CSRF token.")
+        await state.db.run(sessions.end_session, cookie)
+    response = RedirectResponse("/auth/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me")
+async def me(request: Request) -> Response:
+    principal = current_principal.get()
+    assert principal is not None  # the guard only lets authenticated callers here
+    info = await request.app.state.db.run(describe, principal)
+    if "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse(info)
+    grants = "".join(
+        f"<li>{html.escape(g['role'])} on {html.escape(g['resource_type'])} "
+        f"{html.escape(g['resource_id'])} (via {html.escape(g['via'])})</li>"
+        for g in info["grants"]
+    )
+    logout = (
+        f'<form method="post" action="/auth/logout"><input type="hidden" name="csrf_token" '
+        f'value="{html.escape(principal.csrf_token or "")}"><button>Sign out</button></form>'
+    )
+    return HTMLResponse(
+        f"<!doctype html><title>Grimoire: {html.escape(info['name'])}</title>"
+        f"<h1 id='who'>Signed in as {html.escape(info['name'])}</h1>"
+        f"<p>Groups: <span id='groups'>{html.escape(', '.join(info['groups']) or 'none')}</span></p>"
+        f"<p>Administrator: {'yes' if info['is_admin'] else 'no'}</p>"
+        f"<h2>Roles</h2><ul id='grants'>{grants or '<li>none</li>'}</ul>{logout}"
+    )
