@@ -8,34 +8,26 @@ as the mlflow client does.
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 
 from services.core.db.migrate import upgrade
+from tests.servers import (  # noqa: F401  (re-exported for the tests)
+    REPO,
+    RunningServer,
+    free_port,
+    start_server,
+    stop_server,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-# Webhook settings every server under test gets: a fixed Fernet key, and the tests' local
-# receivers (http on loopback) allow-listed, as an operator would for an in-cluster receiver.
-WEBHOOK_ENV = {
-    "GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY": "rPnfZ0m8YzvQ1c6b8Jx3Nq0mE9nYbSGk4r3u2o1l5wA=",
-    "GRIMOIRE_REGISTRY_WEBHOOK_ALLOW_HTTP": "true",
-    "GRIMOIRE_REGISTRY_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "GRIMOIRE_REGISTRY_WEBHOOK_BACKOFF_SECONDS": "0.2",
-    "GRIMOIRE_REGISTRY_WEBHOOK_POLL_SECONDS": "0.1",
-}
-# Servers under test run without authentication unless a test configures it (test_auth*).
-BASE_ENV = {**WEBHOOK_ENV, "GRIMOIRE_AUTH_DISABLED": "true"}
 
 
 def _local_postgres_answers() -> bool:
@@ -104,80 +96,6 @@ def database_url(postgres_admin_url: str) -> Iterator[str]:
     asyncio.run(upgrade(url))
     yield url
     drop_database(postgres_admin_url, url)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class RunningServer:
-    url: str
-    process: subprocess.Popen
-    log_path: Path
-    artifacts_root: Path
-    store: str = "local"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def start_server(
-    app: str, env: dict[str, str], log_path: Path, *, wait: bool = True
-) -> RunningServer:
-    port = free_port()
-    log_file = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=REPO,
-        env={**os.environ, **BASE_ENV, **env},
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    root = env.get("GRIMOIRE_ARTIFACTS_ROOT", ".")
-    server = RunningServer(
-        f"http://127.0.0.1:{port}",
-        process,
-        log_path,
-        Path(root),
-        "s3" if root.startswith("s3://") else "local",
-    )
-    if wait:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{server.log()}")
-            try:
-                if httpx.get(f"{server.url}/ready", timeout=1).status_code == 200:
-                    return server
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        process.kill()
-        raise RuntimeError(f"server not ready in 30 s:\n{server.log()}")
-    return server
-
-
-def stop_server(server: RunningServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -319,3 +237,6 @@ def client_on(monkeypatch: pytest.MonkeyPatch):
 
     yield point
     mlflow.end_run()
+
+
+from tests.auth_fixtures import auth_stack  # noqa: E402,F401  (a real OIDC provider + auth server)

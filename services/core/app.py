@@ -81,6 +81,21 @@ async def enter_extensions(stack: AsyncExitStack, app: FastAPI) -> None:
         await stack.enter_async_context(extension(app))
 
 
+def mount(app: FastAPI, router: APIRouter) -> None:
+    """Register a router's routes on the app itself. (FastAPI >= 0.16x keeps included routers
+    as opaque entries that resolve lazily; flat routes let the auth guard and the route
+    enumeration test see every path template through public API.)"""
+    for route in router.routes:
+        app.add_api_route(
+            route.path,
+            route.endpoint,
+            methods=sorted(route.methods),
+            name=route.name,
+            tags=route.tags,
+            include_in_schema=route.include_in_schema,
+        )
+
+
 def create_app(
     service: str,
     routers: Sequence[APIRouter],
@@ -114,7 +129,7 @@ def create_app(
     app.add_route("/ready", ready, methods=["GET"], include_in_schema=False)
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     for router in routers:
-        app.include_router(router)
+        mount(app, router)
     add_not_implemented_routes(app, service)
     if auth_settings().enabled:
         # Innermost, so overload and metrics still see refused calls; checks every route.

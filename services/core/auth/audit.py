@@ -35,4 +35,5 @@ async def recent(conn: Connection, limit: int, action: str | None = None) -> lis
     statement = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if action:
         statement = statement.where(audit_log.c.action == action)
-    return [dict(row._mapping) for row in await conn.execute(statement)]
+    # str(): column keys are quoted_name, a str subclass orjson refuses as a dict key
+    return [{str(k): v for k, v in row._mapping.items()} for row in await conn.execute(statement)]

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
@@ -62,7 +62,7 @@ class OIDCProvider:
     async def validate(self, token: str, audience: str, nonce: str | None = None) -> dict:
         """Claims of a valid JWT from our issuer for `audience`; Unauthenticated otherwise."""
         try:
-            header = jwt.extract_compact(token.encode()).headers()
+            header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError):
             raise Unauthenticated("The bearer token is not a valid JWT.") from None
         keys = await self.keys(header.get("kid"))

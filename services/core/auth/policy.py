@@ -56,6 +56,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # multipart part uploads carry their own capability (the upload id), as presigned URLs do
     ("PUT", f"{A}/mpu/parts/{{upload_id}}/{{part_number}}"): PUBLIC,
     ("GET", "/metrics"): AUTHENTICATED,
+    ("GET", "/openapi.json"): AUTHENTICATED,
     ("POST", "/auth/logout"): AUTHENTICATED,
     ("GET", "/me"): AUTHENTICATED,
     ("GET", "/api/3.0/mlflow/server-info"): AUTHENTICATED,

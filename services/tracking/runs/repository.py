@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, DOUBLE_PRECISION, TEXT, insert
 
+from services.core.auth.access import visible
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import (
     latest_metrics,
@@ -247,5 +248,8 @@ async def search(
         runs.c.lifecycle_stage.in_(stages),
         *filter_clauses,
     )
+    readable = visible(runs.c.experiment_id, "experiment")
+    if readable is not None:
+        statement = statement.where(readable)
     statement = apply_order(statement, order_by).offset(offset).limit(limit)
     return list(await conn.execute(statement))
