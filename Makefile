@@ -17,6 +17,11 @@ install: $(BIN)/grimoire
 server: install
 	$(BIN)/grimoire server
 
-## Install and run the whole test suite against real PostgreSQL, S3 protocol and clients.
-test: install
+## Install and run the whole test suite against real PostgreSQL, S3 protocol, an OIDC
+## provider, a browser and the real mlflow clients.
+test: install tests/oidc/node_modules
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+tests/oidc/node_modules: tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@

@@ -12,7 +12,7 @@
 import json
 import logging
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -110,6 +110,12 @@ class AuthGuard:
                     f"{principal.name} lacks {rule.role} on this "
                     f"{decision.resource_type or 'resource'}."
                 )
+        except Unauthenticated as error:
+            if self._is_browser_page(scope):
+                await self._redirect_to_login(scope, send)
+            else:
+                await _send_error(send, error)
+            return
         except GrimoireError as error:
             await _send_error(send, error)
             return
@@ -138,6 +144,31 @@ class AuthGuard:
                 decision.resource_id,
                 details,
             )
+
+    @staticmethod
+    def _is_browser_page(scope: Scope) -> bool:
+        accept = _header(scope, b"accept") or ""
+        return (
+            scope["method"] == "GET"
+            and "text/html" in accept
+            and _header(scope, b"authorization") is None
+        )
+
+    @staticmethod
+    async def _redirect_to_login(scope: Scope, send: Send) -> None:
+        """A person opening a page gets the sign-in flow, then comes back to the page."""
+        target = scope["path"]
+        if scope.get("query_string"):
+            target += "?" + scope["query_string"].decode("latin-1")
+        location = "/auth/login?" + urlencode({"next": target})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 302,
+                "headers": [(b"location", location.encode()), (b"content-length", b"0")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
 
     @staticmethod
     async def _buffer(scope: Scope, receive: Receive, rule: Any) -> tuple[bytes, Receive]:

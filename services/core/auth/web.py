@@ -88,7 +88,12 @@ async def logout(request: Request) -> Response:
         if sent != await state.db.run(sessions.session_csrf, cookie):
             raise PermissionDenied("Missing or wrong CSRF token.")
         await state.db.run(sessions.end_session, cookie)
-    response = RedirectResponse("/auth/login", status_code=303)
+    # A page, not a redirect to /auth/login: the provider's own session would sign the
+    # person straight back in.
+    response = HTMLResponse(
+        "<!doctype html><title>Signed out</title><h1 id='signed-out'>Signed out of Grimoire</h1>"
+        "<p><a href='/auth/login'>Sign in again</a></p>"
+    )
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
