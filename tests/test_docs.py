@@ -6,6 +6,7 @@ import pytest
 
 from services.core.config import (
     ArtifactSettings,
+    AuthSettings,
     DatabaseSettings,
     GrimoireSettings,
     ServerSettings,
