@@ -112,6 +112,7 @@ class Target:
     url: str
     process: subprocess.Popen
     log_path: Path
+    token: str | None = None
     rss_samples: list[int] = field(default_factory=list)
 
     def tree(self) -> list[psutil.Process]:
@@ -147,10 +148,28 @@ def wait_ready(target: Target, path: str, timeout: float = 120) -> float:
     raise RuntimeError(f"{target.name} not ready after {timeout} s")
 
 
+def bootstrap_token(database_url: str) -> str:
+    """An administrator's Grimoire token, made straight in the database (as an operator
+    bootstraps the first one), so Grimoire is measured with authentication on."""
+    made = subprocess.run(
+        [sys.executable, "-m", "services.cli", "service-account", "create", "bench",
+         "--group", "bench-admins", "--database-url", database_url],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    return made.stdout.strip().splitlines()[-1]
+
+
 def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Target, float]:
     port = free_port()
     log_path = workdir / "grimoire.log"
-    env = {**os.environ, "GRIMOIRE_DATA_DIR": str(workdir / "grimoire-data")}
+    env = {
+        **os.environ,
+        "GRIMOIRE_DATA_DIR": str(workdir / "grimoire-data"),
+        # Authentication on: every request carries a token the guard checks (the issuer is
+        # only contacted for JWTs, which the benchmark does not send).
+        "GRIMOIRE_AUTH_ISSUER": "https://issuer.invalid",
+        "GRIMOIRE_AUTH_ADMIN_GROUPS": "bench-admins",
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -171,7 +190,7 @@ def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Targ
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
-    target = Target("grimoire", f"http://127.0.0.1:{port}", process, log_path)
+    target = Target("grimoire", f"http://127.0.0.1:{port}", process, log_path, token=env["BENCH_TOKEN"])
     return target, wait_ready(target, "/ready")
 
 
@@ -236,7 +255,10 @@ def run_workload(target: Target, workload: str, extra: list[str], yardstick: Pat
     baseline = target.rss()
     sampler.start()
     command = [sys.executable, str(yardstick), "--url", target.url, "--workload", workload, *extra]
-    log(f"{target.name}: {' '.join(command[2:])}")
+    if target.token:
+        command += ["--token", target.token]
+    shown = " ".join("<token>" if part == target.token else part for part in command[2:])
+    log(f"{target.name}: {shown}")
     result = subprocess.run(command, capture_output=True, text=True)
     stop_sampling.set()
     sampler.join()
@@ -266,9 +288,11 @@ def proxy_gib(target: Target, workdir: Path, size_mib: int = 1024) -> dict:
             samples.append(target.rss())
             done.wait(0.1)
 
+    auth = ["-H", f"Authorization: Bearer {target.token}"] if target.token else []
+
     def curl(*args: str) -> float:
         out = subprocess.run(
-            ["curl", "-sS", "-f", "-o", "/dev/null", "-w", "%{time_total}", *args, url],
+            ["curl", "-sS", "-f", "-o", "/dev/null", "-w", "%{time_total}", *auth, *args, url],
             capture_output=True,
             text=True,
             check=True,

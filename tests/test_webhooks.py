@@ -79,7 +79,7 @@ def test_webhook_crud_through_the_client_and_secret_never_returned(
     assert [(e.entity, e.action) for e in fetched.events] == [
         (WebhookEntity.MODEL_VERSION, WebhookAction.CREATED)
     ]
-    assert created.webhook_id in [w.webhook_id for w in client.list_webhooks()]
+    assert created.webhook_id in [w.webhook_id for w in client.list_webhooks(max_results=1000)]
     updated = client.update_webhook(created.webhook_id, name="ci-2", status="DISABLED")
     assert updated.name == "ci-2" and updated.status.value == "DISABLED"
     raw = api.get(f"{API}/webhooks/{created.webhook_id}").text
@@ -97,7 +97,7 @@ def test_webhook_crud_through_the_client_and_secret_never_returned(
     ciphertext = asyncio.run(stored_secret())
     assert ciphertext and SECRET.encode() not in ciphertext
     client.delete_webhook(created.webhook_id)
-    assert created.webhook_id not in [w.webhook_id for w in client.list_webhooks()]
+    assert created.webhook_id not in [w.webhook_id for w in client.list_webhooks(max_results=1000)]
 
 
 def test_every_event_is_delivered_signed_with_mlflow_payloads(
