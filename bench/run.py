@@ -152,9 +152,22 @@ def bootstrap_token(database_url: str) -> str:
     """An administrator's Grimoire token, made straight in the database (as an operator
     bootstraps the first one), so Grimoire is measured with authentication on."""
     made = subprocess.run(
-        [sys.executable, "-m", "services.cli", "service-account", "create", "bench",
-         "--group", "bench-admins", "--database-url", database_url],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "service-account",
+            "create",
+            "bench",
+            "--group",
+            "bench-admins",
+            "--database-url",
+            database_url,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return made.stdout.strip().splitlines()[-1]
 
@@ -170,6 +183,10 @@ def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Targ
         "GRIMOIRE_AUTH_ISSUER": "https://issuer.invalid",
         "GRIMOIRE_AUTH_ADMIN_GROUPS": "bench-admins",
     }
+    from services.core.db.migrate import upgrade
+
+    asyncio.run(upgrade(database_url))
+    env["BENCH_TOKEN"] = bootstrap_token(database_url)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -190,7 +207,9 @@ def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Targ
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
-    target = Target("grimoire", f"http://127.0.0.1:{port}", process, log_path, token=env["BENCH_TOKEN"])
+    target = Target(
+        "grimoire", f"http://127.0.0.1:{port}", process, log_path, token=env["BENCH_TOKEN"]
+    )
     return target, wait_ready(target, "/ready")
 
 

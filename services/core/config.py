@@ -24,9 +24,14 @@ class DatabaseSettings(BaseSettings):
         description="PostgreSQL URL (postgresql://user:pass@host:5432/db). Unset: the embedded "
         "PostgreSQL under the data directory is used by `grimoire server`.",
     )
-    pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
+    pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Connections kept open per process. Size it to the concurrency you expect: "
+        "connections beyond it are opened and closed per burst, which is costly.",
+    )
     max_overflow: int = Field(
-        default=5, ge=0, description="Extra connections a process may open under burst load."
+        default=10, ge=0, description="Extra connections a process may open under burst load."
     )
     pool_timeout: float = Field(
         default=2.0,

@@ -19,7 +19,7 @@ from services.core.auth.oidc import OIDCProvider
 from services.core.auth.principal import Principal
 from services.core.clock import now_ms
 from services.core.config import AuthSettings
-from services.core.db.engine import Connection, Database
+from services.core.db.engine import Connection
 from services.core.db.tables.auth import auth_sessions
 from services.core.errors import Unauthenticated
 
@@ -91,25 +91,26 @@ async def _from_session(conn: Connection, settings: AuthSettings, cookie: str) -
 
 
 async def authenticate(
-    db: Database,
+    conn: Connection,
     settings: AuthSettings,
     oidc: OIDCProvider,
     authorization: str | None,
     session_cookie: str | None,
 ) -> Principal:
+    """Runs on the guard's one read-only connection, with the authorization that follows."""
     if authorization:
         token = bearer_token(authorization)
         if not token:
             raise Unauthenticated("Unsupported Authorization header; use Bearer or Basic.")
         if token.startswith(tokens.PREFIX):
-            principal = await db.run(_from_token, settings, token)
+            principal = await _from_token(conn, settings, token)
             if principal is None:
                 raise Unauthenticated("The token is unknown, expired or revoked.")
             return principal
         claims = await oidc.validate(token, settings.audience)
         return claims_principal(settings, claims)
     if session_cookie:
-        principal = await db.run(_from_session, settings, session_cookie)
+        principal = await _from_session(conn, settings, session_cookie)
         if principal is not None:
             return principal
         raise Unauthenticated("The session has expired; sign in again at /auth/login.")

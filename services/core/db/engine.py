@@ -15,7 +15,8 @@ caller before the first attempt).
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import ParamSpec, TypeVar
 
 import asyncpg
@@ -92,11 +93,33 @@ class Database:
         self.settings = settings
 
     async def run(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
+        """`fn(conn, ...)` in one transaction, committed when it returns."""
+        return await self._attempt(self.engine.begin, fn, args, kwargs)
+
+    async def read(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
+        """Like run, for read-mostly work: autocommit, so no BEGIN/COMMIT round trips. Each
+        statement sees its own snapshot; use run() when statements must agree or commit
+        together."""
+        return await self._attempt(self._autocommit, fn, args, kwargs)
+
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
+    async def _attempt(
+        self,
+        connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+        fn: Callable[..., Awaitable[T]],
+        args: tuple,
+        kwargs: dict,
+    ) -> T:
         deadline = time.monotonic() + self.settings.outage_retry_seconds
         delay = 0.05
         while True:
             try:
-                async with self.engine.begin() as conn:
+                async with connect() as conn:
                     return await fn(conn, *args, **kwargs)
             except sa_exc.TimeoutError as error:
                 raise TemporarilyUnavailable(

@@ -210,6 +210,75 @@ async def insert_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -
     )
 
 
+# The hot path in one statement: check the run is active, insert the points and upsert the
+# latest values. One statement is atomic on its own, so it runs in autocommit: one round trip
+# instead of BEGIN + three statements + COMMIT. Returns the run's lifecycle stage (no row:
+# no such run); nothing is written unless the run exists and is active.
+_LOG_METRICS = text(
+    """
+    WITH run AS (
+        SELECT lifecycle_stage FROM runs WHERE run_uuid = :run_uuid
+    ), points AS (
+        SELECT * FROM unnest(:keys, :steps, :timestamps, :vals, :models, :dnames, :ddigests)
+            AS u(k, s, t, v, m, dn, dd)
+        WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
+    ), inserted AS (
+        INSERT INTO metrics (run_uuid, key, step, timestamp, value, model_id, dataset_name,
+                             dataset_digest)
+        SELECT :run_uuid, k, s, t, v, m, dn, dd FROM points
+        ON CONFLICT DO NOTHING
+    ), latest AS (
+        INSERT INTO latest_metrics AS l (run_uuid, key, step, timestamp, value)
+        SELECT :run_uuid, k, s, t, v FROM unnest(:lkeys, :lsteps, :ltimestamps, :lvals)
+            AS u(k, s, t, v)
+        WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
+        ON CONFLICT (run_uuid, key) DO UPDATE
+        SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
+        WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value)
+    )
+    SELECT lifecycle_stage FROM run
+    """
+).bindparams(
+    bindparam("keys", type_=ARRAY(TEXT)),
+    bindparam("steps", type_=ARRAY(BIGINT)),
+    bindparam("timestamps", type_=ARRAY(BIGINT)),
+    bindparam("vals", type_=ARRAY(DOUBLE_PRECISION)),
+    bindparam("models", type_=ARRAY(TEXT)),
+    bindparam("dnames", type_=ARRAY(TEXT)),
+    bindparam("ddigests", type_=ARRAY(TEXT)),
+    bindparam("lkeys", type_=ARRAY(TEXT)),
+    bindparam("lsteps", type_=ARRAY(BIGINT)),
+    bindparam("ltimestamps", type_=ARRAY(BIGINT)),
+    bindparam("lvals", type_=ARRAY(DOUBLE_PRECISION)),
+)
+
+
+async def log_metrics_atomically(
+    conn: Connection, run_id: str, points: Sequence[Any]
+) -> str | None:
+    """Write points with no model id in one statement; return the run's lifecycle stage
+    (None: no such run). Points attributed to a logged model take the transactional path."""
+    latest = latest_per_key((p.key, p.value, p.timestamp, p.step) for p in points)
+    result = await conn.execute(
+        _LOG_METRICS,
+        {
+            "run_uuid": run_id,
+            "keys": [p.key for p in points],
+            "steps": [p.step for p in points],
+            "timestamps": [p.timestamp for p in points],
+            "vals": [p.value for p in points],
+            "models": [None] * len(points),
+            "dnames": [p.dataset_name for p in points],
+            "ddigests": [p.dataset_digest for p in points],
+            "lkeys": [key for key, _, _, _ in latest],
+            "lvals": [value for _, value, _, _ in latest],
+            "ltimestamps": [timestamp for _, _, timestamp, _ in latest],
+            "lsteps": [step for _, _, _, step in latest],
+        },
+    )
+    return result.scalar_one_or_none()
+
+
 async def load_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
     """Latest metrics, params and tags for many runs in three queries."""
     data: dict[str, dict[str, list[Any]]] = defaultdict(

@@ -72,7 +72,12 @@ async def log_param(request: Request) -> JSONResponse:
 @router.post("/log-metric")
 async def log_metric(request: Request) -> JSONResponse:
     body = await parse_request(request, LogMetric)
-    await request.app.state.db.run(service.log_metric, body)
+    service.validate_metric_request(body)
+    db = request.app.state.db
+    if service.is_plain_metrics(body):
+        await db.read(service.log_plain_metrics, body)  # one atomic statement, autocommit
+    else:
+        await db.run(service.log_metric, body)
     return empty()
 
 
@@ -80,7 +85,11 @@ async def log_metric(request: Request) -> JSONResponse:
 async def log_batch(request: Request) -> JSONResponse:
     body = await parse_request(request, LogBatch)
     service.validate_batch(body)
-    await request.app.state.db.run(service.log_batch, body)
+    db = request.app.state.db
+    if service.is_plain_metrics(body):
+        await db.read(service.log_plain_metrics, body)  # one atomic statement, autocommit
+    else:
+        await db.run(service.log_batch, body)
     return empty()
 
 

@@ -189,10 +189,33 @@ async def log_param(conn: Connection, request: LogParam) -> None:
     await _write_params(conn, request.run_id, [(request.key, request.value)])
 
 
-async def log_metric(conn: Connection, request: LogMetric) -> None:
+def validate_metric_request(request: LogMetric) -> None:
     validate_metric(request.key, request.timestamp, "")
+
+
+async def log_metric(conn: Connection, request: LogMetric) -> None:
     await require_active(conn, request.run_id)
     await repository.insert_metrics(conn, request.run_id, [request])
+
+
+def is_plain_metrics(request: LogBatch | LogMetric) -> bool:
+    """Metrics only, none attributed to a logged model: the one-statement fast path."""
+    points = request.metrics if isinstance(request, LogBatch) else [request]
+    only_metrics = not isinstance(request, LogBatch) or not (request.params or request.tags)
+    return only_metrics and bool(points) and all(not p.model_id for p in points)
+
+
+async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
+    """Run on an autocommit connection: the single statement is the transaction."""
+    validate_run_id(request.run_id)
+    points = request.metrics if isinstance(request, LogBatch) else [request]
+    stage = await repository.log_metrics_atomically(conn, request.run_id, points)
+    if stage is None:
+        raise ResourceDoesNotExist(f"Run with id={request.run_id} not found")
+    if stage != "active":
+        raise InvalidParameterValue(
+            f"The run {request.run_id} must be in the 'active' state. Current state is {stage}."
+        )
 
 
 def validate_batch(request: LogBatch) -> None:
