@@ -59,6 +59,8 @@ FIGURES = {
         ("local_write_fsync_MiBps", "local disk write+fsync MiB/s", True),
         ("local_read_cached_MiBps", "local disk cached read MiB/s", True),
     ],
+    "CLIENT": [("sync_calls_per_s", "mlflow.log_metric calls/s, sync", True),
+               ("async_calls_per_s", "mlflow.log_metric calls/s, async logging", True)],
     "PROXY": [
         ("upload_MiBps", "1 GiB curl upload MiB/s", True),
         ("download_MiBps", "1 GiB curl download MiB/s", True),
@@ -349,6 +351,18 @@ def proxy_gib(target: Target, workdir: Path, size_mib: int = 1024) -> dict:
     }
 
 
+def client_logging(target: Target) -> dict:
+    """The real mlflow client in a naive log_metric loop, async logging off and on."""
+    env = {**os.environ, "MLFLOW_TRACKING_URI": target.url}
+    if target.token:
+        env["MLFLOW_TRACKING_TOKEN"] = target.token
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "client_logging.py")],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def ratio(ours: float | None, theirs: float | None, higher_is_better: bool) -> str:
     if ours is None or theirs is None or ours == 0 or theirs == 0:
         return "-"
@@ -388,6 +402,45 @@ def render(results: dict, targets: list[str], startup: dict, machine: str) -> st
     return "\n".join(lines)
 
 
+HEADLINE = [  # (label in results, figure, axis title)
+    ("W1 (16 clients)", "metric_points_per_s", "W1 points/s, 16 clients"),
+    ("W1 (64 clients)", "metric_points_per_s", "W1 points/s, 64 clients"),
+    ("W1 (256 clients)", "metric_points_per_s", "W1 points/s, 256 clients"),
+    ("W2", "ops_per_s", "W2 log-metric requests/s"),
+    ("W3", "ops_per_s", "W3 searches/s"),
+    ("W4", "points_per_s", "W4 history points/s"),
+    ("PROXY", "upload_MiBps", "1 GiB upload MiB/s"),
+    ("PROXY", "download_MiBps", "1 GiB download MiB/s"),
+]
+
+
+def plot(results: dict, path: Path) -> None:
+    """Grimoire next to MLflow on the headline figures, one panel each."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [(label, key, title) for label, key, title in HEADLINE if label in results]
+    if not panels:
+        return
+    columns = 4
+    rows = (len(panels) + columns - 1) // columns
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    for axis, (label, key, title) in zip(axes.flat, panels):
+        names = [n for n in ("grimoire", "mlflow") if n in results[label]]
+        values = [results[label][n].get(key) or 0 for n in names]
+        bars = axis.bar(names, values, color=["#6a3d9a", "#999999"][: len(names)])
+        axis.bar_label(bars, labels=[f"{v:,.0f}" for v in values])
+        axis.set_title(title, fontsize=10)
+        axis.spines[["top", "right"]].set_visible(False)
+    for axis in list(axes.flat)[len(panels):]:
+        axis.set_visible(False)
+    figure.suptitle("Grimoire (auth on) vs mlflow server 3.17.2, same machine, same PostgreSQL")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -395,8 +448,9 @@ def main() -> None:
     parser.add_argument("--targets", default="grimoire,mlflow")
     parser.add_argument(
         "--workloads",
-        default="W1,W2,W3,W4,W5,PROXY",
-        help="yardstick workloads W1..W5, and PROXY: 1 GiB through the proxy with curl",
+        default="W1,W2,W3,W4,W5,PROXY,CLIENT",
+        help="yardstick workloads W1..W5; PROXY: 1 GiB through the proxy with curl; CLIENT: "
+        "the real mlflow client's log_metric loop, async logging off and on",
     )
     parser.add_argument("--w1-clients", default="16", help="comma-separated client counts for W1")
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
@@ -435,6 +489,8 @@ def main() -> None:
                     subprocess.run(["sync"], check=False)
                     if workload == "PROXY":
                         figures = proxy_gib(target, workdir)
+                    elif workload == "CLIENT":
+                        figures = client_logging(target)
                     else:
                         figures = run_workload(target, workload, variant + extra, args.yardstick)
                     results.setdefault(label, {})[name] = figures
@@ -449,6 +505,7 @@ def main() -> None:
         json.dumps({"startup": startup, "results": results}, indent=2)
     )
     (out / f"{stamp}.md").write_text(table + "\n")
+    plot(results, out / f"{stamp}.png")
     print(table)
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -126,6 +126,9 @@ def server(
         access_log=False,
         log_level="warning",
         timeout_graceful_shutdown=10,
+        # Longer than load balancers' idle timeouts (60 s), so the server never closes a
+        # keep-alive connection a client is about to reuse.
+        timeout_keep_alive=65,
     )
 
 

@@ -430,3 +430,31 @@ def test_cli_creates_and_revokes_tokens(auth_stack: AuthStack) -> None:
     )
     with auth_stack.api(new_token) as api:
         assert api.get(f"{API}/experiments/search").status_code == 401
+
+
+def test_model_version_downloads_are_authorized_through_the_registered_model(
+    auth_stack: AuthStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", auth_stack.server.url)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", auth_stack.root_token)
+    mlflow.set_tracking_uri(auth_stack.server.url)
+    name = f"shared-{uuid.uuid4().hex[:6]}"
+    mlflow.set_experiment(f"private-{name}")
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    with mlflow.start_run() as run:
+        mlflow.log_text("not for consumers", "notes/private.txt")
+        mlflow.sklearn.log_model(
+            model, name="model", registered_model_name=name, pip_requirements=["scikit-learn"]
+        )
+    consumer, token = service_account(auth_stack, ["consumers"])
+    grant(auth_stack, consumer, "registered_model", name, "READ")
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", token)
+    loaded = mlflow.sklearn.load_model(f"models:/{name}/1")
+    assert list(loaded.predict([[0.0], [3.0]])) == [0, 1]
+    with pytest.raises(mlflow.exceptions.MlflowException) as denied:
+        mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/notes/private.txt")
+    assert "PERMISSION_DENIED" in str(denied.value) or "403" in str(denied.value)
+    mlflow.set_tracking_uri(None)

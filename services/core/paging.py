@@ -28,3 +28,21 @@ def decode_page_token(token: str | None) -> int:
 def next_page_token(offset: int, page_size: int, fetched: int) -> str | None:
     """Callers fetch page_size + 1 rows; a full extra row means another page exists."""
     return encode_page_token(offset + page_size) if fetched > page_size else None
+
+
+def encode_cursor(position: tuple[int, int, float]) -> str:
+    """A keyset page token: the last (timestamp, step, value) returned. Non-finite values
+    travel as strings, since JSON has no NaN."""
+    timestamp, step, value = position
+    shown = value if value == value and abs(value) != float("inf") else repr(value)
+    return base64.urlsafe_b64encode(orjson.dumps({"after": [timestamp, step, shown]})).decode()
+
+
+def decode_cursor(token: str | None) -> tuple[int, int, float] | None:
+    if not token:
+        return None
+    try:
+        timestamp, step, value = orjson.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+        return int(timestamp), int(step), float(value)
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        raise InvalidParameterValue(f"Invalid page token '{token}'.") from None

@@ -8,13 +8,13 @@ must really belong to that experiment. Any other artifact path is for administra
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, or_, select
 
 from services.core.auth.access import role_on
 from services.core.auth.policy import Rule
 from services.core.auth.principal import Principal, at_least
 from services.core.db.engine import Connection
-from services.core.db.tables.registry import registered_models
+from services.core.db.tables.registry import model_versions, registered_models
 from services.core.db.tables.tracking import experiments, logged_models, runs
 
 
@@ -98,12 +98,44 @@ async def decide(conn: Connection, principal: Principal, rule: Rule, params: dic
         return Decision(at_least(role, rule.role), "registered_model", str(model_id))
     if rule.target == "artifact":
         eid = await _experiment_of_artifact(conn, value or "")
-        if eid is None:
-            return Decision(principal.is_admin, "artifact", value)
-        return await _on_experiment(conn, principal, rule, eid)
+        decision = (
+            await _on_experiment(conn, principal, rule, eid)
+            if eid is not None
+            else Decision(False, "artifact", value)
+        )
+        if not decision.allowed and rule.role == "READ":
+            return await _through_registered_model(conn, principal, value or "", decision)
+        return decision
     if rule.target == "grant_target":
         return await _grant_target(conn, principal, rule, params)
     return Decision(False)
+
+
+async def _through_registered_model(
+    conn: Connection, principal: Principal, path: str, denied: Decision
+) -> Decision:
+    """Reading a registered model version's files is authorized through the model: READ on
+    the registered model is enough, whatever the experiment that produced the files."""
+    uri = f"mlflow-artifacts:/{path.strip('/')}"
+    location = func.rtrim(model_versions.c.storage_location, "/")
+    escaped = func.replace(
+        func.replace(func.replace(location, "\\", "\\\\"), "%", "\\%"), "_", "\\_"
+    )
+    owners = (
+        (
+            await conn.execute(
+                select(model_versions.c.model_id)
+                .distinct()
+                .where(or_(literal(uri) == location, literal(uri).like(escaped + "/%")))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for model_id in owners:
+        if at_least(await role_on(conn, principal, "registered_model", str(model_id)), "READ"):
+            return Decision(True, "registered_model", str(model_id))
+    return denied
 
 
 async def _grant_target(

@@ -27,21 +27,21 @@ async def create_experiment(request: Request) -> JSONResponse:
 @router.get("/get")
 async def get_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperiment)
-    experiment = await request.app.state.db.run(service.get, body.experiment_id)
+    experiment = await request.app.state.db.read(service.get, body.experiment_id)
     return JSONResponse({"experiment": experiment})
 
 
 @router.get("/get-by-name")
 async def get_experiment_by_name(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperimentByName)
-    experiment = await request.app.state.db.run(service.get_by_name, body.experiment_name)
+    experiment = await request.app.state.db.read(service.get_by_name, body.experiment_name)
     return JSONResponse({"experiment": experiment})
 
 
 @router.api_route("/search", methods=["GET", "POST"])
 async def search_experiments(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchExperiments)
-    return JSONResponse(await request.app.state.db.run(service.search, body))
+    return JSONResponse(await request.app.state.db.read(service.search, body))
 
 
 @router.post("/update")

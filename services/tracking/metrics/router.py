@@ -11,10 +11,10 @@ router = APIRouter(prefix="/api/2.0/mlflow/metrics", tags=["metrics"])
 @router.get("/get-history")
 async def get_metric_history(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistory)
-    return JSONResponse(await request.app.state.db.run(service.history, body))
+    return JSONResponse(await request.app.state.db.read(service.history, body))
 
 
 @router.get("/get-history-bulk-interval")
 async def get_metric_history_bulk_interval(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistoryBulkInterval)
-    return JSONResponse(await request.app.state.db.run(service.history_bulk_interval, body))
+    return JSONResponse(await request.app.state.db.read(service.history_bulk_interval, body))

@@ -2,7 +2,7 @@ from typing import Any
 
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import decode_cursor, encode_cursor
 from services.tracking.metrics import repository
 from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
 from services.tracking.runs import service as runs
@@ -19,18 +19,17 @@ async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]
             f"Invalid value {request.max_results} for parameter 'max_results' supplied. "
             "It must be a positive integer."
         )
-    offset = decode_page_token(request.page_token)
+    after = decode_cursor(request.page_token)
     limit = None if request.max_results is None else request.max_results + 1
-    rows = await repository.history(conn, request.run_id, request.metric_key, offset, limit)
+    rows = await repository.history(conn, request.run_id, request.metric_key, after, limit)
     page = rows if request.max_results is None else rows[: request.max_results]
     key = request.metric_key
     response: dict[str, Any] = {
         "metrics": [render_metric(key, value, timestamp, step) for timestamp, step, value in page]
     }
-    if request.max_results is not None:
-        token = next_page_token(offset, request.max_results, len(rows))
-        if token:
-            response["next_page_token"] = token
+    if request.max_results is not None and len(rows) > request.max_results:
+        last = page[-1]
+        response["next_page_token"] = encode_cursor((last[0], last[1], last[2]))
     return response
 
 

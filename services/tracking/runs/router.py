@@ -33,7 +33,7 @@ async def create_run(request: Request) -> JSONResponse:
 @router.get("/get")
 async def get_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    return JSONResponse({"run": await request.app.state.db.run(service.get, body.run_id)})
+    return JSONResponse({"run": await request.app.state.db.read(service.get, body.run_id)})
 
 
 @router.post("/update")
@@ -59,7 +59,7 @@ async def restore_run(request: Request) -> JSONResponse:
 @router.post("/search")
 async def search_runs(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRuns)
-    return JSONResponse(await request.app.state.db.run(service.search, body))
+    return JSONResponse(await request.app.state.db.read(service.search, body))
 
 
 @router.post("/log-parameter")

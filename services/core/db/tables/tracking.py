@@ -118,7 +118,8 @@ metrics = Table(
     Column("model_id", Text),
     Column("dataset_name", Text),
     Column("dataset_digest", Text),
-    PrimaryKeyConstraint("run_uuid", "key", "step", "timestamp", "value"),
+    # History order (timestamp, step, value): a history page is an index range scan.
+    PrimaryKeyConstraint("run_uuid", "key", "timestamp", "step", "value"),
 )
 
 # One row per (run, key): the value at the highest step, then latest timestamp, then largest
