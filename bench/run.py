@@ -37,7 +37,7 @@ MiB = 1024 * 1024
 # (workload, figure in the yardstick's JSON, label, higher is better)
 FIGURES = {
     "W1": [
-        ("points_per_s", "points/s", True),
+        ("metric_points_per_s", "points/s", True),
         ("p99_ms", "p99 ms", False),
         ("errors", "errors", False),
     ],
@@ -51,7 +51,7 @@ FIGURES = {
         ("ops_per_s", "queries/s", True),
         ("p50_ms", "p50 ms", False),
     ],
-    "W4": [("p50_ms", "full fetch p50 ms", False), ("points_per_s", "points/s", True)],
+    "W4": [("p50_ms", "full fetch p50 ms", False), ("fetch_points_per_s", "points/s", True)],
     "W5": [
         ("upload_MiBps", "upload MiB/s", True),
         ("download_MiBps", "download MiB/s", True),
@@ -59,8 +59,10 @@ FIGURES = {
         ("local_write_fsync_MiBps", "local disk write+fsync MiB/s", True),
         ("local_read_cached_MiBps", "local disk cached read MiB/s", True),
     ],
-    "CLIENT": [("sync_calls_per_s", "mlflow.log_metric calls/s, sync", True),
-               ("async_calls_per_s", "mlflow.log_metric calls/s, async logging", True)],
+    "CLIENT": [
+        ("sync_calls_per_s", "mlflow.log_metric calls/s, sync", True),
+        ("async_calls_per_s", "mlflow.log_metric calls/s, async logging", True),
+    ],
     "PROXY": [
         ("upload_MiBps", "1 GiB curl upload MiB/s", True),
         ("download_MiBps", "1 GiB curl download MiB/s", True),
@@ -358,7 +360,10 @@ def client_logging(target: Target) -> dict:
         env["MLFLOW_TRACKING_TOKEN"] = target.token
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "client_logging.py")],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -408,7 +413,7 @@ HEADLINE = [  # (label in results, figure, axis title)
     ("W1 (256 clients)", "metric_points_per_s", "W1 points/s, 256 clients"),
     ("W2", "ops_per_s", "W2 log-metric requests/s"),
     ("W3", "ops_per_s", "W3 searches/s"),
-    ("W4", "points_per_s", "W4 history points/s"),
+    ("W4", "fetch_points_per_s", "W4 history points/s"),
     ("PROXY", "upload_MiBps", "1 GiB upload MiB/s"),
     ("PROXY", "download_MiBps", "1 GiB download MiB/s"),
 ]
@@ -434,7 +439,7 @@ def plot(results: dict, path: Path) -> None:
         axis.bar_label(bars, labels=[f"{v:,.0f}" for v in values])
         axis.set_title(title, fontsize=10)
         axis.spines[["top", "right"]].set_visible(False)
-    for axis in list(axes.flat)[len(panels):]:
+    for axis in list(axes.flat)[len(panels) :]:
         axis.set_visible(False)
     figure.suptitle("Grimoire (auth on) vs mlflow server 3.17.2, same machine, same PostgreSQL")
     figure.tight_layout()
@@ -456,7 +461,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
     parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
     parser.add_argument("--extra", default="", help="extra arguments for the yardstick")
+    parser.add_argument(
+        "--render", type=Path, help="re-render the table and plot of a saved results .json"
+    )
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        targets = [
+            t for t in ("grimoire", "mlflow") if any(t in r for r in saved["results"].values())
+        ]
+        machine = saved.get("machine", f"{os.cpu_count()} cores")
+        print(render(saved["results"], targets, saved["startup"], machine))
+        plot(saved["results"], args.render.with_suffix(".png"))
+        return
     if not args.yardstick.exists():
         sys.exit(f"yardstick not found at {args.yardstick}; pass --yardstick")
     targets = args.targets.split(",")

@@ -109,38 +109,6 @@ async def delete_tag(conn: Connection, run_id: str, key: str) -> bool:
     return result.rowcount > 0
 
 
-_INSERT_METRICS = text(
-    "INSERT INTO metrics (run_uuid, key, step, timestamp, value, model_id, dataset_name, "
-    "dataset_digest) "
-    "SELECT :run_uuid, k, s, t, v, m, dn, dd "
-    "FROM unnest(:keys, :steps, :timestamps, :vals, :models, :dnames, :ddigests) "
-    "AS u(k, s, t, v, m, dn, dd) "
-    "ON CONFLICT DO NOTHING"
-).bindparams(
-    bindparam("keys", type_=ARRAY(TEXT)),
-    bindparam("steps", type_=ARRAY(BIGINT)),
-    bindparam("timestamps", type_=ARRAY(BIGINT)),
-    bindparam("vals", type_=ARRAY(DOUBLE_PRECISION)),
-    bindparam("models", type_=ARRAY(TEXT)),
-    bindparam("dnames", type_=ARRAY(TEXT)),
-    bindparam("ddigests", type_=ARRAY(TEXT)),
-)
-
-_UPSERT_LATEST = text(
-    "INSERT INTO latest_metrics AS l (run_uuid, key, step, timestamp, value) "
-    "SELECT :run_uuid, k, s, t, v FROM unnest(:keys, :steps, :timestamps, :vals) "
-    "AS u(k, s, t, v) "
-    "ON CONFLICT (run_uuid, key) DO UPDATE "
-    "SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value "
-    "WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value)"
-).bindparams(
-    bindparam("keys", type_=ARRAY(TEXT)),
-    bindparam("steps", type_=ARRAY(BIGINT)),
-    bindparam("timestamps", type_=ARRAY(BIGINT)),
-    bindparam("vals", type_=ARRAY(DOUBLE_PRECISION)),
-)
-
-
 def _order_key(point: tuple[str, float, int, int]) -> tuple[int, int, int, float]:
     """PostgreSQL's float8 order: NaN above every number, so mirror it here."""
     _, value, timestamp, step = point
@@ -158,56 +126,6 @@ def latest_per_key(
         if current is None or _order_key(point) > _order_key(current):
             best[point[0]] = point
     return [best[key] for key in sorted(best)]
-
-
-async def insert_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> None:
-    """`points` have key, value, timestamp, step, model_id, dataset_name, dataset_digest."""
-    if not points:
-        return
-    await conn.execute(
-        _INSERT_METRICS,
-        {
-            "run_uuid": run_id,
-            "keys": [p.key for p in points],
-            "steps": [p.step for p in points],
-            "timestamps": [p.timestamp for p in points],
-            "vals": [p.value for p in points],
-            "models": [p.model_id for p in points],
-            "dnames": [p.dataset_name for p in points],
-            "ddigests": [p.dataset_digest for p in points],
-        },
-    )
-    model_points = [p for p in points if p.model_id]
-    if model_points:
-        # MLflow 3 attributes metrics logged with a model_id to that model too.
-        await conn.execute(
-            insert(logged_model_metrics).values(
-                [
-                    {
-                        "model_id": p.model_id,
-                        "key": p.key,
-                        "value": p.value,
-                        "timestamp": p.timestamp,
-                        "step": p.step,
-                        "run_id": run_id,
-                        "dataset_name": p.dataset_name,
-                        "dataset_digest": p.dataset_digest,
-                    }
-                    for p in model_points
-                ]
-            )
-        )
-    latest = latest_per_key((p.key, p.value, p.timestamp, p.step) for p in points)
-    await conn.execute(
-        _UPSERT_LATEST,
-        {
-            "run_uuid": run_id,
-            "keys": [key for key, _, _, _ in latest],
-            "vals": [value for _, value, _, _ in latest],
-            "timestamps": [timestamp for _, _, timestamp, _ in latest],
-            "steps": [step for _, _, _, step in latest],
-        },
-    )
 
 
 # The hot path in one statement: check the run is active, insert the points and upsert the
@@ -253,11 +171,12 @@ _LOG_METRICS = text(
 )
 
 
-async def log_metrics_atomically(
-    conn: Connection, run_id: str, points: Sequence[Any]
-) -> str | None:
-    """Write points with no model id in one statement; return the run's lifecycle stage
-    (None: no such run). Points attributed to a logged model take the transactional path."""
+async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> str | None:
+    """Write metric points; return the run's lifecycle stage (None: no such run). Nothing is
+    written unless the run is active. `points` have key, value, timestamp, step, model_id,
+    dataset_name, dataset_digest. Points with no model id are one statement, atomic even in
+    autocommit; MLflow 3 also records points logged with a model id on that model, a second
+    statement, so callers run those in a transaction."""
     latest = latest_per_key((p.key, p.value, p.timestamp, p.step) for p in points)
     result = await conn.execute(
         _LOG_METRICS,
@@ -267,7 +186,7 @@ async def log_metrics_atomically(
             "steps": [p.step for p in points],
             "timestamps": [p.timestamp for p in points],
             "vals": [p.value for p in points],
-            "models": [None] * len(points),
+            "models": [p.model_id for p in points],
             "dnames": [p.dataset_name for p in points],
             "ddigests": [p.dataset_digest for p in points],
             "lkeys": [key for key, _, _, _ in latest],
@@ -276,7 +195,27 @@ async def log_metrics_atomically(
             "lsteps": [step for _, _, _, step in latest],
         },
     )
-    return result.scalar_one_or_none()
+    stage = result.scalar_one_or_none()
+    model_points = [p for p in points if p.model_id]
+    if stage == "active" and model_points:
+        await conn.execute(
+            insert(logged_model_metrics).values(
+                [
+                    {
+                        "model_id": p.model_id,
+                        "key": p.key,
+                        "value": p.value,
+                        "timestamp": p.timestamp,
+                        "step": p.step,
+                        "run_id": run_id,
+                        "dataset_name": p.dataset_name,
+                        "dataset_digest": p.dataset_digest,
+                    }
+                    for p in model_points
+                ]
+            )
+        )
+    return stage
 
 
 async def load_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:

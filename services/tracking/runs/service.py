@@ -194,8 +194,7 @@ def validate_metric_request(request: LogMetric) -> None:
 
 
 async def log_metric(conn: Connection, request: LogMetric) -> None:
-    await require_active(conn, request.run_id)
-    await repository.insert_metrics(conn, request.run_id, [request])
+    await _write_metrics(conn, request.run_id, [request])
 
 
 def is_plain_metrics(request: LogBatch | LogMetric) -> bool:
@@ -205,17 +204,21 @@ def is_plain_metrics(request: LogBatch | LogMetric) -> bool:
     return only_metrics and bool(points) and all(not p.model_id for p in points)
 
 
-async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
-    """Run on an autocommit connection: the single statement is the transaction."""
-    validate_run_id(request.run_id)
-    points = request.metrics if isinstance(request, LogBatch) else [request]
-    stage = await repository.log_metrics_atomically(conn, request.run_id, points)
+async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> None:
+    validate_run_id(run_id)
+    stage = await repository.write_metrics(conn, run_id, points)
     if stage is None:
-        raise ResourceDoesNotExist(f"Run with id={request.run_id} not found")
+        raise ResourceDoesNotExist(f"Run with id={run_id} not found")
     if stage != "active":
         raise InvalidParameterValue(
-            f"The run {request.run_id} must be in the 'active' state. Current state is {stage}."
+            f"The run {run_id} must be in the 'active' state. Current state is {stage}."
         )
+
+
+async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
+    """Run on an autocommit connection: the single statement is the transaction."""
+    points = request.metrics if isinstance(request, LogBatch) else [request]
+    await _write_metrics(conn, request.run_id, points)
 
 
 def validate_batch(request: LogBatch) -> None:
@@ -234,7 +237,8 @@ async def log_batch(conn: Connection, request: LogBatch) -> None:
     await require_active(conn, request.run_id)
     await _write_params(conn, request.run_id, [(p.key, p.value) for p in request.params])
     await _write_tags(conn, request.run_id, [(t.key, t.value) for t in request.tags])
-    await repository.insert_metrics(conn, request.run_id, request.metrics)
+    if request.metrics:
+        await _write_metrics(conn, request.run_id, request.metrics)
 
 
 async def set_tag(conn: Connection, request: SetTag) -> None:
