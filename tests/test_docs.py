@@ -16,7 +16,15 @@ DOC = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").rea
 
 
 @pytest.mark.parametrize(
-    "cls", [GrimoireSettings, DatabaseSettings, ArtifactSettings, ServerSettings]
+    "cls",
+    [
+        GrimoireSettings,
+        DatabaseSettings,
+        ArtifactSettings,
+        ServerSettings,
+        RegistrySettings,
+        AuthSettings,
+    ],
 )
 def test_every_setting_is_documented_and_described(cls: type) -> None:
     prefix = cls.model_config["env_prefix"]
