@@ -9,6 +9,7 @@ from services.core.config import (
     AuthSettings,
     DatabaseSettings,
     GrimoireSettings,
+    RegistrySettings,
     ServerSettings,
 )
 
