@@ -9,16 +9,24 @@ code with PKCE (S256) through authlib.
 
 import asyncio
 import time
+import warnings
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from services.core.config import AuthSettings
 from services.core.errors import Unauthenticated
+
+import authlib.deprecate  # noqa: E402,F401  (installs authlib's "always" filter first)
+
+with warnings.catch_warnings():
+    # authlib announces a future move of its httpx integration at import; the API used here
+    # is unchanged, and the notice would otherwise print at every server start.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 
