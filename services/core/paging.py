@@ -2,6 +2,8 @@
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import orjson
 
@@ -23,6 +25,27 @@ def decode_page_token(token: str | None) -> int:
     if offset < 0:
         raise InvalidParameterValue(f"Invalid page token '{token}'.")
     return offset
+
+
+T = TypeVar("T")
+
+
+async def paged(
+    page_token: str | None,
+    max_results: int,
+    fetch: Callable[[int, int], Awaitable[list[T]]],
+) -> tuple[list[T], str | None]:
+    """One page of an offset-paged search: fetch(offset, limit) is asked for one row more
+    than the page, which tells whether another page exists."""
+    offset = decode_page_token(page_token)
+    rows = await fetch(offset, max_results + 1)
+    return rows[:max_results], next_page_token(offset, max_results, len(rows))
+
+
+def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if token:
+        response["next_page_token"] = token
+    return response
 
 
 def next_page_token(offset: int, page_size: int, fetched: int) -> str | None:

@@ -12,6 +12,7 @@ import time
 import warnings
 from typing import Any
 
+import authlib.deprecate  # noqa: E402,F401  (installs authlib's "always" filter first)
 import httpx
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
@@ -19,8 +20,6 @@ from joserfc.jwk import KeySet
 
 from services.core.config import AuthSettings
 from services.core.errors import Unauthenticated
-
-import authlib.deprecate  # noqa: E402,F401  (installs authlib's "always" filter first)
 
 with warnings.catch_warnings():
     # authlib announces a future move of its httpx integration at import; the API used here

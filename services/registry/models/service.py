@@ -8,7 +8,7 @@ from services.core.db.engine import Connection
 from services.core.db.tables.registry import registered_model_aliases as aliases
 from services.core.db.tables.registry import registered_model_tags, registered_models
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import paged, with_token
 from services.registry import repository, search
 from services.registry.schemas import (
     CreateRegisteredModel,
@@ -116,25 +116,17 @@ async def search_models(conn: Connection, request: SearchRegisteredModels) -> di
             f"Invalid value for max_results. It must be at most {MAX_RESULTS_MODELS}, "
             f"but got value {request.max_results}"
         )
-    offset = decode_page_token(request.page_token)
     where = search.model_filter(request.filter)
     readable = visible(registered_models.c.id, "registered_model")
     if readable is not None:
         where.append(readable)
-    rows = await repository.search_models(
-        conn,
-        where,
-        search.model_order(request.order_by),
-        offset,
-        request.max_results + 1,
+    order = search.model_order(request.order_by)
+    page, token = await paged(
+        request.page_token,
+        request.max_results,
+        lambda offset, limit: repository.search_models(conn, where, order, offset, limit),
     )
-    response: dict[str, Any] = {
-        "registered_models": await render(conn, rows[: request.max_results])
-    }
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    return with_token({"registered_models": await render(conn, page)}, token)
 
 
 async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[dict]:

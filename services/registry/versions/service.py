@@ -7,7 +7,7 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import model_version_tags, model_versions
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import paged, with_token
 from services.registry import repository, search
 from services.registry.schemas import (
     CreateModelVersion,
@@ -160,23 +160,17 @@ async def search_versions(conn: Connection, request: SearchModelVersions) -> dic
             f"Invalid value for max_results. It must be at most {MAX_RESULTS_VERSIONS}, "
             f"but got value {request.max_results}"
         )
-    offset = decode_page_token(request.page_token)
     where = search.version_filter(request.filter)
     readable = visible(model_versions.c.model_id, "registered_model")
     if readable is not None:
         where.append(readable)
-    rows = await repository.search_versions(
-        conn,
-        where,
-        search.version_order(request.order_by),
-        offset,
-        request.max_results + 1,
+    order = search.version_order(request.order_by)
+    page, token = await paged(
+        request.page_token,
+        request.max_results,
+        lambda offset, limit: repository.search_versions(conn, where, order, offset, limit),
     )
-    response: dict[str, Any] = {"model_versions": await render(conn, rows[: request.max_results])}
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    return with_token({"model_versions": await render(conn, page)}, token)
 
 
 async def set_tag(conn: Connection, name: str, version: str, key: str, value: str) -> None:

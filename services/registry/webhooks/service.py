@@ -9,7 +9,7 @@ from services.core.clock import now_ms
 from services.core.config import RegistrySettings
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import paged, with_token
 from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.catalogue import EXAMPLES, event_key
 from services.registry.webhooks.delivery import send
@@ -76,15 +76,12 @@ async def get(conn: Connection, webhook_id: str) -> dict[str, Any]:
 async def list_page(conn: Connection, request: ListWebhooks) -> dict[str, Any]:
     if not 1 <= request.max_results <= 1000:
         raise InvalidParameterValue("max_results must be between 1 and 1000.")
-    offset = decode_page_token(request.page_token)
-    rows = await repository.page(conn, offset, request.max_results + 1)
-    response: dict[str, Any] = {
-        "webhooks": [render_webhook(r) for r in rows[: request.max_results]]
-    }
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    page, token = await paged(
+        request.page_token,
+        request.max_results,
+        lambda offset, limit: repository.page(conn, offset, limit),
+    )
+    return with_token({"webhooks": [render_webhook(r) for r in page]}, token)
 
 
 async def update(

@@ -8,7 +8,7 @@ from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiments
 from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import paged, with_token
 from services.tracking.experiments import repository
 from services.tracking.experiments.schemas import (
     CreateExperiment,
@@ -90,7 +90,6 @@ async def get_by_name(conn: Connection, name: str) -> dict[str, Any]:
 
 async def search(conn: Connection, request: SearchExperiments) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_EXPERIMENTS)
-    offset = decode_page_token(request.page_token)
     where = [
         experiments.c.lifecycle_stage.in_(LIFECYCLE_STAGES[request.view_type]),
         *experiment_search.filter_clauses(request.filter),
@@ -99,16 +98,14 @@ async def search(conn: Connection, request: SearchExperiments) -> dict[str, Any]
     if readable is not None:
         where.append(readable)
     order = experiment_search.order_clauses(request.order_by)
-    rows = await repository.search(conn, where, order, offset, request.max_results + 1)
-    page = rows[: request.max_results]
+    page, token = await paged(
+        request.page_token,
+        request.max_results,
+        lambda offset, limit: repository.search(conn, where, order, offset, limit),
+    )
     tags = await repository.tags_for(conn, [row.experiment_id for row in page])
-    response: dict[str, Any] = {
-        "experiments": [render_experiment(r, tags.get(r.experiment_id, [])) for r in page]
-    }
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    experiments_page = [render_experiment(r, tags.get(r.experiment_id, [])) for r in page]
+    return with_token({"experiments": experiments_page}, token)
 
 
 async def rename(conn: Connection, request: UpdateExperiment) -> None:

@@ -8,7 +8,7 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models
 from services.core.errors import ResourceDoesNotExist
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import paged, with_token
 from services.core.storage.base import ArtifactStore
 from services.core.storage.paths import clean_artifact_path
 from services.tracking.experiments import service as experiments
@@ -134,7 +134,6 @@ async def log_params(conn: Connection, model_id: str, params: list[tuple[str, st
 
 async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
-    offset = decode_page_token(request.page_token)
     where = [
         logged_models.c.experiment_id.in_([parse_experiment_id(e) for e in request.experiment_ids]),
         logged_models.c.lifecycle_stage == "active",
@@ -144,12 +143,12 @@ async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any
     if readable is not None:
         where.append(readable)
     order = model_search.order_clauses(request.order_by)
-    rows = await repository.search(conn, where, order, offset, request.max_results + 1)
-    response: dict[str, Any] = {"models": await render(conn, rows[: request.max_results])}
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    page, token = await paged(
+        request.page_token,
+        request.max_results,
+        lambda offset, limit: repository.search(conn, where, order, offset, limit),
+    )
+    return with_token({"models": await render(conn, page)}, token)
 
 
 def store_path(artifact_uri: str, relative: str | None) -> str:

@@ -9,7 +9,7 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import decode_page_token, next_page_token
+from services.core.paging import paged, with_token
 from services.tracking.experiments import service as experiments
 from services.tracking.inputs import repository as inputs
 from services.tracking.runs import repository
@@ -305,18 +305,14 @@ async def log_model(conn: Connection, request: LogModel) -> None:
 
 async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
-    offset = decode_page_token(request.page_token)
-    rows = await repository.search(
-        conn,
-        [parse_experiment_id(e) for e in request.experiment_ids],
-        LIFECYCLE_STAGES[request.run_view_type],
-        run_search.filter_clauses(request.filter),
-        request.order_by,
-        offset,
-        request.max_results + 1,
+    experiment_ids = [parse_experiment_id(e) for e in request.experiment_ids]
+    stages = LIFECYCLE_STAGES[request.run_view_type]
+    where = run_search.filter_clauses(request.filter)
+    page, token = await paged(
+        request.page_token,
+        request.max_results,
+        lambda offset, limit: repository.search(
+            conn, experiment_ids, stages, where, request.order_by, offset, limit
+        ),
     )
-    response: dict[str, Any] = {"runs": await render(conn, rows[: request.max_results])}
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    return with_token({"runs": await render(conn, page)}, token)
