@@ -26,6 +26,11 @@ async def history(
     key is in this order), on the raw asyncpg connection, since 200k rows through the ORM
     layer would cost more than the query."""
     raw = (await conn.get_raw_connection()).driver_connection
+    # The primary key range scan returns rows already in order and is always the right plan,
+    # but right after a run logs its points (as benchmarks and dashboards do) the statistics
+    # are stale and the planner picks a bitmap scan plus a sort of every point, per page.
+    # Transaction-local settings pin the index path for this one statement.
+    await raw.execute("SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off")
     cursor = after or (-(2**63), -(2**63), float("-inf"))
     sql = _HISTORY + (f" LIMIT {int(limit)}" if limit is not None else "")
     return await raw.fetch(sql, run_id, key, *cursor)

@@ -11,7 +11,8 @@ router = APIRouter(prefix="/api/2.0/mlflow/metrics", tags=["metrics"])
 @router.get("/get-history")
 async def get_metric_history(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistory)
-    return JSONResponse(await request.app.state.db.read(service.history, body))
+    # A transaction (not autocommit) so the history read can pin its plan with SET LOCAL.
+    return JSONResponse(await request.app.state.db.run(service.history, body))
 
 
 @router.get("/get-history-bulk-interval")

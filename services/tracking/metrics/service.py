@@ -2,6 +2,7 @@ from typing import Any
 
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue
+from services.core.http import json_double
 from services.core.paging import decode_cursor, encode_cursor
 from services.tracking.metrics import repository
 from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
@@ -23,14 +24,25 @@ async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]
     limit = None if request.max_results is None else request.max_results + 1
     rows = await repository.history(conn, request.run_id, request.metric_key, after, limit)
     page = rows if request.max_results is None else rows[: request.max_results]
-    key = request.metric_key
-    response: dict[str, Any] = {
-        "metrics": [render_metric(key, value, timestamp, step) for timestamp, step, value in page]
-    }
+    response: dict[str, Any] = {"metrics": render_points(request.metric_key, page)}
     if request.max_results is not None and len(rows) > request.max_results:
         last = page[-1]
         response["next_page_token"] = encode_cursor((last[0], last[1], last[2]))
     return response
+
+
+def render_points(key: str, rows: list[Any]) -> list[dict[str, Any]]:
+    """History pages hold up to hundreds of thousands of points: render them inline, without a
+    call per point (`v - v == 0` is false exactly for NaN and infinities)."""
+    return [
+        {
+            "key": key,
+            "value": value if value - value == 0 else json_double(value),
+            "timestamp": timestamp,
+            "step": step,
+        }
+        for timestamp, step, value in rows
+    ]
 
 
 def sample_steps(steps: list[int], max_results: int) -> list[int]:
