@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.http import JSONResponse, empty, parse_request
+from services.tracking.artifact_listing import list_under
 from services.tracking.logged_models import service
 from services.tracking.logged_models.schemas import (
     CreateLoggedModel,
@@ -72,7 +73,6 @@ async def log_logged_model_params(request: Request, model_id: str) -> JSONRespon
 async def list_logged_model_artifacts(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, ListLoggedModelArtifacts)
     state = request.app.state
-    listing = await state.db.run(
-        service.list_artifacts, state.store, model_id, body.artifact_directory_path
-    )
+    model = await state.db.read(service.require, model_id)
+    listing = await list_under(state.store, model.artifact_location, body.artifact_directory_path)
     return JSONResponse(listing)

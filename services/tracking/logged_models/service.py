@@ -9,8 +9,6 @@ from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models
 from services.core.errors import ResourceDoesNotExist
 from services.core.paging import paged, with_token
-from services.core.storage.base import ArtifactStore
-from services.core.storage.paths import clean_artifact_path
 from services.tracking.experiments import service as experiments
 from services.tracking.logged_models import repository
 from services.tracking.logged_models.schemas import (
@@ -31,7 +29,6 @@ from services.tracking.validation import (
 )
 
 MAX_RESULTS_LOGGED_MODELS = 50_000
-MLFLOW_ARTIFACTS_SCHEME = "mlflow-artifacts:/"
 
 
 def new_model_id() -> str:
@@ -149,23 +146,3 @@ async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any
         lambda offset, limit: repository.search(conn, where, order, offset, limit),
     )
     return with_token({"models": await render(conn, page)}, token)
-
-
-def store_path(artifact_uri: str, relative: str | None) -> str:
-    """`mlflow-artifacts:/1/models/m-../artifacts` + `sub/dir` -> `1/models/m-../artifacts/sub/dir`."""
-    root = artifact_uri[len(MLFLOW_ARTIFACTS_SCHEME) :].strip("/")
-    relative = clean_artifact_path(relative, allow_root=True)
-    return f"{root}/{relative}" if relative else root
-
-
-async def list_artifacts(
-    conn: Connection, store: ArtifactStore, model_id: str, directory: str | None
-) -> dict[str, Any]:
-    row = await require(conn, model_id)
-    root = store_path(row.artifact_location, None)
-    entries = await store.list(store_path(row.artifact_location, directory))
-    files = [{**e.render(), "path": e.path[len(root) + 1 :]} for e in entries]
-    response: dict[str, Any] = {"root_uri": row.artifact_location}
-    if files:
-        response["files"] = files
-    return response
