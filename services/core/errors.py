@@ -26,11 +26,6 @@ class InvalidParameterValue(GrimoireError):
     http_status = 400
 
 
-class BadRequest(GrimoireError):
-    error_code = "BAD_REQUEST"
-    http_status = 400
-
-
 class ResourceAlreadyExists(GrimoireError):
     error_code = "RESOURCE_ALREADY_EXISTS"
     http_status = 400
@@ -38,11 +33,6 @@ class ResourceAlreadyExists(GrimoireError):
 
 class ResourceDoesNotExist(GrimoireError):
     error_code = "RESOURCE_DOES_NOT_EXIST"
-    http_status = 404
-
-
-class EndpointNotFound(GrimoireError):
-    error_code = "ENDPOINT_NOT_FOUND"
     http_status = 404
 
 

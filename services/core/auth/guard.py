@@ -32,14 +32,11 @@ CATALOGUE_ROUTE_PREFIX = "501 "
 
 
 def _match(app: Any, scope: Scope) -> tuple[str | None, dict[str, Any], bool]:
-    partial = None
     for route in app.router.routes:
         match, child = route.matches(scope)
         if match == Match.FULL:
             name = getattr(route, "name", "") or ""
             return route.path, child.get("path_params", {}), name.startswith(CATALOGUE_ROUTE_PREFIX)
-        if match == Match.PARTIAL and partial is None:
-            partial = route
     return None, {}, False
 
 

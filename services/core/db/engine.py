@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import ParamSpec, TypeVar
+from typing import TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -30,7 +30,6 @@ from services.core.observability import DB_OUTAGE_RETRIES
 
 log = logging.getLogger(__name__)
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 _OUTAGE_ERRORS = (

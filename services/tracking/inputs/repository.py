@@ -113,22 +113,3 @@ async def load_for_runs(conn: Connection, run_ids: Sequence[str]) -> dict[str, d
         outputs = result[row.run_uuid]["outputs"].setdefault("model_outputs", [])
         outputs.append({"model_id": row.model_id, "step": row.step})
     return result
-
-
-async def dataset_summaries(conn: Connection, experiment_ids: Sequence[int]) -> list[dict]:
-    d, i = datasets.c, run_dataset_inputs.c
-    rows = await conn.execute(
-        select(d.experiment_id, d.name, d.digest, i.tags)
-        .join(run_dataset_inputs, i.dataset_uuid == d.dataset_uuid)
-        .where(d.experiment_id.in_(experiment_ids))
-    )
-    seen: dict[tuple, dict] = {}
-    for row in rows:
-        context = next(
-            (t["value"] for t in row.tags if t.get("key") == "mlflow.data.context"), None
-        )
-        summary = {"experiment_id": str(row.experiment_id), "name": row.name, "digest": row.digest}
-        if context is not None:
-            summary["context"] = context
-        seen.setdefault((row.experiment_id, row.name, row.digest, context), summary)
-    return list(seen.values())

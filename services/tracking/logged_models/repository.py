@@ -64,11 +64,6 @@ async def delete_tag(conn: Connection, model_id: str, key: str) -> bool:
     return result.rowcount > 0
 
 
-async def insert_metrics(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await conn.execute(insert(logged_model_metrics).values(list(rows)))
-
-
 async def children(conn: Connection, model_ids: Sequence[str]) -> dict[str, dict[str, list]]:
     grouped: dict[str, dict[str, list]] = defaultdict(
         lambda: {"params": [], "tags": [], "metrics": []}

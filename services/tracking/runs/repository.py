@@ -35,10 +35,6 @@ async def get(conn: Connection, run_id: str, *, lock: bool = False) -> Row | Non
     return (await conn.execute(statement)).first()
 
 
-async def get_many(conn: Connection, run_ids: Sequence[str]) -> list[Row]:
-    return list(await conn.execute(select(runs).where(runs.c.run_uuid.in_(run_ids))))
-
-
 async def update_fields(conn: Connection, run_id: str, **values: Any) -> None:
     await conn.execute(update(runs).where(runs.c.run_uuid == run_id).values(**values))
 
