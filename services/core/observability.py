@@ -50,6 +50,20 @@ OVERLOAD_REJECTIONS = Counter(
     "Requests answered 503 because the process was at its in-flight bound.",
     ["service"],
 )
+TOKEN_CACHE_LOOKUPS = Counter(
+    "grimoire_auth_token_cache_lookups_total",
+    "Grimoire token lookups by the guard: answered from memory (hit) or the database (miss).",
+    ["result"],
+)
+TOKEN_CACHE_ENABLED = Gauge(
+    "grimoire_auth_token_cache_enabled",
+    "Processes whose token cache is on (it is off while the credential listener is down).",
+    multiprocess_mode="livesum",
+)
+CREDENTIAL_LISTENER_CONNECTS = Counter(
+    "grimoire_auth_credential_listener_connects_total",
+    "Times the credential-change listener (re)connected; each one empties the token cache.",
+)
 
 
 def route_template(scope: Scope) -> str:

@@ -4,12 +4,13 @@ mounted services; a standalone service opens its own."""
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 
+from services.core.auth.credential_cache import CredentialWatch, TokenCache
 from services.core.auth.oidc import OIDCProvider
 from services.core.config import (
     AuthSettings,
@@ -20,6 +21,7 @@ from services.core.config import (
 )
 from services.core.db.engine import Database, create_engine
 from services.core.db.migrate import SchemaNotAtHead, current_and_head
+from services.core.runtime import tune_garbage_collection
 from services.core.storage.base import ArtifactStore
 from services.core.storage.factory import open_store
 
@@ -32,8 +34,10 @@ class Resources:
     store: ArtifactStore
     auth: AuthSettings
     oidc: OIDCProvider | None
+    token_cache: TokenCache
 
     def attach(self, app: FastAPI) -> None:
+        app.state.token_cache = self.token_cache
         app.state.db = self.db
         app.state.store = self.store
         app.state.auth_settings = self.auth
@@ -63,12 +67,17 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     store = open_store(artifact_settings(), grimoire_settings())
     auth = auth_settings()
     http = httpx.AsyncClient(timeout=10)
+    token_cache = TokenCache()
     try:
         await assert_schema_at_head(db)
         oidc = OIDCProvider(auth, http) if auth.enabled else None
-        if not auth.enabled:
-            log.warning("AUTHENTICATION IS OFF: anyone who can reach this server can use it.")
-        yield Resources(db=db, store=store, auth=auth, oidc=oidc)
+        async with AsyncExitStack() as stack:
+            if auth.enabled:
+                await stack.enter_async_context(CredentialWatch(database_url(), token_cache))
+            else:
+                log.warning("AUTHENTICATION IS OFF: anyone who can reach this server can use it.")
+            tune_garbage_collection()
+            yield Resources(db=db, store=store, auth=auth, oidc=oidc, token_cache=token_cache)
     finally:
         await http.aclose()
         await store.close()

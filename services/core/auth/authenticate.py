@@ -15,6 +15,7 @@ import hashlib
 from sqlalchemy import select
 
 from services.core.auth import tokens
+from services.core.auth.credential_cache import TokenCache, TokenRecord
 from services.core.auth.oidc import OIDCProvider
 from services.core.auth.principal import Principal
 from services.core.clock import now_ms
@@ -66,14 +67,10 @@ def claims_principal(settings: AuthSettings, claims: dict) -> Principal:
     return make_principal(settings, name, kind, [str(g) for g in groups])
 
 
-async def _from_token(conn: Connection, settings: AuthSettings, token: str) -> Principal | None:
-    found = await tokens.resolve(conn, token)
-    if found is None:
-        return None
-    row, groups = found
-    kind, _, owner = row.owner.partition(":")
-    name = row.owner if kind == "service" else owner
-    return make_principal(settings, name, kind, groups, token_id=row.token_id)
+def _token_principal(settings: AuthSettings, record: TokenRecord) -> Principal:
+    kind, _, owner = record.owner.partition(":")
+    name = record.owner if kind == "service" else owner
+    return make_principal(settings, name, kind, record.groups, token_id=record.token_id)
 
 
 async def _from_session(conn: Connection, settings: AuthSettings, cookie: str) -> Principal | None:
@@ -90,10 +87,31 @@ async def _from_session(conn: Connection, settings: AuthSettings, cookie: str) -
     )
 
 
+async def without_database(
+    settings: AuthSettings,
+    oidc: OIDCProvider,
+    cache: TokenCache,
+    authorization: str | None,
+) -> Principal | None:
+    """The caller when no database read is needed to know it: a Grimoire token found in the
+    cache, or a JWT (checked against the issuer's keys). None: ask `authenticate`."""
+    if not authorization:
+        return None
+    token = bearer_token(authorization)
+    if not token:
+        raise Unauthenticated("Unsupported Authorization header; use Bearer or Basic.")
+    if token.startswith(tokens.PREFIX):
+        record = tokens.cached(cache, token)
+        return _token_principal(settings, record) if record is not None else None
+    claims = await oidc.validate(token, settings.audience)
+    return claims_principal(settings, claims)
+
+
 async def authenticate(
     conn: Connection,
     settings: AuthSettings,
     oidc: OIDCProvider,
+    cache: TokenCache,
     authorization: str | None,
     session_cookie: str | None,
 ) -> Principal:
@@ -103,10 +121,10 @@ async def authenticate(
         if not token:
             raise Unauthenticated("Unsupported Authorization header; use Bearer or Basic.")
         if token.startswith(tokens.PREFIX):
-            principal = await _from_token(conn, settings, token)
-            if principal is None:
+            record = await tokens.resolve(conn, cache, token)
+            if record is None:
                 raise Unauthenticated("The token is unknown, expired or revoked.")
-            return principal
+            return _token_principal(settings, record)
         claims = await oidc.validate(token, settings.audience)
         return claims_principal(settings, claims)
     if session_cookie:

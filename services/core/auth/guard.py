@@ -19,10 +19,10 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.core.auth import audit
-from services.core.auth.authenticate import SESSION_COOKIE, authenticate
+from services.core.auth.authenticate import SESSION_COOKIE, authenticate, without_database
 from services.core.auth.policy import rule_for
-from services.core.auth.principal import current_principal
-from services.core.auth.targets import decide
+from services.core.auth.principal import Principal, current_principal
+from services.core.auth.targets import Decision, decide, decide_without_database
 from services.core.errors import GrimoireError, PermissionDenied, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -88,16 +88,27 @@ class AuthGuard:
         try:
             body, receive = await self._buffer(scope, receive, rule)
             params = self._params(scope, path_params, body)
-            principal, decision = await state.db.read(
-                self._check,
-                state,
-                rule,
-                params,
-                _header(scope, b"authorization"),
-                _cookie(scope, SESSION_COOKIE),
-                scope["method"] in UNSAFE_METHODS and template != "/auth/logout",
-                _header(scope, b"x-csrf-token"),
+            authorization = _header(scope, b"authorization")
+            # Most calls (a cached token, a JWT; an administrator or a rule that needs no
+            # grant) are decided without touching the database.
+            principal = await without_database(
+                state.auth_settings, state.oidc, state.token_cache, authorization
             )
+            decision = decide_without_database(principal, rule, params) if principal else None
+            if decision is None:
+                principal, decision = await state.db.read(
+                    self._check,
+                    state,
+                    rule,
+                    params,
+                    principal,
+                    authorization,
+                    _cookie(scope, SESSION_COOKIE),
+                    scope["method"] in UNSAFE_METHODS and template != "/auth/logout",
+                    _header(scope, b"x-csrf-token"),
+                )
+            elif not decision.allowed:
+                raise self._denied(principal, rule, decision)
         except Unauthenticated as error:
             if self._is_browser_page(scope):
                 await self._redirect_to_login(scope, send)
@@ -139,23 +150,31 @@ class AuthGuard:
         state: Any,
         rule: Any,
         params: dict[str, Any],
+        known: Principal | None,
         authorization: str | None,
         cookie: str | None,
         needs_csrf: bool,
         csrf_header: str | None,
-    ) -> tuple[Any, Any]:
-        """Authenticate and authorize on one read-only connection: a request costs the guard
-        two or three indexed lookups and no transaction round trips."""
-        principal = await authenticate(conn, state.auth_settings, state.oidc, authorization, cookie)
+    ) -> tuple[Principal, Decision]:
+        """Authenticate (unless already known) and authorize on one read-only connection:
+        a request costs the guard two or three indexed lookups and no transaction round
+        trips."""
+        principal = known or await authenticate(
+            conn, state.auth_settings, state.oidc, state.token_cache, authorization, cookie
+        )
         if principal.csrf_token and needs_csrf and csrf_header != principal.csrf_token:
             # A form post (sign-out) checks its own field; everything else sends the header.
             raise PermissionDenied("Missing or wrong X-CSRF-Token for a cookie session.")
         decision = await decide(conn, principal, rule, params)
         if not decision.allowed:
-            raise PermissionDenied(
-                f"{principal.name} lacks {rule.role} on this {decision.resource_type or 'resource'}."
-            )
+            raise AuthGuard._denied(principal, rule, decision)
         return principal, decision
+
+    @staticmethod
+    def _denied(principal: Principal, rule: Any, decision: Decision) -> PermissionDenied:
+        return PermissionDenied(
+            f"{principal.name} lacks {rule.role} on this {decision.resource_type or 'resource'}."
+        )
 
     @staticmethod
     def _is_browser_page(scope: Scope) -> bool:

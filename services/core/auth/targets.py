@@ -51,14 +51,23 @@ async def _on_experiment(conn: Connection, principal: Principal, rule: Rule, eid
     return Decision(at_least(role, rule.role), "experiment", experiment_id)
 
 
-async def decide(conn: Connection, principal: Principal, rule: Rule, params: dict) -> Decision:
+def decide_without_database(principal: Principal, rule: Rule, params: dict) -> Decision | None:
+    """The decision when the rule alone settles it (administrators, any-caller and
+    admin-only routes); None when grants must be read."""
     if principal.is_admin:
         return Decision(True, rule.target, str(params.get(rule.field)) if rule.field else None)
-    value = params.get(rule.field) if rule.field else None
     if rule.target == "authenticated":
         return Decision(True)
     if rule.target == "admin":
-        return Decision(principal.is_admin)
+        return Decision(False)
+    return None
+
+
+async def decide(conn: Connection, principal: Principal, rule: Rule, params: dict) -> Decision:
+    settled = decide_without_database(principal, rule, params)
+    if settled is not None:
+        return settled
+    value = params.get(rule.field) if rule.field else None
     if rule.target == "default":
         return Decision(at_least(await role_on(conn, principal, "default", None), rule.role))
     if rule.target == "experiment":

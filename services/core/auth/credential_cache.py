@@ -1,0 +1,140 @@
+"""Validated Grimoire tokens kept in memory, dropped the moment a credential changes.
+
+Looking a token up costs every request a database round trip (and PostgreSQL the query),
+for an answer that almost never changes. Each process therefore caches token records by
+hash, but only while it listens on the `grimoire_credentials` channel, which triggers on
+`auth_tokens` and `service_accounts` notify at the commit of any revocation, expiry, owner,
+group or service-account change (migration 0005), whoever makes it. A notification empties
+the cache; so does losing the listening connection, and until it is back the cache is off and
+every request reads the database. A lookup that raced a notification is not stored (the
+generation counter), and entries also age out after `TTL_SECONDS` as a last resort.
+Expiry times are checked on every hit, so an expired token is refused on time.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from cachetools import TTLCache
+from sqlalchemy.engine import make_url
+
+from services.core.observability import (
+    CREDENTIAL_LISTENER_CONNECTS,
+    TOKEN_CACHE_ENABLED,
+    TOKEN_CACHE_LOOKUPS,
+)
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "grimoire_credentials"
+TTL_SECONDS = 300
+MAX_ENTRIES = 10_000
+RECONNECT_SECONDS = (0.5, 1, 2, 5)
+PING_SECONDS = 15
+
+
+@dataclass
+class TokenRecord:
+    """What authentication needs of a live token row."""
+
+    token_id: str
+    owner: str
+    groups: list[str]
+    expires_at: int | None
+    last_used_at: int | None
+
+
+class TokenCache:
+    def __init__(self) -> None:
+        self._entries: TTLCache[str, TokenRecord] = TTLCache(MAX_ENTRIES, TTL_SECONDS)
+        self.generation = 0
+        self.enabled = False  # only while the change listener is connected
+
+    def get(self, token_hash: str) -> TokenRecord | None:
+        record = self._entries.get(token_hash) if self.enabled else None
+        TOKEN_CACHE_LOOKUPS.labels("miss" if record is None else "hit").inc()
+        return record
+
+    def put(self, token_hash: str, record: TokenRecord, generation: int) -> None:
+        """Store a record read at `generation`; dropped if a change arrived meanwhile."""
+        if self.enabled and generation == self.generation:
+            self._entries[token_hash] = record
+
+    def invalidate(self) -> None:
+        self.generation += 1
+        self._entries.clear()
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.invalidate()
+        self.enabled = enabled
+        TOKEN_CACHE_ENABLED.set(1 if enabled else 0)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class CredentialWatch:
+    """Keeps one connection listening for credential changes; enables the cache while it is up."""
+
+    def __init__(self, database_url: str, cache: TokenCache):
+        self.dsn = asyncpg_dsn(database_url)
+        self.cache = cache
+        self._lost = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> "CredentialWatch":
+        self._task = asyncio.create_task(self._keep_listening(), name="credential-watch")
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.cache.set_enabled(False)
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    def _changed(self, *_: Any) -> None:
+        self.cache.invalidate()
+
+    def _terminated(self, *_: Any) -> None:
+        self.cache.set_enabled(False)
+        self._lost.set()
+
+    async def _keep_listening(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                conn = await asyncpg.connect(
+                    self.dsn, timeout=5, server_settings={"application_name": "grimoire-watch"}
+                )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as error:
+                delay = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
+                log.warning("credential listener cannot connect (%s); token cache off", error)
+                attempt += 1
+                await asyncio.sleep(delay)
+                continue
+            attempt = 0
+            self._lost.clear()
+            try:
+                conn.add_termination_listener(self._terminated)
+                await conn.add_listener(CHANNEL, self._changed)
+                # Changes made while no one listened are unknown: start from empty.
+                self.cache.set_enabled(True)
+                CREDENTIAL_LISTENER_CONNECTS.inc()
+                while not self._lost.is_set():
+                    try:
+                        await asyncio.wait_for(self._lost.wait(), PING_SECONDS)
+                    except asyncio.TimeoutError:
+                        # A silently dropped connection raises no event: ask it.
+                        await conn.fetchval("SELECT 1", timeout=5)
+            except Exception as error:  # whatever broke, fall back to the database and retry
+                log.warning("credential listener lost (%s); token cache off", error)
+            finally:
+                self.cache.set_enabled(False)
+                if not conn.is_closed():
+                    conn.terminate()
