@@ -102,8 +102,9 @@ def test_a_lost_listener_reconnects_and_starts_from_an_empty_cache(
     )
     assert terminated == "SELECT 1"
     eventually(
-        lambda: metric(auth_stack, "grimoire_auth_credential_listener_connects_total")
-        == connects + 1
+        lambda: (
+            metric(auth_stack, "grimoire_auth_credential_listener_connects_total") == connects + 1
+        )
     )
     assert cache_enabled(auth_stack)
     # Whatever changed while no one listened is unknown, so nothing cached survives.

@@ -112,7 +112,12 @@ class CredentialWatch:
                 conn = await asyncpg.connect(
                     self.dsn, timeout=5, server_settings={"application_name": "grimoire-watch"}
                 )
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as error:
+            except (
+                OSError,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                asyncio.TimeoutError,
+            ) as error:
                 delay = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
                 log.warning("credential listener cannot connect (%s); token cache off", error)
                 attempt += 1

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -141,3 +142,15 @@ class Database:
 
 
 Connection = AsyncConnection
+
+
+async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under `conn`, for the few statements whose per-call cost in the
+    SQL layer matters (the metric write, history pages). In a transaction SQLAlchemy sends
+    BEGIN lazily, with its first statement; a statement sent around it before that would
+    run outside the transaction, so make sure it has begun."""
+    adapted = (await conn.get_raw_connection()).dbapi_connection
+    raw: asyncpg.Connection = adapted.driver_connection
+    if adapted.isolation_level != "autocommit" and not raw.is_in_transaction():
+        await conn.execute(text("SELECT 1"))
+    return raw

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.core.db.engine import Connection
+from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import metrics
 
 _HISTORY = (
@@ -25,7 +25,7 @@ async def history(
     """Points after the `after` cursor, in history order: an index range scan (the primary
     key is in this order), on the raw asyncpg connection, since 200k rows through the ORM
     layer would cost more than the query."""
-    raw = (await conn.get_raw_connection()).driver_connection
+    raw = await driver_connection(conn)
     # The primary key range scan returns rows already in order and is always the right plan,
     # but right after a run logs its points (as benchmarks and dashboards do) the statistics
     # are stale and the planner picks a bitmap scan plus a sort of every point, per page.

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, DOUBLE_PRECISION, TEXT, insert
+from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
 
 from services.core.auth.access import visible
-from services.core.db.engine import Connection
+from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import (
     latest_metrics,
     logged_model_metrics,
@@ -127,44 +127,32 @@ def latest_per_key(
 # The hot path in one statement: check the run is active, insert the points and upsert the
 # latest values. One statement is atomic on its own, so it runs in autocommit: one round trip
 # instead of BEGIN + three statements + COMMIT. Returns the run's lifecycle stage (no row:
-# no such run); nothing is written unless the run exists and is active.
-_LOG_METRICS = text(
-    """
+# no such run); nothing is written unless the run exists and is active. It is sent on the raw
+# asyncpg connection (a prepared statement in asyncpg's cache): the SQL layer's per-call
+# statement handling cost more than the statement's own client-side work.
+_LOG_METRICS = """
     WITH run AS (
-        SELECT lifecycle_stage FROM runs WHERE run_uuid = :run_uuid
+        SELECT lifecycle_stage FROM runs WHERE run_uuid = $1
     ), points AS (
-        SELECT * FROM unnest(:keys, :steps, :timestamps, :vals, :models, :dnames, :ddigests)
-            AS u(k, s, t, v, m, dn, dd)
+        SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::text[],
+                             $7::text[], $8::text[]) AS u(k, s, t, v, m, dn, dd)
         WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
     ), inserted AS (
         INSERT INTO metrics (run_uuid, key, step, timestamp, value, model_id, dataset_name,
                              dataset_digest)
-        SELECT :run_uuid, k, s, t, v, m, dn, dd FROM points
+        SELECT $1, k, s, t, v, m, dn, dd FROM points
         ON CONFLICT DO NOTHING
     ), latest AS (
         INSERT INTO latest_metrics AS l (run_uuid, key, step, timestamp, value)
-        SELECT :run_uuid, k, s, t, v FROM unnest(:lkeys, :lsteps, :ltimestamps, :lvals)
-            AS u(k, s, t, v)
+        SELECT $1, k, s, t, v FROM unnest($9::text[], $10::bigint[], $11::bigint[],
+                                          $12::float8[]) AS u(k, s, t, v)
         WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
         ON CONFLICT (run_uuid, key) DO UPDATE
         SET step = excluded.step, timestamp = excluded.timestamp, value = excluded.value
         WHERE (excluded.step, excluded.timestamp, excluded.value) > (l.step, l.timestamp, l.value)
     )
     SELECT lifecycle_stage FROM run
-    """
-).bindparams(
-    bindparam("keys", type_=ARRAY(TEXT)),
-    bindparam("steps", type_=ARRAY(BIGINT)),
-    bindparam("timestamps", type_=ARRAY(BIGINT)),
-    bindparam("vals", type_=ARRAY(DOUBLE_PRECISION)),
-    bindparam("models", type_=ARRAY(TEXT)),
-    bindparam("dnames", type_=ARRAY(TEXT)),
-    bindparam("ddigests", type_=ARRAY(TEXT)),
-    bindparam("lkeys", type_=ARRAY(TEXT)),
-    bindparam("lsteps", type_=ARRAY(BIGINT)),
-    bindparam("ltimestamps", type_=ARRAY(BIGINT)),
-    bindparam("lvals", type_=ARRAY(DOUBLE_PRECISION)),
-)
+"""
 
 
 async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> str | None:
@@ -174,24 +162,22 @@ async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) ->
     autocommit; MLflow 3 also records points logged with a model id on that model, a second
     statement, so callers run those in a transaction."""
     latest = latest_per_key((p.key, p.value, p.timestamp, p.step) for p in points)
-    result = await conn.execute(
+    raw = await driver_connection(conn)
+    stage = await raw.fetchval(
         _LOG_METRICS,
-        {
-            "run_uuid": run_id,
-            "keys": [p.key for p in points],
-            "steps": [p.step for p in points],
-            "timestamps": [p.timestamp for p in points],
-            "vals": [p.value for p in points],
-            "models": [p.model_id for p in points],
-            "dnames": [p.dataset_name for p in points],
-            "ddigests": [p.dataset_digest for p in points],
-            "lkeys": [key for key, _, _, _ in latest],
-            "lvals": [value for _, value, _, _ in latest],
-            "ltimestamps": [timestamp for _, _, timestamp, _ in latest],
-            "lsteps": [step for _, _, _, step in latest],
-        },
+        run_id,
+        [p.key for p in points],
+        [p.step for p in points],
+        [p.timestamp for p in points],
+        [p.value for p in points],
+        [p.model_id for p in points],
+        [p.dataset_name for p in points],
+        [p.dataset_digest for p in points],
+        [key for key, _, _, _ in latest],
+        [step for _, _, _, step in latest],
+        [timestamp for _, _, timestamp, _ in latest],
+        [value for _, value, _, _ in latest],
     )
-    stage = result.scalar_one_or_none()
     model_points = [p for p in points if p.model_id]
     if stage == "active" and model_points:
         await conn.execute(

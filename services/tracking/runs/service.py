@@ -39,6 +39,7 @@ from services.tracking.validation import (
     MAX_INPUT_TAG_KEY_SIZE,
     MAX_INPUT_TAG_VALUE_SIZE,
     MAX_RESULTS_RUNS,
+    metric_is_valid,
     parse_experiment_id,
     validate_batch_limits,
     validate_length,
@@ -225,7 +226,8 @@ def validate_batch(request: LogBatch) -> None:
     """Everything checkable without the database, before a connection is taken."""
     validate_batch_limits(len(request.metrics), len(request.params), len(request.tags))
     for index, metric in enumerate(request.metrics):
-        validate_metric(metric.key, metric.timestamp, f"metrics[{index}]")
+        if not metric_is_valid(metric.key, metric.timestamp):
+            validate_metric(metric.key, metric.timestamp, f"metrics[{index}]")
     for index, param in enumerate(request.params):
         validate_param(param.key, param.value, f"params[{index}]")
     validate_unique_param_keys([param.key for param in request.params])
