@@ -264,8 +264,11 @@ def stop(target: Target) -> None:
             process.kill()
 
 
-def run_workload(target: Target, workload: str, extra: list[str], yardstick: Path) -> dict:
-    """Run one workload; sample the server's RSS every 0.2 s while it runs."""
+def run_workload(
+    target: Target, workload: str, extra: list[str], yardstick: Path, processes: int = 1
+) -> dict:
+    """Run one workload, from `processes` yardstick processes at once (the clients split
+    between them); sample the server's RSS every 0.2 s while it runs."""
     stop_sampling = threading.Event()
     samples: list[int] = []
 
@@ -281,16 +284,37 @@ def run_workload(target: Target, workload: str, extra: list[str], yardstick: Pat
     if target.token:
         command += ["--token", target.token]
     shown = " ".join("<token>" if part == target.token else part for part in command[2:])
-    log(f"{target.name}: {shown}")
-    result = subprocess.run(command, capture_output=True, text=True)
+    log(f"{target.name}: {shown}" + (f" (x{processes} processes)" if processes > 1 else ""))
+    running = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    outputs = [process.communicate() for process in running]
     stop_sampling.set()
     sampler.join()
-    if result.returncode != 0:
-        raise RuntimeError(f"yardstick failed on {target.name}:\n{result.stderr[-3000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    shards = []
+    for process, (stdout, stderr) in zip(running, outputs):
+        if process.returncode != 0:
+            raise RuntimeError(f"yardstick failed on {target.name}:\n{stderr[-3000:]}")
+        shards.append(json.loads(stdout.strip().splitlines()[-1]))
+    figures = shards[0] if processes == 1 else combine(shards)
     figures["rss_before_MiB"] = round(baseline / MiB, 1)
     figures["rss_peak_MiB"] = round(max(samples or [baseline]) / MiB, 1)
     return figures
+
+
+def combine(shards: list[dict]) -> dict:
+    """One figure for several yardstick processes that ran side by side: rates and counts
+    add up, latency percentiles are the worst process's (an upper bound)."""
+    combined: dict = {"processes": len(shards), "shards": shards}
+    for key in ("metric_points_per_s", "ops_per_s", "batches_per_s", "errors", "clients"):
+        if all(key in shard for shard in shards):
+            combined[key] = round(sum(shard[key] for shard in shards), 1)
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        values = [shard[key] for shard in shards if shard.get(key) is not None]
+        combined[key] = max(values) if values else None
+    combined["client_cpu_pct"] = round(sum(s.get("client_cpu_pct", 0) for s in shards), 1)
+    return combined
 
 
 def proxy_gib(target: Target, workdir: Path, size_mib: int = 1024) -> dict:
@@ -411,6 +435,8 @@ HEADLINE = [  # (label in results, figure, axis title)
     ("W1 (16 clients)", "metric_points_per_s", "W1 points/s, 16 clients"),
     ("W1 (64 clients)", "metric_points_per_s", "W1 points/s, 64 clients"),
     ("W1 (256 clients)", "metric_points_per_s", "W1 points/s, 256 clients"),
+    ("W1 (64 clients, 4 processes)", "metric_points_per_s", "W1 points/s, 64 clients (4 procs)"),
+    ("W1 (256 clients, 16 processes)", "metric_points_per_s", "W1 points/s, 256 (16 procs)"),
     ("W2", "ops_per_s", "W2 log-metric requests/s"),
     ("W3", "ops_per_s", "W3 searches/s"),
     ("W4", "fetch_points_per_s", "W4 history points/s"),
@@ -446,6 +472,18 @@ def plot(results: dict, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
+def w1_variants(counts: str, per_process: int) -> list[tuple[list[str], int]]:
+    """(yardstick arguments, processes) for each W1 client count: one process with all the
+    clients, and, past `per_process`, the same total split across processes."""
+    variants = []
+    for count in (int(c) for c in counts.split(",")):
+        variants.append((["--clients", str(count)], 1))
+        if per_process and count > per_process:
+            processes = -(-count // per_process)
+            variants.append((["--clients", str(count // processes)], processes))
+    return variants
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -458,6 +496,14 @@ def main() -> None:
         "the real mlflow client's log_metric loop, async logging off and on",
     )
     parser.add_argument("--w1-clients", default="16", help="comma-separated client counts for W1")
+    parser.add_argument(
+        "--clients-per-process",
+        type=int,
+        default=0,
+        help="also run each W1 client count above this from several yardstick processes of "
+        "this many clients each (the yardstick's HTTP pool costs O(clients^2) CPU per request "
+        "in one process); 0: one process only",
+    )
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
     parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
     parser.add_argument("--extra", default="", help="extra arguments for the yardstick")
@@ -495,12 +541,15 @@ def main() -> None:
             )
             for workload in args.workloads.split(","):
                 variants = (
-                    [["--clients", c] for c in args.w1_clients.split(",")]
+                    w1_variants(args.w1_clients, args.clients_per_process)
                     if workload == "W1"
-                    else [[]]
+                    else [([], 1)]
                 )
-                for variant in variants:
+                for variant, processes in variants:
                     label = f"{workload} ({variant[1]} clients)" if variant else workload
+                    if processes > 1:
+                        label = f"{workload} ({int(variant[1]) * processes} clients, "
+                        label += f"{processes} processes)"
                     # Flush the previous workload's dirty pages so writeback does not land
                     # on the next measurement.
                     subprocess.run(["sync"], check=False)
@@ -509,7 +558,9 @@ def main() -> None:
                     elif workload == "CLIENT":
                         figures = client_logging(target)
                     else:
-                        figures = run_workload(target, workload, variant + extra, args.yardstick)
+                        figures = run_workload(
+                            target, workload, variant + extra, args.yardstick, processes
+                        )
                     results.setdefault(label, {})[name] = figures
         finally:
             stop(target)
