@@ -207,6 +207,48 @@ def test_metric_order_puts_nan_then_missing_last(mlflow_experiment: str) -> None
     assert {r.info.run_name for r in above} == {"low", "high"}
 
 
+@pytest.mark.parametrize("direction", ["DESC", "ASC"])
+def test_filtering_and_ordering_on_one_metric_pages_like_a_full_sort(
+    mlflow_experiment: str, direction: str
+) -> None:
+    """The search reads such pages in index order (the metric is the first sort key and the
+    filter requires it): same runs, same order, same pages as sorting every run."""
+    client = MlflowClient()
+    rng = random.Random(7)
+    runs = []
+    for index in range(40):
+        start = 1_000 + rng.randrange(5)  # ties on start_time too, broken by run id
+        run_id = client.create_run(mlflow_experiment, start_time=start).info.run_id
+        score = rng.choice([0.2, 0.5, 0.5, 0.8, float("nan"), None, rng.random()])
+        kind = rng.choice(["a", "b"])
+        client.log_param(run_id, "kind", kind)
+        if score is not None:
+            client.log_metric(run_id, "score", score)
+        runs.append((run_id, start, score, kind))
+    query = "metrics.score >= 0.3 and metrics.score != 0.8 and params.kind = 'a'"
+    matching = [
+        r for r in runs if r[2] is not None and r[2] == r[2] and r[2] >= 0.3 and r[2] != 0.8
+    ]
+    matching = [r for r in matching if r[3] == "a"]
+    sign = -1 if direction == "DESC" else 1
+    expected = [r[0] for r in sorted(matching, key=lambda r: (sign * r[2], -r[1], r[0]))]
+    found, token = [], None
+    while True:
+        page = client.search_runs(
+            [mlflow_experiment],
+            query,
+            order_by=[f"metrics.score {direction}"],
+            max_results=3,
+            page_token=token,
+        )
+        found += [r.info.run_id for r in page]
+        token = page.token
+        if not token:
+            break
+    assert len(expected) > 5
+    assert found == expected
+
+
 def test_update_run_name_and_status_and_delete_tag(mlflow_experiment: str) -> None:
     client = MlflowClient()
     run_id = client.create_run(mlflow_experiment, tags={"temp": "1"}).info.run_id

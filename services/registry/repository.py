@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import (
     model_version_tags,
@@ -76,13 +77,13 @@ async def model_children(
     if model_ids:
         for row in await conn.execute(
             select(registered_model_tags)
-            .where(registered_model_tags.c.model_id.in_(model_ids))
+            .where(one_of(registered_model_tags.c.model_id, model_ids))
             .order_by(registered_model_tags.c.key)
         ):
             tags[row.model_id].append(row)
         for row in await conn.execute(
             select(registered_model_aliases)
-            .where(registered_model_aliases.c.model_id.in_(model_ids))
+            .where(one_of(registered_model_aliases.c.model_id, model_ids))
             .order_by(registered_model_aliases.c.alias)
         ):
             aliases[row.model_id].append(row)
@@ -136,13 +137,13 @@ async def version_children(
         wanted = set(keys)
         t = model_version_tags.c
         for row in await conn.execute(
-            select(model_version_tags).where(t.model_id.in_(model_ids)).order_by(t.key)
+            select(model_version_tags).where(one_of(t.model_id, model_ids)).order_by(t.key)
         ):
             if (row.model_id, row.version) in wanted:
                 tags[(row.model_id, row.version)].append(row)
         a = registered_model_aliases.c
         for row in await conn.execute(
-            select(registered_model_aliases).where(a.model_id.in_(model_ids)).order_by(a.alias)
+            select(registered_model_aliases).where(one_of(a.model_id, model_ids)).order_by(a.alias)
         ):
             if (row.model_id, row.version) in wanted:
                 aliases[(row.model_id, row.version)].append(row.alias)
@@ -161,7 +162,7 @@ async def latest_per_stage(conn: Connection, model_ids: Sequence[int]) -> list[R
             .label("rank"),
         )
         .join(registered_models, rm.id == mv.model_id)
-        .where(mv.model_id.in_(model_ids))
+        .where(one_of(mv.model_id, model_ids))
         .subquery()
     )
     statement = select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.version)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Row, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import (
     webhook_deliveries,
@@ -49,7 +50,7 @@ async def deliveries(
         a = webhook_delivery_attempts.c
         for row in await conn.execute(
             select(webhook_delivery_attempts)
-            .where(a.delivery_id.in_([r.delivery_id for r in rows]))
+            .where(one_of(a.delivery_id, [r.delivery_id for r in rows]))
             .order_by(a.delivery_id, a.attempt)
         ):
             attempts[row.delivery_id].append(row)

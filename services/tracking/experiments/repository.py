@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiment_tags, experiments
 
@@ -53,7 +54,7 @@ async def tags_for(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple
         return {}
     rows = await conn.execute(
         select(experiment_tags.c.experiment_id, experiment_tags.c.key, experiment_tags.c.value)
-        .where(experiment_tags.c.experiment_id.in_(ids))
+        .where(one_of(experiment_tags.c.experiment_id, ids))
         .order_by(experiment_tags.c.key)
     )
     grouped: dict[int, list[tuple[str, str]]] = defaultdict(list)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.clock import new_hex_id
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import (
     datasets,
@@ -93,7 +94,7 @@ async def load_for_runs(conn: Connection, run_ids: Sequence[str]) -> dict[str, d
     rows = await conn.execute(
         select(i.run_uuid, i.tags, d.name, d.digest, d.source_type, d.source, d.schema, d.profile)
         .join(datasets, d.dataset_uuid == i.dataset_uuid)
-        .where(i.run_uuid.in_(run_ids))
+        .where(one_of(i.run_uuid, run_ids))
         .order_by(i.run_uuid, d.name, d.digest)
     )
     for row in rows:
@@ -104,11 +105,11 @@ async def load_for_runs(conn: Connection, run_ids: Sequence[str]) -> dict[str, d
         tags = row.tags if isinstance(row.tags, list) else orjson.loads(row.tags)
         result[row.run_uuid]["inputs"]["dataset_inputs"].append({"tags": tags, "dataset": dataset})
     for row in await conn.execute(
-        select(run_model_inputs).where(run_model_inputs.c.run_uuid.in_(run_ids))
+        select(run_model_inputs).where(one_of(run_model_inputs.c.run_uuid, run_ids))
     ):
         result[row.run_uuid]["inputs"]["model_inputs"].append({"model_id": row.model_id})
     for row in await conn.execute(
-        select(run_model_outputs).where(run_model_outputs.c.run_uuid.in_(run_ids))
+        select(run_model_outputs).where(one_of(run_model_outputs.c.run_uuid, run_ids))
     ):
         outputs = result[row.run_uuid]["outputs"].setdefault("model_outputs", [])
         outputs.append({"model_id": row.model_id, "step": row.step})

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import (
     logged_model_metrics,
@@ -72,13 +73,13 @@ async def children(conn: Connection, model_ids: Sequence[str]) -> dict[str, dict
         return grouped
     for table, field in ((logged_model_params, "params"), (logged_model_tags, "tags")):
         for row in await conn.execute(
-            select(table).where(table.c.model_id.in_(model_ids)).order_by(table.c.key)
+            select(table).where(one_of(table.c.model_id, model_ids)).order_by(table.c.key)
         ):
             grouped[row.model_id][field].append(row)
     m = logged_model_metrics.c
     for row in await conn.execute(
         select(logged_model_metrics)
-        .where(m.model_id.in_(model_ids))
+        .where(one_of(m.model_id, model_ids))
         .order_by(m.key, m.step, m.timestamp)
     ):
         grouped[row.model_id]["metrics"].append(row)

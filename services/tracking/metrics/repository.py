@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import metrics
 
@@ -54,7 +55,7 @@ async def points_at_steps(
     m = metrics.c
     statement = (
         select(m.timestamp, m.step, m.value)
-        .where(m.run_uuid == run_id, m.key == key, m.step.in_(steps))
+        .where(m.run_uuid == run_id, m.key == key, one_of(m.step, steps))
         .order_by(m.step, m.timestamp, m.value)
     )
     return (await conn.execute(statement)).all()

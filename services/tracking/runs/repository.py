@@ -13,6 +13,7 @@ from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
 
 from services.core.auth.access import visible
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import (
     latest_metrics,
@@ -21,7 +22,7 @@ from services.core.db.tables.tracking import (
     runs,
     tags,
 )
-from services.tracking.search.runs import apply_order
+from services.tracking.search.runs import RunQuery
 
 
 async def insert_run(conn: Connection, values: dict[str, Any]) -> None:
@@ -210,14 +211,14 @@ async def load_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[
     lm = latest_metrics.c
     for row in await conn.execute(
         select(lm.run_uuid, lm.key, lm.value, lm.timestamp, lm.step)
-        .where(lm.run_uuid.in_(run_ids))
+        .where(one_of(lm.run_uuid, run_ids))
         .order_by(lm.run_uuid, lm.key)
     ):
         data[row.run_uuid]["metrics"].append(row)
     for table, field in ((params, "params"), (tags, "tags")):
         for row in await conn.execute(
             select(table.c.run_uuid, table.c.key, table.c.value)
-            .where(table.c.run_uuid.in_(run_ids))
+            .where(one_of(table.c.run_uuid, run_ids))
             .order_by(table.c.run_uuid, table.c.key)
         ):
             data[row.run_uuid][field].append(row)
@@ -228,18 +229,17 @@ async def search(
     conn: Connection,
     experiment_ids: Sequence[int],
     stages: Sequence[str],
-    filter_clauses: Sequence[Any],
-    order_by: list[str],
+    query: RunQuery,
     offset: int,
     limit: int,
 ) -> list[Row]:
-    statement = select(runs).where(
-        runs.c.experiment_id.in_(experiment_ids),
-        runs.c.lifecycle_stage.in_(stages),
-        *filter_clauses,
+    statement = query.apply(
+        select(runs).where(
+            runs.c.experiment_id.in_(experiment_ids), runs.c.lifecycle_stage.in_(stages)
+        )
     )
     readable = visible(runs.c.experiment_id, "experiment")
     if readable is not None:
         statement = statement.where(readable)
-    statement = apply_order(statement, order_by).offset(offset).limit(limit)
+    statement = statement.offset(offset).limit(limit)
     return list(await conn.execute(statement))

@@ -309,12 +309,10 @@ async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
     experiment_ids = [parse_experiment_id(e) for e in request.experiment_ids]
     stages = LIFECYCLE_STAGES[request.run_view_type]
-    where = run_search.filter_clauses(request.filter)
+    query = run_search.translate(request.filter, request.order_by)
     page, token = await paged(
         request.page_token,
         request.max_results,
-        lambda offset, limit: repository.search(
-            conn, experiment_ids, stages, where, request.order_by, offset, limit
-        ),
+        lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
     )
     return with_token({"runs": await render(conn, page)}, token)
