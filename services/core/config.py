@@ -48,6 +48,12 @@ class DatabaseSettings(BaseSettings):
         description="How long a request keeps retrying its transaction while the database is "
         "unreachable (a restart or failover) before answering 503.",
     )
+    analyze_interval_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="When PostgreSQL's autovacuum is off, how often each process looks for "
+        "tables whose planner statistics are stale and analyzes them (0: never).",
+    )
 
 
 class ArtifactSettings(BaseSettings):

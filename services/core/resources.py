@@ -21,6 +21,7 @@ from services.core.config import (
 )
 from services.core.db.engine import Database, create_engine
 from services.core.db.migrate import SchemaNotAtHead, current_and_head
+from services.core.db.statistics import StatisticsKeeper
 from services.core.runtime import tune_garbage_collection
 from services.core.storage.base import ArtifactStore
 from services.core.storage.factory import open_store
@@ -72,6 +73,7 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
         await assert_schema_at_head(db)
         oidc = OIDCProvider(auth, http) if auth.enabled else None
         async with AsyncExitStack() as stack:
+            await stack.enter_async_context(StatisticsKeeper(db, settings.analyze_interval_seconds))
             if auth.enabled:
                 await stack.enter_async_context(CredentialWatch(database_url(), token_cache))
             else:
