@@ -1,15 +1,12 @@
 """SQL for datasets logged as run inputs, and the run <-> logged model links."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.clock import new_hex_id
-from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import (
     datasets,
@@ -81,36 +78,3 @@ async def link_model_outputs(
                 index_elements=["run_uuid", "model_id"], set_={"step": statement.excluded.step}
             )
         )
-
-
-async def load_for_runs(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Per run: {"inputs": {...}, "outputs": {...}} in MLflow's RunInputs/RunOutputs shape."""
-    result: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"inputs": {"dataset_inputs": [], "model_inputs": []}, "outputs": {}}
-    )
-    if not run_ids:
-        return result
-    d, i = datasets.c, run_dataset_inputs.c
-    rows = await conn.execute(
-        select(i.run_uuid, i.tags, d.name, d.digest, d.source_type, d.source, d.schema, d.profile)
-        .join(datasets, d.dataset_uuid == i.dataset_uuid)
-        .where(one_of(i.run_uuid, run_ids))
-        .order_by(i.run_uuid, d.name, d.digest)
-    )
-    for row in rows:
-        dataset = {k: getattr(row, k) for k in ("name", "digest", "source_type", "source")}
-        for optional in ("schema", "profile"):
-            if getattr(row, optional) is not None:
-                dataset[optional] = getattr(row, optional)
-        tags = row.tags if isinstance(row.tags, list) else orjson.loads(row.tags)
-        result[row.run_uuid]["inputs"]["dataset_inputs"].append({"tags": tags, "dataset": dataset})
-    for row in await conn.execute(
-        select(run_model_inputs).where(one_of(run_model_inputs.c.run_uuid, run_ids))
-    ):
-        result[row.run_uuid]["inputs"]["model_inputs"].append({"model_id": row.model_id})
-    for row in await conn.execute(
-        select(run_model_outputs).where(one_of(run_model_outputs.c.run_uuid, run_ids))
-    ):
-        outputs = result[row.run_uuid]["outputs"].setdefault("model_outputs", [])
-        outputs.append({"model_id": row.model_id, "step": row.step})
-    return result

@@ -5,7 +5,6 @@ FROM unnest(arrays) (one round trip, one prepared statement whatever the batch s
 the latest values are one upsert whose WHERE keeps the greatest (step, timestamp, value).
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,10 +12,8 @@ from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
 
 from services.core.auth.access import visible
-from services.core.db.arrays import one_of
 from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import (
-    latest_metrics,
     logged_model_metrics,
     params,
     runs,
@@ -201,28 +198,9 @@ async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) ->
     return stage
 
 
-async def load_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
-    """Latest metrics, params and tags for many runs in three queries."""
-    data: dict[str, dict[str, list[Any]]] = defaultdict(
-        lambda: {"metrics": [], "params": [], "tags": []}
-    )
-    if not run_ids:
-        return data
-    lm = latest_metrics.c
-    for row in await conn.execute(
-        select(lm.run_uuid, lm.key, lm.value, lm.timestamp, lm.step)
-        .where(one_of(lm.run_uuid, run_ids))
-        .order_by(lm.run_uuid, lm.key)
-    ):
-        data[row.run_uuid]["metrics"].append(row)
-    for table, field in ((params, "params"), (tags, "tags")):
-        for row in await conn.execute(
-            select(table.c.run_uuid, table.c.key, table.c.value)
-            .where(one_of(table.c.run_uuid, run_ids))
-            .order_by(table.c.run_uuid, table.c.key)
-        ):
-            data[row.run_uuid][field].append(row)
-    return data
+async def tag_value(conn: Connection, run_id: str, key: str) -> str | None:
+    statement = select(tags.c.value).where(tags.c.run_uuid == run_id, tags.c.key == key)
+    return (await conn.execute(statement)).scalar_one_or_none()
 
 
 async def search(

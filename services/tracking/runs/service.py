@@ -12,7 +12,7 @@ from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import paged, with_token
 from services.tracking.experiments import service as experiments
 from services.tracking.inputs import repository as inputs
-from services.tracking.runs import repository
+from services.tracking.runs import page_data, repository
 from services.tracking.runs.names import random_run_name
 from services.tracking.runs.schemas import (
     CreateRun,
@@ -26,7 +26,6 @@ from services.tracking.runs.schemas import (
     SearchRuns,
     SetTag,
     UpdateRun,
-    render_metric,
     render_run_info,
 )
 from services.tracking.search import runs as run_search
@@ -74,26 +73,8 @@ async def require_active(conn: Connection, run_id: str) -> Any:
 
 
 async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
-    ids = [row.run_uuid for row in rows]
-    data = await repository.load_data(conn, ids)
-    links = await inputs.load_for_runs(conn, ids)
-    rendered = []
-    for row in rows:
-        run_data = data[row.run_uuid]
-        run: dict[str, Any] = {
-            "info": render_run_info(row),
-            "data": {
-                "metrics": [
-                    render_metric(m.key, m.value, m.timestamp, m.step) for m in run_data["metrics"]
-                ],
-                "params": [{"key": p.key, "value": p.value} for p in run_data["params"]],
-                "tags": [{"key": t.key, "value": t.value} for t in run_data["tags"]],
-            },
-            "inputs": links[row.run_uuid]["inputs"],
-            "outputs": links[row.run_uuid]["outputs"],
-        }
-        rendered.append(run)
-    return rendered
+    pages = await page_data.load(conn, [row.run_uuid for row in rows])
+    return [{"info": render_run_info(row), **pages[row.run_uuid]} for row in rows]
 
 
 async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str, Any]:
@@ -296,8 +277,7 @@ async def log_model(conn: Connection, request: LogModel) -> None:
     if not isinstance(model, dict) or "artifact_path" not in model:
         raise InvalidParameterValue("Model json is missing mandatory field 'artifact_path'.")
     await require_active(conn, request.run_id)
-    run_tags = (await repository.load_data(conn, [request.run_id]))[request.run_id]["tags"]
-    history_tag = next((t.value for t in run_tags if t.key == LOG_MODEL_HISTORY_TAG), "[]")
+    history_tag = await repository.tag_value(conn, request.run_id, LOG_MODEL_HISTORY_TAG) or "[]"
     history = orjson.loads(history_tag)
     history.append(model)
     await repository.upsert_tags(
