@@ -193,3 +193,33 @@ def test_mlflow_client_retries_through_503(
     assert rejected_count(tiny_server, "/api/2.0/mlflow/runs/log-parameter") >= 1
     assert client.get_run(other_run).data.params == {"lr": "0.1"}
     assert client.get_run(locked_run).info.status == "FINISHED"
+
+
+def test_a_connection_dropped_under_a_raw_statement_is_discarded_not_pooled(
+    database_url: str,
+) -> None:
+    """Hot statements go to the driver connection around the SQL layer; when that connection
+    dies mid-statement the retry must get a fresh one, never the dead one back."""
+    from services.core.config import DatabaseSettings
+    from services.core.db.engine import Database, create_engine, driver_connection
+
+    async def scenario() -> None:
+        settings = DatabaseSettings(pool_size=1, max_overflow=0)
+        db = Database(create_engine(database_url, settings, "test-raw-drop"), settings)
+        attempts = []
+
+        async def dies_once(conn) -> int:
+            raw = await driver_connection(conn)
+            attempts.append(await raw.fetchval("SELECT pg_backend_pid()"))
+            if len(attempts) == 1:
+                await raw.fetchval("SELECT pg_terminate_backend(pg_backend_pid())")
+            return await raw.fetchval("SELECT 42")
+
+        try:
+            assert await db.read(dies_once) == 42
+            assert len(attempts) == 2 and attempts[0] != attempts[1]  # a new backend
+            assert await db.read(dies_once) == 42  # and the pool is healthy afterwards
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())

@@ -35,6 +35,8 @@ T = TypeVar("T")
 
 _OUTAGE_ERRORS = (
     asyncpg.CannotConnectNowError,
+    # The protocol of a connection dropped mid-statement ("another operation is in progress").
+    asyncpg.InternalClientError,
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.InterfaceError,
     asyncpg.AdminShutdownError,
@@ -120,7 +122,15 @@ class Database:
         while True:
             try:
                 async with connect() as conn:
-                    return await fn(conn, *args, **kwargs)
+                    try:
+                        return await fn(conn, *args, **kwargs)
+                    except Exception as error:
+                        if is_outage(error):
+                            # Statements sent on the raw driver connection fail around the
+                            # SQL layer, which then would not know to discard it: a dropped
+                            # connection must never go back to the pool.
+                            await conn.invalidate()
+                        raise
             except sa_exc.TimeoutError as error:
                 raise TemporarilyUnavailable(
                     "All database connections are busy; retry shortly."
