@@ -33,6 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 YARDSTICK = REPO.parent / "shared" / "bench" / "bench_tracking.py"
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MiB = 1024 * 1024
+WARMUP_S = 2.0  # the yardstick's default warm-up
+STAGGER_S = 0.3  # between the starts of yardstick processes that share a workload
 
 # (workload, figure in the yardstick's JSON, label, higher is better)
 FIGURES = {
@@ -285,18 +287,28 @@ def run_workload(
         command += ["--token", target.token]
     shown = " ".join("<token>" if part == target.token else part for part in command[2:])
     log(f"{target.name}: {shown}" + (f" (x{processes} processes)" if processes > 1 else ""))
-    running = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(processes)
-    ]
+    running = []
+    for index in range(processes):
+        # Start the processes a little apart, so their setup bursts (creating a run per
+        # client, which the yardstick does not retry) do not all land at once, and give the
+        # earlier ones a longer warm-up, so every process measures the same window.
+        warmup = WARMUP_S + (processes - 1 - index) * STAGGER_S
+        shard = command if processes == 1 else [*command, "--warmup", str(warmup)]
+        running.append(
+            subprocess.Popen(shard, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+        if processes > 1:
+            time.sleep(STAGGER_S)
     outputs = [process.communicate() for process in running]
     stop_sampling.set()
     sampler.join()
     shards = []
     for process, (stdout, stderr) in zip(running, outputs):
-        if process.returncode != 0:
+        lines = stdout.strip().splitlines()
+        if not lines:  # no result at all: the yardstick itself broke
             raise RuntimeError(f"yardstick failed on {target.name}:\n{stderr[-3000:]}")
-        shards.append(json.loads(stdout.strip().splitlines()[-1]))
+        # A workload that failed (e.g. its setup was refused) still prints {"failed": ...}.
+        shards.append(json.loads(lines[-1]))
     figures = shards[0] if processes == 1 else combine(shards)
     figures["rss_before_MiB"] = round(baseline / MiB, 1)
     figures["rss_peak_MiB"] = round(max(samples or [baseline]) / MiB, 1)
@@ -307,9 +319,14 @@ def combine(shards: list[dict]) -> dict:
     """One figure for several yardstick processes that ran side by side: rates and counts
     add up, latency percentiles are the worst process's (an upper bound)."""
     combined: dict = {"processes": len(shards), "shards": shards}
+    ran = [shard for shard in shards if "failed" not in shard]
     for key in ("metric_points_per_s", "ops_per_s", "batches_per_s", "errors", "clients"):
-        if all(key in shard for shard in shards):
-            combined[key] = round(sum(shard[key] for shard in shards), 1)
+        if ran and all(key in shard for shard in ran):
+            combined[key] = round(sum(shard[key] for shard in ran), 1)
+    if len(ran) < len(shards):  # a process whose workload failed counts as one error at least
+        combined["failed_processes"] = len(shards) - len(ran)
+        combined["errors"] = combined.get("errors", 0) + combined["failed_processes"]
+        combined["failures"] = [shard["failed"] for shard in shards if "failed" in shard]
     for key in ("p50_ms", "p95_ms", "p99_ms"):
         values = [shard[key] for shard in shards if shard.get(key) is not None]
         combined[key] = max(values) if values else None
@@ -529,6 +546,10 @@ def main() -> None:
     starters = {"grimoire": start_grimoire, "mlflow": start_mlflow}
     startup: dict[str, dict] = {}
     results: dict[str, dict] = {}
+    out = REPO / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    partial = out / f"{stamp}.partial.json"  # kept up to date, in case a run breaks off
     # One server at a time, so neither's processes disturb the other's figures.
     for name in targets:
         database = fresh_database(admin, f"bench_{name}")
@@ -562,13 +583,12 @@ def main() -> None:
                             target, workload, variant + extra, args.yardstick, processes
                         )
                     results.setdefault(label, {})[name] = figures
+                    partial.write_text(json.dumps({"startup": startup, "results": results}))
         finally:
             stop(target)
     machine = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
     table = render(results, targets, startup, machine)
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    partial.unlink(missing_ok=True)
     (out / f"{stamp}.json").write_text(
         json.dumps({"startup": startup, "results": results}, indent=2)
     )

@@ -34,10 +34,11 @@ class DatabaseSettings(BaseSettings):
         default=10, ge=0, description="Extra connections a process may open under burst load."
     )
     pool_timeout: float = Field(
-        default=2.0,
+        default=10.0,
         gt=0,
         description="Seconds a request waits for a pooled connection before it is answered "
-        "503 with Retry-After (overload is not a client error).",
+        "503 with Retry-After (overload is not a client error). The wait queue is bounded by "
+        "GRIMOIRE_SERVER_MAX_IN_FLIGHT; 256 clients writing at once wait up to a few seconds.",
     )
     statement_timeout_ms: int = Field(
         default=30_000, ge=0, description="PostgreSQL statement_timeout for every session."
