@@ -45,8 +45,25 @@ def test_identical_points_are_deduplicated_so_retries_are_idempotent(api: httpx.
     }
     for _ in range(3):
         assert api.post(f"{API}/runs/log-batch", json=batch).status_code == 200
-    history = api.get(f"{API}/metrics/get-history", params={"run_id": run_id, "metric_key": "m"})
-    assert len(history.json()["metrics"]) == 10
+
+    def steps() -> list[int]:
+        history = api.get(
+            f"{API}/metrics/get-history", params={"run_id": run_id, "metric_key": "m"}
+        )
+        return sorted(point["step"] for point in history.json()["metrics"])
+
+    assert steps() == list(range(10))
+    # Repeats mixed with new points, and a point repeated inside one batch: the new ones are
+    # stored once each (the optimistic plain insert fails whole and the batch is re-sent).
+    mixed = [{"key": "m", "value": i, "timestamp": 1, "step": i} for i in (8, 9, 10, 11, 11)]
+    assert api.post(f"{API}/runs/log-batch", json={**batch, "metrics": mixed}).status_code == 200
+    # The same in a batch that also logs a param (the transactional path).
+    with_param = {**batch, "metrics": [*mixed, {"key": "m", "value": 12, "timestamp": 1,
+                                                "step": 12}], "params": [{"key": "p", "value": "1"}]}
+    assert api.post(f"{API}/runs/log-batch", json=with_param).status_code == 200
+    assert steps() == list(range(13))
+    run = api.get(f"{API}/runs/get", params={"run_id": run_id}).json()["run"]
+    assert {m["key"]: m["step"] for m in run["data"]["metrics"]} == {"m": 12}
 
 
 def test_deleted_runs_hidden_but_restorable(mlflow_experiment: str) -> None:
