@@ -223,3 +223,28 @@ def test_a_connection_dropped_under_a_raw_statement_is_discarded_not_pooled(
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+def test_searches_are_planned_for_their_own_values(database_url: str) -> None:
+    """Prepared statements drift to a generic plan after five executions; a search filter's
+    selectivity depends on its values, so searches must be planned per call (and the setting
+    must not leak to the pooled connection's other statements)."""
+    from sqlalchemy import text
+
+    from services.core.config import DatabaseSettings
+    from services.core.db.engine import Database, create_engine
+
+    async def mode(conn) -> str:
+        return (await conn.execute(text("SHOW plan_cache_mode"))).scalar_one()
+
+    async def scenario() -> None:
+        settings = DatabaseSettings(pool_size=1, max_overflow=0)
+        db = Database(create_engine(database_url, settings, "test-plans"), settings)
+        try:
+            assert await db.search(mode) == "force_custom_plan"
+            assert await db.read(mode) == "auto"  # same pooled connection, setting was local
+            assert await db.run(mode) == "auto"
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())

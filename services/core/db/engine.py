@@ -89,6 +89,10 @@ def is_outage(error: BaseException) -> bool:
     return False
 
 
+_PLAN_PER_CALL = text("SET LOCAL plan_cache_mode = force_custom_plan")
+_PLAN_AS_USUAL = text("SET LOCAL plan_cache_mode = DEFAULT")
+
+
 class Database:
     def __init__(self, engine: AsyncEngine, settings: DatabaseSettings):
         self.engine = engine
@@ -103,6 +107,23 @@ class Database:
         statement sees its own snapshot; use run() when statements must agree or commit
         together."""
         return await self._attempt(self._autocommit, fn, args, kwargs)
+
+    async def search(
+        self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object
+    ) -> T:
+        """Like run, for searches: each statement is planned for its own values. PostgreSQL
+        switches a prepared statement (SQLAlchemy and asyncpg prepare every one) to a generic
+        plan after five executions when that plan looks no costlier on average, but a search
+        filter's selectivity depends on its values: over 20,000 runs the generic plan of
+        `metrics.accuracy > 0.9 and params.model = 'rf'` walked every 'rf' run (18.8 ms)
+        where the planned-for-values one reads the page in index order (4.4 ms)."""
+        return await self._attempt(self._planned_per_call, fn, args, kwargs)
+
+    @asynccontextmanager
+    async def _planned_per_call(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.begin() as conn:
+            await conn.execute(_PLAN_PER_CALL)
+            yield conn
 
     @asynccontextmanager
     async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
@@ -152,6 +173,13 @@ class Database:
 
 
 Connection = AsyncConnection
+
+
+async def plan_as_usual(conn: AsyncConnection) -> None:
+    """Inside Database.search, once the filtered statement has run: what follows is the same
+    shape whatever the filter (loading a page's details by id), so cached generic plans are
+    right for it and save PostgreSQL planning it again on every call."""
+    await conn.execute(_PLAN_AS_USUAL)
 
 
 async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:

@@ -59,7 +59,7 @@ async def delete(request: Request) -> JSONResponse:
 @router.get("/search")
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRegisteredModels)
-    return JSONResponse(await request.app.state.db.run(service.search_models, body))
+    return JSONResponse(await request.app.state.db.search(service.search_models, body))
 
 
 @router.api_route("/get-latest-versions", methods=["GET", "POST"])

@@ -50,7 +50,7 @@ async def delete(request: Request) -> JSONResponse:
 @router.get("/search")
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchModelVersions)
-    return JSONResponse(await request.app.state.db.run(service.search_versions, body))
+    return JSONResponse(await request.app.state.db.search(service.search_versions, body))
 
 
 @router.post("/transition-stage")

@@ -41,7 +41,7 @@ async def get_experiment_by_name(request: Request) -> JSONResponse:
 @router.api_route("/search", methods=["GET", "POST"])
 async def search_experiments(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchExperiments)
-    return JSONResponse(await request.app.state.db.read(service.search, body))
+    return JSONResponse(await request.app.state.db.search(service.search, body))
 
 
 @router.post("/update")

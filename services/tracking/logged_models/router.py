@@ -26,7 +26,7 @@ async def create_logged_model(request: Request) -> JSONResponse:
 @router.post("/search")
 async def search_logged_models(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchLoggedModels)
-    return JSONResponse(await request.app.state.db.run(service.search, body))
+    return JSONResponse(await request.app.state.db.search(service.search, body))
 
 
 @router.get("/{model_id}")

@@ -59,7 +59,7 @@ async def restore_run(request: Request) -> JSONResponse:
 @router.post("/search")
 async def search_runs(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRuns)
-    return JSONResponse(await request.app.state.db.read(service.search, body))
+    return JSONResponse(await request.app.state.db.search(service.search, body))
 
 
 @router.post("/log-parameter")

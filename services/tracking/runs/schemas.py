@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from services.core.db.tables.tracking import runs
 from services.core.enums import RunStatus, ViewType
 from services.core.errors import InvalidParameterValue
 from services.core.http import MlflowMessage, json_double
@@ -129,18 +130,35 @@ def render_metric(key: str, value: float, timestamp: int, step: int) -> dict[str
     return {"key": key, "value": json_double(value), "timestamp": timestamp, "step": step}
 
 
+# Positions of the runs table's columns in a `select(runs)` row. Reading a Row by attribute
+# resolves the name on every access (0.38 ms for a page of 100 runs, a tenth of a search's
+# server time); by position it is a tuple lookup (0.03 ms).
+_AT = {column.name: index for index, column in enumerate(runs.columns)}
+_RUN_UUID, _NAME, _EXPERIMENT_ID = _AT["run_uuid"], _AT["name"], _AT["experiment_id"]
+_USER_ID, _STATUS, _START_TIME, _END_TIME = (
+    _AT["user_id"],
+    _AT["status"],
+    _AT["start_time"],
+    _AT["end_time"],
+)
+_ARTIFACT_URI, _LIFECYCLE_STAGE = _AT["artifact_uri"], _AT["lifecycle_stage"]
+
+
 def render_run_info(row: Any) -> dict[str, Any]:
+    """A full `select(runs)` row as MLflow's RunInfo."""
+    run_uuid = row[_RUN_UUID]
     info: dict[str, Any] = {
-        "run_id": row.run_uuid,
-        "run_uuid": row.run_uuid,
-        "run_name": row.name,
-        "experiment_id": str(row.experiment_id),
-        "user_id": row.user_id,
-        "status": row.status,
-        "start_time": row.start_time,
-        "artifact_uri": row.artifact_uri,
-        "lifecycle_stage": row.lifecycle_stage,
+        "run_id": run_uuid,
+        "run_uuid": run_uuid,
+        "run_name": row[_NAME],
+        "experiment_id": str(row[_EXPERIMENT_ID]),
+        "user_id": row[_USER_ID],
+        "status": row[_STATUS],
+        "start_time": row[_START_TIME],
+        "artifact_uri": row[_ARTIFACT_URI],
+        "lifecycle_stage": row[_LIFECYCLE_STAGE],
     }
-    if row.end_time is not None:
-        info["end_time"] = row.end_time
+    end_time = row[_END_TIME]
+    if end_time is not None:
+        info["end_time"] = end_time
     return info

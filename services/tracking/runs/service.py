@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 
 from services.core.clock import now_ms
-from services.core.db.engine import Connection
+from services.core.db.engine import Connection, plan_as_usual
 from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import paged, with_token
@@ -73,8 +73,9 @@ async def require_active(conn: Connection, run_id: str) -> Any:
 
 
 async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
-    pages = await page_data.load(conn, [row.run_uuid for row in rows])
-    return [{"info": render_run_info(row), **pages[row.run_uuid]} for row in rows]
+    infos = [render_run_info(row) for row in rows]
+    pages = await page_data.load(conn, [info["run_id"] for info in infos])
+    return [{"info": info, **pages[info["run_id"]]} for info in infos]
 
 
 async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str, Any]:
@@ -295,4 +296,5 @@ async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
         request.max_results,
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
     )
+    await plan_as_usual(conn)
     return with_token({"runs": await render(conn, page)}, token)
