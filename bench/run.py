@@ -35,6 +35,9 @@ LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MiB = 1024 * 1024
 WARMUP_S = 2.0  # the yardstick's default warm-up
 STAGGER_S = 0.3  # between the starts of yardstick processes that share a workload
+# Extra warm-up for every process of a shared workload, so that all of them are logging by
+# the time the common window opens, however long a loaded machine takes to start them.
+ALIGN_MARGIN_S = 3.0
 
 # (workload, figure in the yardstick's JSON, label, higher is better)
 FIGURES = {
@@ -94,6 +97,14 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+async def _scalar(url: str, sql: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
 def postgres_admin_url(workdir: Path) -> str:
     try:
         asyncio.run(_admin(LOCAL_POSTGRES, "SELECT 1"))
@@ -118,6 +129,7 @@ class Target:
     url: str
     process: subprocess.Popen
     log_path: Path
+    database_url: str
     token: str | None = None
     rss_samples: list[int] = field(default_factory=list)
 
@@ -214,7 +226,12 @@ def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Targ
         stderr=subprocess.STDOUT,
     )
     target = Target(
-        "grimoire", f"http://127.0.0.1:{port}", process, log_path, token=env["BENCH_TOKEN"]
+        "grimoire",
+        f"http://127.0.0.1:{port}",
+        process,
+        log_path,
+        database_url,
+        token=env["BENCH_TOKEN"],
     )
     return target, wait_ready(target, "/ready")
 
@@ -247,7 +264,7 @@ def start_mlflow(database_url: str, workdir: Path, workers: int) -> tuple[Target
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    target = Target("mlflow", f"http://127.0.0.1:{port}", process, log_path)
+    target = Target("mlflow", f"http://127.0.0.1:{port}", process, log_path, database_url)
     return target, wait_ready(target, "/health", timeout=180)
 
 
@@ -287,18 +304,24 @@ def run_workload(
         command += ["--token", target.token]
     shown = " ".join("<token>" if part == target.token else part for part in command[2:])
     log(f"{target.name}: {shown}" + (f" (x{processes} processes)" if processes > 1 else ""))
+    started = time.monotonic()
     running = []
     for index in range(processes):
         # Start the processes a little apart, so their setup bursts (creating a run per
         # client, which the yardstick does not retry) do not all land at once, and give the
         # earlier ones a longer warm-up, so every process measures the same window.
-        warmup = WARMUP_S + (processes - 1 - index) * STAGGER_S
+        warmup = WARMUP_S + ALIGN_MARGIN_S + (processes - 1 - index) * STAGGER_S
         shard = command if processes == 1 else [*command, "--warmup", str(warmup)]
         running.append(
             subprocess.Popen(shard, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         )
         if processes > 1:
             time.sleep(STAGGER_S)
+    stored = None
+    if processes > 1 and workload in WINDOWS:
+        opens = started + (processes - 1) * STAGGER_S + WARMUP_S + ALIGN_MARGIN_S
+        stored = StoredPoints(target.database_url, opens, opens + window_s(workload, extra))
+        stored.start()
     outputs = [process.communicate() for process in running]
     stop_sampling.set()
     sampler.join()
@@ -310,9 +333,48 @@ def run_workload(
         # A workload that failed (e.g. its setup was refused) still prints {"failed": ...}.
         shards.append(json.loads(lines[-1]))
     figures = shards[0] if processes == 1 else combine(shards)
+    if stored is not None:
+        stored.join()
+        # The processes' own windows drift apart by their start-up times on a loaded machine,
+        # so their rates do not simply add up; the points the server stored while all of them
+        # were logging are the figure (it counts only acknowledged work, for either server).
+        figures["shard_sum_points_per_s"] = figures.get("metric_points_per_s")
+        figures["metric_points_per_s"] = stored.rate
+        if workload == "W2":  # one point per request
+            figures["shard_sum_ops_per_s"] = figures.get("ops_per_s")
+            figures["ops_per_s"] = stored.rate
     figures["rss_before_MiB"] = round(baseline / MiB, 1)
     figures["rss_peak_MiB"] = round(max(samples or [baseline]) / MiB, 1)
     return figures
+
+
+# The yardstick's measured window per workload: (its flag, its default in seconds).
+WINDOWS = {"W1": ("--duration", 20.0), "W2": ("--w2-duration", 10.0)}
+
+
+def window_s(workload: str, extra: list[str]) -> float:
+    flag, default = WINDOWS[workload]
+    return float(extra[extra.index(flag) + 1]) if flag in extra else default
+
+
+class StoredPoints(threading.Thread):
+    """Metric rows the server stored per second between two moments (both servers keep
+    points in a table named `metrics`): a count at each end, nothing in between."""
+
+    def __init__(self, database_url: str, opens: float, closes: float):
+        super().__init__(daemon=True)
+        self.url = database_url
+        self.opens, self.closes = opens, closes
+        self.rate: float | None = None
+
+    def _count_at(self, moment: float) -> tuple[float, int]:
+        time.sleep(max(0.0, moment - time.monotonic()))
+        at = time.monotonic()
+        return at, asyncio.run(_scalar(self.url, "SELECT count(*) FROM metrics"))
+
+    def run(self) -> None:
+        (first_at, first), (last_at, last) = self._count_at(self.opens), self._count_at(self.closes)
+        self.rate = round((last - first) / (last_at - first_at), 1)
 
 
 def combine(shards: list[dict]) -> dict:
@@ -448,15 +510,11 @@ def render(results: dict, targets: list[str], startup: dict, machine: str) -> st
     return "\n".join(lines)
 
 
-HEADLINE = [  # (label in results, figure, axis title)
-    ("W1 (16 clients)", "metric_points_per_s", "W1 points/s, 16 clients"),
-    ("W1 (64 clients)", "metric_points_per_s", "W1 points/s, 64 clients"),
-    ("W1 (256 clients)", "metric_points_per_s", "W1 points/s, 256 clients"),
-    ("W1 (64 clients, 4 processes)", "metric_points_per_s", "W1 points/s, 64 clients (4 procs)"),
-    ("W1 (256 clients, 16 processes)", "metric_points_per_s", "W1 points/s, 256 (16 procs)"),
-    ("W2", "ops_per_s", "W2 log-metric requests/s"),
-    ("W3", "ops_per_s", "W3 searches/s"),
-    ("W4", "fetch_points_per_s", "W4 history points/s"),
+HEADLINE = [  # (workload, figure, axis title); every variant of a workload gets a panel
+    ("W1", "metric_points_per_s", "points/s"),
+    ("W2", "ops_per_s", "log-metric requests/s"),
+    ("W3", "ops_per_s", "searches/s"),
+    ("W4", "p50_ms", "full history fetch, ms (lower is better)"),
     ("PROXY", "upload_MiBps", "1 GiB upload MiB/s"),
     ("PROXY", "download_MiBps", "1 GiB download MiB/s"),
 ]
@@ -469,7 +527,12 @@ def plot(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = [(label, key, title) for label, key, title in HEADLINE if label in results]
+    panels = [
+        (label, key, f"{label}: {title}")
+        for workload, key, title in HEADLINE
+        for label in results
+        if label.split()[0] == workload
+    ]
     if not panels:
         return
     columns = 4
@@ -480,7 +543,7 @@ def plot(results: dict, path: Path) -> None:
         values = [results[label][n].get(key) or 0 for n in names]
         bars = axis.bar(names, values, color=["#6a3d9a", "#999999"][: len(names)])
         axis.bar_label(bars, labels=[f"{v:,.0f}" for v in values])
-        axis.set_title(title, fontsize=10)
+        axis.set_title(title, fontsize=9)
         axis.spines[["top", "right"]].set_visible(False)
     for axis in list(axes.flat)[len(panels) :]:
         axis.set_visible(False)
@@ -489,9 +552,9 @@ def plot(results: dict, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
-def w1_variants(counts: str, per_process: int) -> list[tuple[list[str], int]]:
-    """(yardstick arguments, processes) for each W1 client count: one process with all the
-    clients, and, past `per_process`, the same total split across processes."""
+def client_variants(counts: str, per_process: int) -> list[tuple[list[str], int]]:
+    """(yardstick arguments, processes) for each W1/W2 client count: one process with all
+    the clients, and, past `per_process`, the same total split across processes."""
     variants = []
     for count in (int(c) for c in counts.split(",")):
         variants.append((["--clients", str(count)], 1))
@@ -513,13 +576,14 @@ def main() -> None:
         "the real mlflow client's log_metric loop, async logging off and on",
     )
     parser.add_argument("--w1-clients", default="16", help="comma-separated client counts for W1")
+    parser.add_argument("--w2-clients", default="16", help="comma-separated client counts for W2")
     parser.add_argument(
         "--clients-per-process",
         type=int,
         default=0,
-        help="also run each W1 client count above this from several yardstick processes of "
-        "this many clients each (the yardstick's HTTP pool costs O(clients^2) CPU per request "
-        "in one process); 0: one process only",
+        help="also run each W1/W2 client count above this from several yardstick processes of "
+        "this many clients each (one yardstick process is capped by its own CPU: its HTTP "
+        "pool costs O(clients^2) per request); 0: one process only",
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
     parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
@@ -561,10 +625,9 @@ def main() -> None:
                 f"{name} ready in {ready_s:.1f} s, idle RSS {startup[name]['idle_rss_MiB']:.0f} MiB"
             )
             for workload in args.workloads.split(","):
+                counts = {"W1": args.w1_clients, "W2": args.w2_clients}.get(workload)
                 variants = (
-                    w1_variants(args.w1_clients, args.clients_per_process)
-                    if workload == "W1"
-                    else [([], 1)]
+                    client_variants(counts, args.clients_per_process) if counts else [([], 1)]
                 )
                 for variant, processes in variants:
                     label = f"{workload} ({variant[1]} clients)" if variant else workload
