@@ -45,11 +45,17 @@ FIGURES = {
         ("metric_points_per_s", "points/s", True),
         ("p99_ms", "p99 ms", False),
         ("errors", "errors", False),
+        ("server_cpu_us_per_point", "server CPU us per point", False),
+        ("postgres_cpu_us_per_point", "PostgreSQL CPU us per point", False),
+        ("client_cpu_pct", "load generator CPU %", False),
     ],
     "W2": [
         ("ops_per_s", "requests/s", True),
         ("p99_ms", "p99 ms", False),
         ("errors", "errors", False),
+        ("server_cpu_us_per_point", "server CPU us per request", False),
+        ("postgres_cpu_us_per_point", "PostgreSQL CPU us per request", False),
+        ("client_cpu_pct", "load generator CPU %", False),
     ],
     "W3": [
         ("seed_runs_per_s", "seeding runs/s", True),
@@ -139,6 +145,18 @@ class Target:
             return [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return []
+
+    def cpu_s(self) -> float:
+        """CPU seconds of the server's own processes (not an embedded PostgreSQL)."""
+        total = 0.0
+        for process in self.tree():
+            try:
+                if "postgres" not in process.name():
+                    times = process.cpu_times()
+                    total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
 
     def rss(self) -> int:
         total = 0
@@ -311,16 +329,17 @@ def run_workload(
         # client, which the yardstick does not retry) do not all land at once, and give the
         # earlier ones a longer warm-up, so every process measures the same window.
         warmup = WARMUP_S + ALIGN_MARGIN_S + (processes - 1 - index) * STAGGER_S
-        shard = command if processes == 1 else [*command, "--warmup", str(warmup)]
+        sampled = processes > 1 or workload in WINDOWS
+        shard = [*command, "--warmup", str(warmup)] if sampled else command
         running.append(
             subprocess.Popen(shard, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         )
         if processes > 1:
             time.sleep(STAGGER_S)
     stored = None
-    if processes > 1 and workload in WINDOWS:
+    if workload in WINDOWS:
         opens = started + (processes - 1) * STAGGER_S + WARMUP_S + ALIGN_MARGIN_S
-        stored = StoredPoints(target.database_url, opens, opens + window_s(workload, extra))
+        stored = StoredPoints(target, opens, opens + window_s(workload, extra))
         stored.start()
     outputs = [process.communicate() for process in running]
     stop_sampling.set()
@@ -338,11 +357,15 @@ def run_workload(
         # The processes' own windows drift apart by their start-up times on a loaded machine,
         # so their rates do not simply add up; the points the server stored while all of them
         # were logging are the figure (it counts only acknowledged work, for either server).
-        figures["shard_sum_points_per_s"] = figures.get("metric_points_per_s")
-        figures["metric_points_per_s"] = stored.rate
-        if workload == "W2":  # one point per request
-            figures["shard_sum_ops_per_s"] = figures.get("ops_per_s")
-            figures["ops_per_s"] = stored.rate
+        figures["server_cpu_us_per_point"] = stored.figures["server_cpu_us_per_point"]
+        figures["postgres_cpu_us_per_point"] = stored.figures["postgres_cpu_us_per_point"]
+        figures["stored_points_per_s"] = stored.figures["rate"]
+        if processes > 1:
+            figures["shard_sum_points_per_s"] = figures.get("metric_points_per_s")
+            figures["metric_points_per_s"] = stored.figures["rate"]
+            if workload == "W2":  # one point per request
+                figures["shard_sum_ops_per_s"] = figures.get("ops_per_s")
+                figures["ops_per_s"] = stored.figures["rate"]
     figures["rss_before_MiB"] = round(baseline / MiB, 1)
     figures["rss_peak_MiB"] = round(max(samples or [baseline]) / MiB, 1)
     return figures
@@ -357,24 +380,48 @@ def window_s(workload: str, extra: list[str]) -> float:
     return float(extra[extra.index(flag) + 1]) if flag in extra else default
 
 
+def postgres_cpu_s() -> float:
+    """CPU seconds of every PostgreSQL process on the machine (the benchmark's database is
+    the only busy one while a workload runs)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        try:
+            if process.info["name"] and process.info["name"].startswith("postgres"):
+                times = process.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 class StoredPoints(threading.Thread):
     """Metric rows the server stored per second between two moments (both servers keep
-    points in a table named `metrics`): a count at each end, nothing in between."""
+    points in a table named `metrics`): a count at each end, nothing in between. The CPU the
+    server and PostgreSQL spent in the same interval, per stored point, shows whether their
+    cost per unit of work changes with the number of clients."""
 
-    def __init__(self, database_url: str, opens: float, closes: float):
+    def __init__(self, target: "Target", opens: float, closes: float):
         super().__init__(daemon=True)
-        self.url = database_url
+        self.target = target
         self.opens, self.closes = opens, closes
-        self.rate: float | None = None
+        self.figures: dict[str, float] = {}
 
-    def _count_at(self, moment: float) -> tuple[float, int]:
+    def _sample_at(self, moment: float) -> tuple[float, int, float, float]:
         time.sleep(max(0.0, moment - time.monotonic()))
         at = time.monotonic()
-        return at, asyncio.run(_scalar(self.url, "SELECT count(*) FROM metrics"))
+        server, postgres = self.target.cpu_s(), postgres_cpu_s()
+        count = asyncio.run(_scalar(self.target.database_url, "SELECT count(*) FROM metrics"))
+        return at, count, server, postgres
 
     def run(self) -> None:
-        (first_at, first), (last_at, last) = self._count_at(self.opens), self._count_at(self.closes)
-        self.rate = round((last - first) / (last_at - first_at), 1)
+        first_at, first, server0, postgres0 = self._sample_at(self.opens)
+        last_at, last, server1, postgres1 = self._sample_at(self.closes)
+        stored = max(last - first, 1)
+        self.figures = {
+            "rate": round(stored / (last_at - first_at), 1),
+            "server_cpu_us_per_point": round(1e6 * (server1 - server0) / stored, 1),
+            "postgres_cpu_us_per_point": round(1e6 * (postgres1 - postgres0) / stored, 1),
+        }
 
 
 def combine(shards: list[dict]) -> dict:
@@ -552,15 +599,18 @@ def plot(results: dict, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
-def client_variants(counts: str, per_process: int) -> list[tuple[list[str], int]]:
+def client_variants(counts: str, per_process: str) -> list[tuple[list[str], int]]:
     """(yardstick arguments, processes) for each W1/W2 client count: one process with all
-    the clients, and, past `per_process`, the same total split across processes."""
+    the clients, and for each size in `per_process` it exceeds, the same total split across
+    processes of that many clients."""
+    sizes = [int(size) for size in per_process.split(",") if size.strip() and int(size) > 0]
     variants = []
     for count in (int(c) for c in counts.split(",")):
         variants.append((["--clients", str(count)], 1))
-        if per_process and count > per_process:
-            processes = -(-count // per_process)
-            variants.append((["--clients", str(count // processes)], processes))
+        for size in sizes:
+            if count > size:
+                processes = -(-count // size)
+                variants.append((["--clients", str(count // processes)], processes))
     return variants
 
 
@@ -579,11 +629,11 @@ def main() -> None:
     parser.add_argument("--w2-clients", default="16", help="comma-separated client counts for W2")
     parser.add_argument(
         "--clients-per-process",
-        type=int,
-        default=0,
-        help="also run each W1/W2 client count above this from several yardstick processes of "
-        "this many clients each (one yardstick process is capped by its own CPU: its HTTP "
-        "pool costs O(clients^2) per request); 0: one process only",
+        default="",
+        help="comma-separated sizes: also run each W1/W2 client count above a size from "
+        "several yardstick processes of that many clients each (one yardstick process is "
+        "capped by its own CPU: its HTTP pool costs O(clients^2) per request); empty: one "
+        "process only",
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
     parser.add_argument("--yardstick", type=Path, default=YARDSTICK)

@@ -129,6 +129,8 @@ def server(
         # Longer than load balancers' idle timeouts (60 s), so the server never closes a
         # keep-alive connection a client is about to reuse.
         timeout_keep_alive=65,
+        # Do not advertise the server software (and spare every client a header to parse).
+        server_header=False,
     )
 
 
