@@ -25,13 +25,17 @@ class DatabaseSettings(BaseSettings):
         "PostgreSQL under the data directory is used by `grimoire server`.",
     )
     pool_size: int = Field(
-        default=20,
+        default=30,
         ge=1,
-        description="Connections kept open per process. Size it to the concurrency you expect: "
-        "connections beyond it are opened and closed per burst, which is costly.",
+        description="Connections a process keeps open (opened as concurrency needs them). Size "
+        "it to the concurrency you expect: past it, requests wait for a connection.",
     )
     max_overflow: int = Field(
-        default=10, ge=0, description="Extra connections a process may open under burst load."
+        default=0,
+        ge=0,
+        description="Extra connections a process may open past pool_size; each is closed again "
+        "when returned to a full pool, so under sustained load they are opened and closed "
+        "over and over (a PostgreSQL backend start and every statement prepared anew).",
     )
     pool_timeout: float = Field(
         default=10.0,
