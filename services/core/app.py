@@ -113,12 +113,15 @@ def create_app(
             await enter_extensions(stack, app)
             yield
 
+    settings = server_settings()
+    otel = settings.opentelemetry
     app = FastAPI(
         title=f"Grimoire {service}",
         lifespan=lifespan if own_lifespan else None,
         default_response_class=JSONResponse,
         docs_url=None,
         redoc_url=None,
+        telemetry={"tracing": otel, "metrics": otel, "logs": otel},
     )
     app.state.extensions = tuple(extensions)
     app.add_exception_handler(GrimoireError, _grimoire_error)
@@ -134,7 +137,6 @@ def create_app(
     if auth_settings().enabled:
         # Innermost, so overload and metrics still see refused calls; checks every route.
         app.add_middleware(AuthGuard)
-    settings = server_settings()
     app.add_middleware(
         InFlightLimit,
         limit=settings.max_in_flight,

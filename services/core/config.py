@@ -105,6 +105,12 @@ class ServerSettings(BaseSettings):
     retry_after_seconds: int = Field(
         default=1, ge=1, description="Retry-After sent with every overload 503."
     )
+    opentelemetry: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry spans, metrics and logs, exported when an "
+        "OpenTelemetry provider is configured (OTEL_* variables). Off: Prometheus /metrics "
+        "only, and no per-request check for a provider (5% of a small request's server time).",
+    )
 
 
 class RegistrySettings(BaseSettings):

@@ -8,10 +8,11 @@ from services.tracking.runs.router import router as runs
 from services.tracking.server_info import router as server_info
 
 # The auth endpoints (/auth, /me, /api/2.0/grimoire) are core's, served by tracking.
+# Runs and metrics first: the router tries routes in order, and logging is the hot path.
 ROUTERS = (
-    experiments,
     runs,
     metrics,
+    experiments,
     logged_models,
     run_artifacts,
     server_info,
