@@ -46,16 +46,18 @@ FIGURES = {
         ("p99_ms", "p99 ms", False),
         ("errors", "errors", False),
         ("server_cpu_us_per_point", "server CPU us per point", False),
-        ("postgres_cpu_us_per_point", "PostgreSQL CPU us per point", False),
-        ("client_cpu_pct", "load generator CPU %", False),
+        ("rest_cpu_us_per_point", "PostgreSQL + kernel CPU us per point", False),
+        ("generator_cpu_us_per_point", "load generator CPU us per point", False),
+        ("machine_busy_pct", "machine busy % (200 = both cores)", False),
     ],
     "W2": [
         ("ops_per_s", "requests/s", True),
         ("p99_ms", "p99 ms", False),
         ("errors", "errors", False),
         ("server_cpu_us_per_point", "server CPU us per request", False),
-        ("postgres_cpu_us_per_point", "PostgreSQL CPU us per request", False),
-        ("client_cpu_pct", "load generator CPU %", False),
+        ("rest_cpu_us_per_point", "PostgreSQL + kernel CPU us per request", False),
+        ("generator_cpu_us_per_point", "load generator CPU us per request", False),
+        ("machine_busy_pct", "machine busy % (200 = both cores)", False),
     ],
     "W3": [
         ("seed_runs_per_s", "seeding runs/s", True),
@@ -357,8 +359,7 @@ def run_workload(
         # The processes' own windows drift apart by their start-up times on a loaded machine,
         # so their rates do not simply add up; the points the server stored while all of them
         # were logging are the figure (it counts only acknowledged work, for either server).
-        figures["server_cpu_us_per_point"] = stored.figures["server_cpu_us_per_point"]
-        figures["postgres_cpu_us_per_point"] = stored.figures["postgres_cpu_us_per_point"]
+        figures.update({k: v for k, v in stored.figures.items() if k != "rate"})
         figures["stored_points_per_s"] = stored.figures["rate"]
         if processes > 1:
             figures["shard_sum_points_per_s"] = figures.get("metric_points_per_s")
@@ -380,13 +381,19 @@ def window_s(workload: str, extra: list[str]) -> float:
     return float(extra[extra.index(flag) + 1]) if flag in extra else default
 
 
-def postgres_cpu_s() -> float:
-    """CPU seconds of every PostgreSQL process on the machine (the benchmark's database is
-    the only busy one while a workload runs)."""
+def machine_cpu_s() -> float:
+    """Busy CPU seconds of the whole machine (every core)."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+def generator_cpu_s(target: "Target") -> float:
+    """CPU seconds of the load generator: this script's other children (the yardsticks)."""
+    server = {process.pid for process in target.tree()}
     total = 0.0
-    for process in psutil.process_iter(["name"]):
+    for process in psutil.Process().children(recursive=True):
         try:
-            if process.info["name"] and process.info["name"].startswith("postgres"):
+            if process.pid not in server:
                 times = process.cpu_times()
                 total += times.user + times.system
         except psutil.Error:
@@ -397,8 +404,10 @@ def postgres_cpu_s() -> float:
 class StoredPoints(threading.Thread):
     """Metric rows the server stored per second between two moments (both servers keep
     points in a table named `metrics`): a count at each end, nothing in between. The CPU the
-    server and PostgreSQL spent in the same interval, per stored point, shows whether their
-    cost per unit of work changes with the number of clients."""
+    server, the load generator and the rest of the machine (PostgreSQL, the kernel) spent in
+    the same interval, per stored point, shows whose cost changes with the number of
+    clients. PostgreSQL's backends come and go with pooled connections, so its share is the
+    machine's busy time minus the server's and the generator's."""
 
     def __init__(self, target: "Target", opens: float, closes: float):
         super().__init__(daemon=True)
@@ -406,21 +415,25 @@ class StoredPoints(threading.Thread):
         self.opens, self.closes = opens, closes
         self.figures: dict[str, float] = {}
 
-    def _sample_at(self, moment: float) -> tuple[float, int, float, float]:
+    def _sample_at(self, moment: float) -> tuple[float, int, float, float, float]:
         time.sleep(max(0.0, moment - time.monotonic()))
         at = time.monotonic()
-        server, postgres = self.target.cpu_s(), postgres_cpu_s()
+        cpu = (self.target.cpu_s(), generator_cpu_s(self.target), machine_cpu_s())
         count = asyncio.run(_scalar(self.target.database_url, "SELECT count(*) FROM metrics"))
-        return at, count, server, postgres
+        return at, count, *cpu
 
     def run(self) -> None:
-        first_at, first, server0, postgres0 = self._sample_at(self.opens)
-        last_at, last, server1, postgres1 = self._sample_at(self.closes)
-        stored = max(last - first, 1)
+        first_at, first, server0, generator0, machine0 = self._sample_at(self.opens)
+        last_at, last, server1, generator1, machine1 = self._sample_at(self.closes)
+        stored, seconds = max(last - first, 1), last_at - first_at
+        server, generator = server1 - server0, generator1 - generator0
+        rest = (machine1 - machine0) - server - generator
         self.figures = {
-            "rate": round(stored / (last_at - first_at), 1),
-            "server_cpu_us_per_point": round(1e6 * (server1 - server0) / stored, 1),
-            "postgres_cpu_us_per_point": round(1e6 * (postgres1 - postgres0) / stored, 1),
+            "rate": round(stored / seconds, 1),
+            "server_cpu_us_per_point": round(1e6 * server / stored, 1),
+            "rest_cpu_us_per_point": round(1e6 * rest / stored, 1),
+            "generator_cpu_us_per_point": round(1e6 * generator / stored, 1),
+            "machine_busy_pct": round(100 * (machine1 - machine0) / seconds, 1),
         }
 
 
