@@ -401,6 +401,9 @@ def generator_cpu_s(target: "Target") -> float:
     return total
 
 
+MIN_POINTS_FOR_COST = 1000
+
+
 class StoredPoints(threading.Thread):
     """Metric rows the server stored per second between two moments (both servers keep
     points in a table named `metrics`): a count at each end, nothing in between. The CPU the
@@ -425,16 +428,19 @@ class StoredPoints(threading.Thread):
     def run(self) -> None:
         first_at, first, server0, generator0, machine0 = self._sample_at(self.opens)
         last_at, last, server1, generator1, machine1 = self._sample_at(self.closes)
-        stored, seconds = max(last - first, 1), last_at - first_at
+        stored, seconds = last - first, last_at - first_at
         server, generator = server1 - server0, generator1 - generator0
         rest = (machine1 - machine0) - server - generator
         self.figures = {
             "rate": round(stored / seconds, 1),
-            "server_cpu_us_per_point": round(1e6 * server / stored, 1),
-            "rest_cpu_us_per_point": round(1e6 * rest / stored, 1),
-            "generator_cpu_us_per_point": round(1e6 * generator / stored, 1),
             "machine_busy_pct": round(100 * (machine1 - machine0) / seconds, 1),
         }
+        if stored >= MIN_POINTS_FOR_COST:  # a collapsed server's cost per point means nothing
+            self.figures.update(
+                server_cpu_us_per_point=round(1e6 * server / stored, 1),
+                rest_cpu_us_per_point=round(1e6 * rest / stored, 1),
+                generator_cpu_us_per_point=round(1e6 * generator / stored, 1),
+            )
 
 
 def combine(shards: list[dict]) -> dict:
@@ -538,6 +544,15 @@ def ratio(ours: float | None, theirs: float | None, higher_is_better: bool) -> s
     return f"{value:.1f}x"
 
 
+def per_point_or_none(figures: dict, key: str) -> float | None:
+    """A figure of a run, leaving out CPU per point where almost nothing was stored (results
+    saved before StoredPoints left those out themselves)."""
+    stored = figures.get("stored_points_per_s")
+    if key.endswith("_per_point") and stored is not None and stored < 10:
+        return None
+    return figures.get(key)
+
+
 def render(results: dict, targets: list[str], startup: dict, machine: str) -> str:
     lines = [
         f"Machine: {machine}",
@@ -552,7 +567,7 @@ def render(results: dict, targets: list[str], startup: dict, machine: str) -> st
         for key, name, higher in FIGURES[workload] + [
             ("rss_peak_MiB", "server RSS peak MiB", False)
         ]:
-            values = [runs.get(t, {}).get(key) for t in targets]
+            values = [per_point_or_none(runs.get(t, {}), key) for t in targets]
             row = f"| {label} | {name} | " + " | ".join(
                 "-" if v is None else f"{v:,}" for v in values
             )
