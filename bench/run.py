@@ -324,6 +324,8 @@ def run_workload(
         command += ["--token", target.token]
     shown = " ".join("<token>" if part == target.token else part for part in command[2:])
     log(f"{target.name}: {shown}" + (f" (x{processes} processes)" if processes > 1 else ""))
+    # W1/W2 are sampled in a window opened after a longer warm-up (see StoredPoints).
+    sampled = processes > 1 or workload in WINDOWS
     started = time.monotonic()
     running = []
     for index in range(processes):
@@ -331,7 +333,6 @@ def run_workload(
         # client, which the yardstick does not retry) do not all land at once, and give the
         # earlier ones a longer warm-up, so every process measures the same window.
         warmup = WARMUP_S + ALIGN_MARGIN_S + (processes - 1 - index) * STAGGER_S
-        sampled = processes > 1 or workload in WINDOWS
         shard = [*command, "--warmup", str(warmup)] if sampled else command
         running.append(
             subprocess.Popen(shard, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -74,7 +74,7 @@ class AuthGuard:
         # the number of such routes; unmatched and parameterised paths are never stored.
         self._static_matches: dict[tuple[str, str], tuple[str | None, dict[str, Any], bool]] = {}
 
-    def _match(self, app: Any, scope: Scope) -> tuple[str | None, dict[str, Any], bool]:
+    def _route_of(self, app: Any, scope: Scope) -> tuple[str | None, dict[str, Any], bool]:
         key = (scope["method"], scope["path"])
         found = self._static_matches.get(key)
         if found is None:
@@ -88,7 +88,7 @@ class AuthGuard:
             await self.app(scope, receive, send)
             return
         fastapi_app = scope["app"]
-        template, path_params, catalogue = self._match(fastapi_app, scope)
+        template, path_params, catalogue = self._route_of(fastapi_app, scope)
         rule = rule_for(scope["method"], template, catalogue)
         if rule is None:
             log.error("no authorization rule for %s %s: refused", scope["method"], template)
