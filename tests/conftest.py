@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import asyncpg
 import httpx
 import pytest
+from hypothesis import settings
 
 from services.core.db.migrate import upgrade
 from tests.servers import (  # noqa: F401  (re-exported for the tests)
@@ -240,3 +241,9 @@ def client_on(monkeypatch: pytest.MonkeyPatch):
 
 
 from tests.auth_fixtures import auth_stack  # noqa: E402,F401  (a real OIDC provider + auth server)
+
+
+# CI replays the same examples every run (a red CI blocks landing, so it must not depend on
+# luck); local runs keep drawing new examples, which is how property tests find new cases.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

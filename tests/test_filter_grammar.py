@@ -13,7 +13,12 @@ from services.core.errors import InvalidParameterValue
 from services.core.search_filter import parse_filter, parse_order_by
 
 KEY_CHARS = string.ascii_letters + string.digits + "_"
-plain_key = st.text(KEY_CHARS, min_size=1, max_size=12).filter(lambda k: not k[0].isdigit())
+# MLflow's tokenizer (sqlparse) splits a bare key named one of these SQL words away from its
+# prefix and rejects the filter; we accept it (see test_bare_keyword_keys_are_accepted).
+SQLPARSE_SPLITTING_WORDS = {"AS", "CASE", "FROM", "IN", "USING", "VALUES"}
+plain_key = st.text(KEY_CHARS, min_size=1, max_size=12).filter(
+    lambda k: not k[0].isdigit() and k.upper() not in SQLPARSE_SPLITTING_WORDS
+)
 dotted_key = st.lists(plain_key, min_size=1, max_size=3).map(".".join)
 spaced_key = st.text(KEY_CHARS + " -/:", min_size=1, max_size=12).filter(
     lambda k: k.strip() == k and "`" not in k
@@ -120,6 +125,19 @@ def test_mlflow_rejects_and_so_do_we(bad: str) -> None:
         SearchUtils.parse_search_filter(bad)
     with pytest.raises(InvalidParameterValue):
         parse_filter(bad)
+
+
+@pytest.mark.parametrize("word", sorted(SQLPARSE_SPLITTING_WORDS))
+def test_bare_keyword_keys_are_accepted(word: str) -> None:
+    """MLflow rejects `metrics.values = 0` only because sqlparse reads VALUES as a keyword;
+    the quoted form, which MLflow accepts, means the same thing, so we accept both."""
+    with pytest.raises(MlflowException):
+        SearchUtils.parse_search_filter(f"metrics.{word} = 0")
+    quoted = _normalise(SearchUtils.parse_search_filter(f"metrics.`{word}` = 0"))
+    assert _normalise(parse_filter(f"metrics.{word} = 0")) == quoted
+    assert _normalise(parse_filter(f"params.{word.lower()} = 'a'")) == [
+        ("parameter", word.lower(), "=", "a")
+    ]
 
 
 @pytest.mark.parametrize(
