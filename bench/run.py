@@ -186,9 +186,19 @@ def wait_ready(target: Target, path: str, timeout: float = 120) -> float:
     raise RuntimeError(f"{target.name} not ready after {timeout} s")
 
 
-def bootstrap_token(database_url: str) -> str:
-    """An administrator's Grimoire token, made straight in the database (as an operator
-    bootstraps the first one), so Grimoire is measured with authentication on."""
+# Who the benchmark logs as. A team member (group `bench-team`, default EDIT, MANAGE on the
+# experiments it creates) is what users are: each call's role is resolved from grants. An
+# administrator's calls are allowed without reading any grant.
+CALLER_GROUPS = {"member": "bench-team", "admin": "bench-admins"}
+
+
+def bootstrap_token(database_url: str, caller: str) -> str:
+    """A Grimoire token made straight in the database (as an operator bootstraps the first
+    one), so Grimoire is measured with authentication on; a member also gets the default
+    EDIT grant a team is given (`grimoire grant --group bench-team --role EDIT`)."""
+    group = CALLER_GROUPS[caller]
+    if caller == "member":
+        asyncio.run(grant_default_edit(database_url, group))
     made = subprocess.run(
         [
             sys.executable,
@@ -196,9 +206,9 @@ def bootstrap_token(database_url: str) -> str:
             "services.cli",
             "service-account",
             "create",
-            "bench",
+            f"bench-{caller}",
             "--group",
-            "bench-admins",
+            group,
             "--database-url",
             database_url,
         ],
@@ -210,7 +220,21 @@ def bootstrap_token(database_url: str) -> str:
     return made.stdout.strip().splitlines()[-1]
 
 
-def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Target, float]:
+async def grant_default_edit(database_url: str, group: str) -> None:
+    conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute(
+            "INSERT INTO grants (principal_type, principal, resource_type, resource_id, role,"
+            " granted_by, granted_at) VALUES ('group', $1, 'default', '*', 'EDIT', 'bench', 0)",
+            group,
+        )
+    finally:
+        await conn.close()
+
+
+def start_grimoire(
+    database_url: str, workdir: Path, workers: int, caller: str = "member"
+) -> tuple[Target, float]:
     port = free_port()
     log_path = workdir / "grimoire.log"
     env = {
@@ -224,7 +248,7 @@ def start_grimoire(database_url: str, workdir: Path, workers: int) -> tuple[Targ
     from services.core.db.migrate import upgrade
 
     asyncio.run(upgrade(database_url))
-    env["BENCH_TOKEN"] = bootstrap_token(database_url)
+    env["BENCH_TOKEN"] = bootstrap_token(database_url, caller)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -665,6 +689,13 @@ def main() -> None:
         "process only",
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
+    parser.add_argument(
+        "--caller",
+        choices=sorted(CALLER_GROUPS),
+        default="member",
+        help="whom Grimoire's calls are made as: a team member with default EDIT (roles read "
+        "from grants) or an administrator (allowed without reading grants)",
+    )
     parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
     parser.add_argument("--extra", default="", help="extra arguments for the yardstick")
     parser.add_argument(
@@ -686,7 +717,6 @@ def main() -> None:
     extra = args.extra.split()
     workdir = Path(tempfile.mkdtemp(prefix="grimoire-bench-"))
     admin = postgres_admin_url(workdir)
-    starters = {"grimoire": start_grimoire, "mlflow": start_mlflow}
     startup: dict[str, dict] = {}
     results: dict[str, dict] = {}
     out = REPO / "bench" / "results"
@@ -696,7 +726,10 @@ def main() -> None:
     # One server at a time, so neither's processes disturb the other's figures.
     for name in targets:
         database = fresh_database(admin, f"bench_{name}")
-        target, ready_s = starters[name](database, workdir, args.workers)
+        if name == "grimoire":
+            target, ready_s = start_grimoire(database, workdir, args.workers, args.caller)
+        else:
+            target, ready_s = start_mlflow(database, workdir, args.workers)
         try:
             time.sleep(1)
             startup[name] = {"ready_s": ready_s, "idle_rss_MiB": target.rss() / MiB}
@@ -729,10 +762,12 @@ def main() -> None:
         finally:
             stop(target)
     machine = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+    if "grimoire" in targets:
+        machine += f"; Grimoire called as {args.caller}"
     table = render(results, targets, startup, machine)
     partial.unlink(missing_ok=True)
     (out / f"{stamp}.json").write_text(
-        json.dumps({"startup": startup, "results": results}, indent=2)
+        json.dumps({"startup": startup, "results": results, "machine": machine}, indent=2)
     )
     (out / f"{stamp}.md").write_text(table + "\n")
     plot(results, out / f"{stamp}.png")

@@ -60,6 +60,12 @@ TOKEN_CACHE_ENABLED = Gauge(
     "Processes whose token cache is on (it is off while the credential listener is down).",
     multiprocess_mode="livesum",
 )
+ACCESS_CACHE_LOOKUPS = Counter(
+    "grimoire_auth_access_cache_lookups_total",
+    "Authorization facts (a run's experiment, a caller's role) answered from memory (hit) or "
+    "read from the database (miss).",
+    ["fact", "result"],
+)
 CREDENTIAL_LISTENER_CONNECTS = Counter(
     "grimoire_auth_credential_listener_connects_total",
     "Times the credential-change listener (re)connected; each one empties the token cache.",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 
+from services.core.auth.access_cache import AccessCache
 from services.core.auth.credential_cache import CredentialWatch, TokenCache
 from services.core.auth.oidc import OIDCProvider
 from services.core.config import (
@@ -36,9 +37,11 @@ class Resources:
     auth: AuthSettings
     oidc: OIDCProvider | None
     token_cache: TokenCache
+    access_cache: AccessCache
 
     def attach(self, app: FastAPI) -> None:
         app.state.token_cache = self.token_cache
+        app.state.access_cache = self.access_cache
         app.state.db = self.db
         app.state.store = self.store
         app.state.auth_settings = self.auth
@@ -69,17 +72,27 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     auth = auth_settings()
     http = httpx.AsyncClient(timeout=10)
     token_cache = TokenCache()
+    access_cache = AccessCache()
     try:
         await assert_schema_at_head(db)
         oidc = OIDCProvider(auth, http) if auth.enabled else None
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(StatisticsKeeper(db, settings.analyze_interval_seconds))
             if auth.enabled:
-                await stack.enter_async_context(CredentialWatch(database_url(), token_cache))
+                await stack.enter_async_context(
+                    CredentialWatch(database_url(), (token_cache, access_cache))
+                )
             else:
                 log.warning("AUTHENTICATION IS OFF: anyone who can reach this server can use it.")
             tune_garbage_collection()
-            yield Resources(db=db, store=store, auth=auth, oidc=oidc, token_cache=token_cache)
+            yield Resources(
+                db=db,
+                store=store,
+                auth=auth,
+                oidc=oidc,
+                token_cache=token_cache,
+                access_cache=access_cache,
+            )
     finally:
         await http.aclose()
         await store.close()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, and_, cast, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.auth.access_cache import MISSING, AccessCache
 from services.core.auth.principal import RANK, Principal, at_least, current_principal
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
@@ -26,15 +27,27 @@ def _holder(principal: Principal) -> ColumnElement[bool]:
 
 
 async def role_on(
-    conn: Connection, principal: Principal, resource_type: str, resource_id: str | None
+    conn: Connection,
+    principal: Principal,
+    resource_type: str,
+    resource_id: str | None,
+    cache: AccessCache | None = None,
 ) -> str | None:
     if principal.is_admin:
         return "ADMIN"
+    if cache is not None:
+        remembered = cache.role(principal, resource_type, resource_id)
+        if remembered is not MISSING:
+            return remembered  # type: ignore[return-value]
+        generation = cache.generation
     scope = and_(g.resource_type == "default", g.resource_id == "*")
     if resource_id is not None:
         scope = or_(scope, and_(g.resource_type == resource_type, g.resource_id == resource_id))
     roles = (await conn.execute(select(g.role).where(_holder(principal), scope))).scalars().all()
-    return max(roles, key=RANK.__getitem__, default=None)
+    role = max(roles, key=RANK.__getitem__, default=None)
+    if cache is not None:
+        cache.remember_role(principal, resource_type, resource_id, role, generation)
+    return role
 
 
 def visible(column: Any, resource_type: str) -> ColumnElement[bool] | None:

@@ -4,7 +4,8 @@ Looking a token up costs every request a database round trip (and PostgreSQL the
 for an answer that almost never changes. Each process therefore caches token records by
 hash, but only while it listens on the `grimoire_credentials` channel, which triggers on
 `auth_tokens` and `service_accounts` notify at the commit of any revocation, expiry, owner,
-group or service-account change (migration 0005), whoever makes it. A notification empties
+group or service-account change (migration 0005), whoever makes it; grant changes notify
+it too (migration 0006) for the access cache. A notification empties
 the cache; so does losing the listening connection, and until it is back the cache is off and
 every request reads the database. A lookup that raced a notification is not stored (the
 generation counter), and entries also age out after `TTL_SECONDS` as a last resort.
@@ -13,8 +14,9 @@ Expiry times are checked on every hit, so an expired token is refused on time.
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 from cachetools import TTLCache
@@ -76,12 +78,19 @@ def asyncpg_dsn(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class CredentialWatch:
-    """Keeps one connection listening for credential changes; enables the cache while it is up."""
+class Invalidated(Protocol):
+    def invalidate(self) -> None: ...
 
-    def __init__(self, database_url: str, cache: TokenCache):
+    def set_enabled(self, enabled: bool) -> None: ...
+
+
+class CredentialWatch:
+    """Keeps one connection listening for credential and grant changes; enables the caches
+    (tokens, and the access cache's roles) while it is up."""
+
+    def __init__(self, database_url: str, caches: Sequence[Invalidated]):
         self.dsn = asyncpg_dsn(database_url)
-        self.cache = cache
+        self.caches = tuple(caches)
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -89,8 +98,12 @@ class CredentialWatch:
         self._task = asyncio.create_task(self._keep_listening(), name="credential-watch")
         return self
 
+    def _enable(self, enabled: bool) -> None:
+        for cache in self.caches:
+            cache.set_enabled(enabled)
+
     async def __aexit__(self, *_: object) -> None:
-        self.cache.set_enabled(False)
+        self._enable(False)
         if self._task is not None:
             self._task.cancel()
             try:
@@ -99,10 +112,11 @@ class CredentialWatch:
                 pass
 
     def _changed(self, *_: Any) -> None:
-        self.cache.invalidate()
+        for cache in self.caches:
+            cache.invalidate()
 
     def _terminated(self, *_: Any) -> None:
-        self.cache.set_enabled(False)
+        self._enable(False)
         self._lost.set()
 
     async def _keep_listening(self) -> None:
@@ -129,7 +143,7 @@ class CredentialWatch:
                 conn.add_termination_listener(self._terminated)
                 await conn.add_listener(CHANNEL, self._changed)
                 # Changes made while no one listened are unknown: start from empty.
-                self.cache.set_enabled(True)
+                self._enable(True)
                 CREDENTIAL_LISTENER_CONNECTS.inc()
                 while not self._lost.is_set():
                     try:
@@ -140,6 +154,6 @@ class CredentialWatch:
             except Exception as error:  # whatever broke, fall back to the database and retry
                 log.warning("credential listener lost (%s); token cache off", error)
             finally:
-                self.cache.set_enabled(False)
+                self._enable(False)
                 if not conn.is_closed():
                     conn.terminate()

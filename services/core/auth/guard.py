@@ -102,12 +102,17 @@ class AuthGuard:
             body, receive = await self._buffer(scope, receive, rule)
             params = self._params(scope, path_params, body)
             authorization = _header(scope, b"authorization")
-            # Most calls (a cached token, a JWT; an administrator or a rule that needs no
-            # grant) are decided without touching the database.
+            # Most calls (a cached token or a JWT; an administrator, a rule that needs no
+            # grant, or a role and run already in the access cache) are decided without
+            # touching the database.
             principal = await without_database(
                 state.auth_settings, state.oidc, state.token_cache, authorization
             )
-            decision = decide_without_database(principal, rule, params) if principal else None
+            decision = (
+                decide_without_database(principal, rule, params, state.access_cache)
+                if principal
+                else None
+            )
             if decision is None:
                 principal, decision = await state.db.read(
                     self._check,
@@ -178,7 +183,7 @@ class AuthGuard:
         if principal.csrf_token and needs_csrf and csrf_header != principal.csrf_token:
             # A form post (sign-out) checks its own field; everything else sends the header.
             raise PermissionDenied("Missing or wrong X-CSRF-Token for a cookie session.")
-        decision = await decide(conn, principal, rule, params)
+        decision = await decide(conn, principal, rule, params, state.access_cache)
         if not decision.allowed:
             raise AuthGuard._denied(principal, rule, decision)
         return principal, decision

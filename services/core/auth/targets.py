@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, literal, or_, select
 
 from services.core.auth.access import role_on
+from services.core.auth.access_cache import MISSING, AccessCache
 from services.core.auth.policy import Rule
 from services.core.auth.principal import Principal, at_least
 from services.core.db.engine import Connection
@@ -43,50 +44,111 @@ async def _experiment_of_artifact(conn: Connection, path: str) -> int | None:
     return experiment_id if owner == experiment_id else None
 
 
-async def _on_experiment(conn: Connection, principal: Principal, rule: Rule, eid: Any) -> Decision:
+def _malformed(experiment_id: str | None) -> bool:
+    """A malformed id is let through: the endpoint answers INVALID_PARAMETER_VALUE."""
+    return experiment_id is not None and not experiment_id.isdigit()
+
+
+def _run_ids(rule: Rule, params: dict) -> list[Any]:
+    value = params.get(rule.field) if rule.field else None
+    return value if isinstance(value, list) else [value or params.get("run_uuid")]
+
+
+async def _on_experiment(
+    conn: Connection, principal: Principal, rule: Rule, eid: Any, cache: AccessCache
+) -> Decision:
     experiment_id = str(eid) if eid is not None else None
-    if experiment_id is not None and not experiment_id.isdigit():
-        return Decision(True)  # malformed: the endpoint answers INVALID_PARAMETER_VALUE
-    role = await role_on(conn, principal, "experiment", experiment_id)
+    if _malformed(experiment_id):
+        return Decision(True)
+    role = await role_on(conn, principal, "experiment", experiment_id, cache)
     return Decision(at_least(role, rule.role), "experiment", experiment_id)
 
 
-def decide_without_database(principal: Principal, rule: Rule, params: dict) -> Decision | None:
-    """The decision when the rule alone settles it (administrators, any-caller and
-    admin-only routes); None when grants must be read."""
+def _on_experiment_from_memory(
+    principal: Principal, rule: Rule, eid: Any, cache: AccessCache
+) -> Decision | None:
+    experiment_id = str(eid)
+    if _malformed(experiment_id):
+        return Decision(True)
+    role = cache.role(principal, "experiment", experiment_id)
+    if role is MISSING:
+        return None
+    return Decision(at_least(role, rule.role), "experiment", experiment_id)  # type: ignore[arg-type]
+
+
+async def _experiment_of_run(conn: Connection, run_id: Any, cache: AccessCache) -> Any:
+    if isinstance(run_id, str):
+        remembered = cache.experiment_of_run(run_id)
+        if remembered is not None:
+            return remembered
+    eid = await _scalar(conn, select(runs.c.experiment_id).where(runs.c.run_uuid == run_id))
+    if eid is not None and isinstance(run_id, str):
+        cache.remember_run(run_id, str(eid))
+    return eid
+
+
+def decide_without_database(
+    principal: Principal, rule: Rule, params: dict, cache: AccessCache
+) -> Decision | None:
+    """The decision when no database read is needed: the rule alone settles it
+    (administrators, any-caller and admin-only routes), or everything it needs is in the
+    access cache (a run's experiment, the caller's role there). None: call `decide`."""
     if principal.is_admin:
         return Decision(True, rule.target, str(params.get(rule.field)) if rule.field else None)
     if rule.target == "authenticated":
         return Decision(True)
     if rule.target == "admin":
         return Decision(False)
+    if rule.target == "default":
+        role = cache.role(principal, "default", None)
+        return None if role is MISSING else Decision(at_least(role, rule.role))  # type: ignore[arg-type]
+    if rule.target == "experiment":
+        value = params.get(rule.field) if rule.field else None
+        return _on_experiment_from_memory(
+            principal, rule, value if value is not None else "0", cache
+        )
+    if rule.target in ("run", "runs"):
+        decision: Decision | None = Decision(True)
+        for run_id in _run_ids(rule, params):
+            eid = cache.experiment_of_run(run_id) if isinstance(run_id, str) else None
+            if eid is None:
+                return None
+            decision = _on_experiment_from_memory(principal, rule, eid, cache)
+            if decision is None or not decision.allowed:
+                return decision
+        return decision
     return None
 
 
-async def decide(conn: Connection, principal: Principal, rule: Rule, params: dict) -> Decision:
-    settled = decide_without_database(principal, rule, params)
+async def decide(
+    conn: Connection, principal: Principal, rule: Rule, params: dict, cache: AccessCache
+) -> Decision:
+    settled = decide_without_database(principal, rule, params, cache)
     if settled is not None:
         return settled
     value = params.get(rule.field) if rule.field else None
     if rule.target == "default":
-        return Decision(at_least(await role_on(conn, principal, "default", None), rule.role))
+        return Decision(at_least(await role_on(conn, principal, "default", None, cache), rule.role))
     if rule.target == "experiment":
-        return await _on_experiment(conn, principal, rule, value if value is not None else "0")
+        return await _on_experiment(
+            conn, principal, rule, value if value is not None else "0", cache
+        )
     if rule.target == "experiment_by_name":
         eid = await _scalar(
             conn, select(experiments.c.experiment_id).where(experiments.c.name == value)
         )
         return (
-            await _on_experiment(conn, principal, rule, eid) if eid is not None else Decision(True)
+            await _on_experiment(conn, principal, rule, eid, cache)
+            if eid is not None
+            else Decision(True)
         )
     if rule.target in ("run", "runs"):
-        run_ids = value if isinstance(value, list) else [value or params.get("run_uuid")]
         decision = Decision(True)
-        for run_id in run_ids:
-            eid = await _scalar(conn, select(runs.c.experiment_id).where(runs.c.run_uuid == run_id))
+        for run_id in _run_ids(rule, params):
+            eid = await _experiment_of_run(conn, run_id, cache)
             if eid is None:
                 continue  # the endpoint answers RESOURCE_DOES_NOT_EXIST
-            decision = await _on_experiment(conn, principal, rule, eid)
+            decision = await _on_experiment(conn, principal, rule, eid, cache)
             if not decision.allowed:
                 return decision
         return decision
@@ -95,7 +157,9 @@ async def decide(conn: Connection, principal: Principal, rule: Rule, params: dic
             conn, select(logged_models.c.experiment_id).where(logged_models.c.model_id == value)
         )
         return (
-            await _on_experiment(conn, principal, rule, eid) if eid is not None else Decision(True)
+            await _on_experiment(conn, principal, rule, eid, cache)
+            if eid is not None
+            else Decision(True)
         )
     if rule.target == "model":
         model_id = await _scalar(
@@ -103,25 +167,25 @@ async def decide(conn: Connection, principal: Principal, rule: Rule, params: dic
         )
         if model_id is None:
             return Decision(True)
-        role = await role_on(conn, principal, "registered_model", str(model_id))
+        role = await role_on(conn, principal, "registered_model", str(model_id), cache)
         return Decision(at_least(role, rule.role), "registered_model", str(model_id))
     if rule.target == "artifact":
         eid = await _experiment_of_artifact(conn, value or "")
         decision = (
-            await _on_experiment(conn, principal, rule, eid)
+            await _on_experiment(conn, principal, rule, eid, cache)
             if eid is not None
             else Decision(False, "artifact", value)
         )
         if not decision.allowed and rule.role == "READ":
-            return await _through_registered_model(conn, principal, value or "", decision)
+            return await _through_registered_model(conn, principal, value or "", decision, cache)
         return decision
     if rule.target == "grant_target":
-        return await _grant_target(conn, principal, rule, params)
+        return await _grant_target(conn, principal, rule, params, cache)
     return Decision(False)
 
 
 async def _through_registered_model(
-    conn: Connection, principal: Principal, path: str, denied: Decision
+    conn: Connection, principal: Principal, path: str, denied: Decision, cache: AccessCache
 ) -> Decision:
     """Reading a registered model version's files is authorized through the model: READ on
     the registered model is enough, whatever the experiment that produced the files."""
@@ -142,24 +206,26 @@ async def _through_registered_model(
         .all()
     )
     for model_id in owners:
-        if at_least(await role_on(conn, principal, "registered_model", str(model_id)), "READ"):
+        if at_least(
+            await role_on(conn, principal, "registered_model", str(model_id), cache), "READ"
+        ):
             return Decision(True, "registered_model", str(model_id))
     return denied
 
 
 async def _grant_target(
-    conn: Connection, principal: Principal, rule: Rule, params: dict
+    conn: Connection, principal: Principal, rule: Rule, params: dict, cache: AccessCache
 ) -> Decision:
     """Managing grants on a resource needs MANAGE there; default grants need ADMIN."""
     resource_type, resource_id = params.get("resource_type"), params.get("resource_id")
     if resource_type == "experiment":
-        return await _on_experiment(conn, principal, rule, resource_id)
+        return await _on_experiment(conn, principal, rule, resource_id, cache)
     if resource_type == "registered_model":
         model_id = await _scalar(
             conn, select(registered_models.c.id).where(registered_models.c.name == resource_id)
         )
         role = await role_on(
-            conn, principal, "registered_model", str(model_id) if model_id else None
+            conn, principal, "registered_model", str(model_id) if model_id else None, cache
         )
         return Decision(at_least(role, rule.role), "registered_model", resource_id)
     return Decision(principal.is_admin, resource_type, resource_id)

@@ -1,0 +1,81 @@
+"""What authorization reads from the database, kept in memory per process.
+
+A team member's every log call is authorized through the run's experiment and the grants
+there: two indexed reads on a pooled connection, which cost more than the write itself. Both
+answers almost never change:
+
+- A run's experiment never changes (no API moves a run, and run ids are never reused), so
+  it is remembered for as long as it stays among the most recently used.
+- A principal's role on a resource changes only with the grants table. Roles are remembered
+  only while the credential listener is connected: migration 0006 makes every change to
+  `grants` notify the same channel as token changes, at commit, and a notification empties
+  this cache (as it does the token cache). A lookup that raced a notification is not stored
+  (the generation counter); entries also age out after `TTL_SECONDS` as a last resort.
+"""
+
+from cachetools import LRUCache, TTLCache
+
+from services.core.auth.principal import Principal
+from services.core.observability import ACCESS_CACHE_LOOKUPS
+
+TTL_SECONDS = 300
+MAX_ROLES = 50_000
+MAX_RUNS = 100_000
+_MISSING = object()
+
+RoleKey = tuple[str, tuple[str, ...], str, str | None]
+
+
+def _role_key(principal: Principal, resource_type: str, resource_id: str | None) -> RoleKey:
+    return (principal.name, principal.groups, resource_type, resource_id)
+
+
+class AccessCache:
+    def __init__(self) -> None:
+        self._experiment_of_run: LRUCache[str, str] = LRUCache(MAX_RUNS)
+        self._roles: TTLCache[RoleKey, str | None] = TTLCache(MAX_ROLES, TTL_SECONDS)
+        self.generation = 0
+        self.enabled = False  # roles only while the change listener is connected
+
+    def experiment_of_run(self, run_id: str) -> str | None:
+        found = self._experiment_of_run.get(run_id)
+        ACCESS_CACHE_LOOKUPS.labels("run", "miss" if found is None else "hit").inc()
+        return found
+
+    def remember_run(self, run_id: str, experiment_id: str) -> None:
+        self._experiment_of_run[run_id] = experiment_id
+
+    def role(
+        self, principal: Principal, resource_type: str, resource_id: str | None
+    ) -> str | None | object:
+        """The remembered role (None: no role at all), or `MISSING` when not known."""
+        found = (
+            self._roles.get(_role_key(principal, resource_type, resource_id), _MISSING)
+            if self.enabled
+            else _MISSING
+        )
+        ACCESS_CACHE_LOOKUPS.labels("role", "miss" if found is _MISSING else "hit").inc()
+        return found
+
+    def remember_role(
+        self,
+        principal: Principal,
+        resource_type: str,
+        resource_id: str | None,
+        role: str | None,
+        generation: int,
+    ) -> None:
+        """Store a role read at `generation`; dropped if a change arrived meanwhile."""
+        if self.enabled and generation == self.generation:
+            self._roles[_role_key(principal, resource_type, resource_id)] = role
+
+    def invalidate(self) -> None:
+        self.generation += 1
+        self._roles.clear()
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.invalidate()
+        self.enabled = enabled
+
+
+MISSING = _MISSING
