@@ -21,9 +21,12 @@ from services.core.observability import ACCESS_CACHE_LOOKUPS
 TTL_SECONDS = 300
 MAX_ROLES = 50_000
 MAX_RUNS = 100_000
-_MISSING = object()
+MISSING = object()  # "not remembered", as opposed to a remembered None ("no role")
 
 RoleKey = tuple[str, tuple[str, ...], str, str | None]
+# Bound once: every authorized call counts one or two lookups.
+_RUN_LOOKUPS = {found: ACCESS_CACHE_LOOKUPS.labels("run", found) for found in ("hit", "miss")}
+_ROLE_LOOKUPS = {found: ACCESS_CACHE_LOOKUPS.labels("role", found) for found in ("hit", "miss")}
 
 
 def _role_key(principal: Principal, resource_type: str, resource_id: str | None) -> RoleKey:
@@ -39,7 +42,7 @@ class AccessCache:
 
     def experiment_of_run(self, run_id: str) -> str | None:
         found = self._experiment_of_run.get(run_id)
-        ACCESS_CACHE_LOOKUPS.labels("run", "miss" if found is None else "hit").inc()
+        _RUN_LOOKUPS["miss" if found is None else "hit"].inc()
         return found
 
     def remember_run(self, run_id: str, experiment_id: str) -> None:
@@ -50,11 +53,11 @@ class AccessCache:
     ) -> str | None | object:
         """The remembered role (None: no role at all), or `MISSING` when not known."""
         found = (
-            self._roles.get(_role_key(principal, resource_type, resource_id), _MISSING)
+            self._roles.get(_role_key(principal, resource_type, resource_id), MISSING)
             if self.enabled
-            else _MISSING
+            else MISSING
         )
-        ACCESS_CACHE_LOOKUPS.labels("role", "miss" if found is _MISSING else "hit").inc()
+        _ROLE_LOOKUPS["miss" if found is MISSING else "hit"].inc()
         return found
 
     def remember_role(
@@ -77,5 +80,3 @@ class AccessCache:
         self.invalidate()
         self.enabled = enabled
 
-
-MISSING = _MISSING
