@@ -260,6 +260,7 @@ def test_search_results_and_paging_only_show_readable_resources(auth_stack: Auth
         for experiment_id in mine + theirs:
             for _ in range(2):
                 root.post(f"{API}/runs/create", json={"experiment_id": experiment_id})
+            root.post(f"{API}/logged-models", json={"experiment_id": experiment_id})
         for model in ("mine", "theirs"):
             root.post(f"{API}/registered-models/create", json={"name": f"vis-{suffix}-{model}"})
     name, token = service_account(auth_stack, ["vision"])
@@ -293,6 +294,10 @@ def test_search_results_and_paging_only_show_readable_resources(auth_stack: Auth
             },
         ).json()
         assert len(rest["runs"]) == 2 and "next_page_token" not in rest
+        logged = api.post(
+            f"{API}/logged-models/search", json={"experiment_ids": mine + theirs}
+        ).json()
+        assert sorted(m["info"]["experiment_id"] for m in logged["models"]) == sorted(mine)
         models = api.get(
             f"{API}/registered-models/search", params={"filter": f"name LIKE 'vis-{suffix}%'"}
         ).json()

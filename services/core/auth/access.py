@@ -5,6 +5,7 @@ is an admin; its own and its groups' default grants; its own and its groups' gra
 resource. The creator of an experiment or registered model is granted MANAGE on it.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, cast, or_, select
@@ -64,6 +65,30 @@ def visible(column: Any, resource_type: str) -> ColumnElement[bool] | None:
         _holder(principal), g.resource_type == resource_type
     )
     return or_(default_read.exists(), column.in_(granted))
+
+
+async def readable(conn: Connection, resource_type: str, ids: Sequence[int]) -> list[int]:
+    """The ids among `ids` the current principal may READ, in their order (all of them with
+    no auth, for an administrator or with a default grant). A search over given experiments
+    narrows its ids with this one small query instead of checking grants row by row: as a
+    per-row clause the check changed the search's plan, and a member's W3 search ran at a
+    third of an administrator's rate."""
+    principal = current_principal.get()
+    if principal is None or principal.is_admin or not ids:
+        return list(ids)
+    scope = or_(
+        and_(g.resource_type == "default", g.resource_id == "*"),
+        and_(g.resource_type == resource_type, g.resource_id.in_([str(i) for i in ids])),
+    )
+    rows = await conn.execute(
+        select(g.resource_type, g.resource_id).where(_holder(principal), scope)
+    )
+    granted = set()
+    for granted_type, resource_id in rows:
+        if granted_type == "default":
+            return list(ids)
+        granted.add(resource_id)
+    return [i for i in ids if str(i) in granted]
 
 
 async def grant(

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from services.core.auth.access import visible
+from services.core.auth.access import readable
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models
@@ -131,14 +131,12 @@ async def log_params(conn: Connection, model_id: str, params: list[tuple[str, st
 
 async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
+    requested = [parse_experiment_id(e) for e in request.experiment_ids]
     where = [
-        logged_models.c.experiment_id.in_([parse_experiment_id(e) for e in request.experiment_ids]),
+        logged_models.c.experiment_id.in_(await readable(conn, "experiment", requested)),
         logged_models.c.lifecycle_stage == "active",
         *model_search.filter_clauses(request.filter, request.datasets),
     ]
-    readable = visible(logged_models.c.experiment_id, "experiment")
-    if readable is not None:
-        where.append(readable)
     order = model_search.order_clauses(request.order_by)
     page, token = await paged(
         request.page_token,

@@ -12,7 +12,6 @@ import asyncpg
 from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
 
-from services.core.auth.access import visible
 from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import (
     logged_model_metrics,
@@ -231,8 +230,5 @@ async def search(
             runs.c.experiment_id.in_(experiment_ids), runs.c.lifecycle_stage.in_(stages)
         )
     )
-    readable = visible(runs.c.experiment_id, "experiment")
-    if readable is not None:
-        statement = statement.where(readable)
     statement = statement.offset(offset).limit(limit)
     return list(await conn.execute(statement))

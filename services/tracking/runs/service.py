@@ -5,6 +5,7 @@ from typing import Any
 
 import orjson
 
+from services.core.auth import access
 from services.core.clock import now_ms
 from services.core.db.engine import Connection, plan_as_usual
 from services.core.enums import LIFECYCLE_STAGES
@@ -288,7 +289,8 @@ async def log_model(conn: Connection, request: LogModel) -> None:
 
 async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
-    experiment_ids = [parse_experiment_id(e) for e in request.experiment_ids]
+    requested = [parse_experiment_id(e) for e in request.experiment_ids]
+    experiment_ids = await access.readable(conn, "experiment", requested)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)
     page, token = await paged(
