@@ -15,6 +15,7 @@ answers almost never change:
 
 from cachetools import LRUCache, TTLCache
 
+from services.core.auth.credential_cache import NotifiedCache
 from services.core.auth.principal import Principal
 from services.core.observability import ACCESS_CACHE_LOOKUPS
 
@@ -33,12 +34,12 @@ def _role_key(principal: Principal, resource_type: str, resource_id: str | None)
     return (principal.name, principal.groups, resource_type, resource_id)
 
 
-class AccessCache:
+class AccessCache(NotifiedCache):
+    """Roles are the notified entries; runs' experiments are kept whatever the listener does."""
+
     def __init__(self) -> None:
+        super().__init__(TTLCache(MAX_ROLES, TTL_SECONDS))
         self._experiment_of_run: LRUCache[str, str] = LRUCache(MAX_RUNS)
-        self._roles: TTLCache[RoleKey, str | None] = TTLCache(MAX_ROLES, TTL_SECONDS)
-        self.generation = 0
-        self.enabled = False  # roles only while the change listener is connected
 
     def experiment_of_run(self, run_id: str) -> str | None:
         found = self._experiment_of_run.get(run_id)
@@ -53,7 +54,7 @@ class AccessCache:
     ) -> str | None | object:
         """The remembered role (None: no role at all), or `MISSING` when not known."""
         found = (
-            self._roles.get(_role_key(principal, resource_type, resource_id), MISSING)
+            self._entries.get(_role_key(principal, resource_type, resource_id), MISSING)
             if self.enabled
             else MISSING
         )
@@ -68,15 +69,4 @@ class AccessCache:
         role: str | None,
         generation: int,
     ) -> None:
-        """Store a role read at `generation`; dropped if a change arrived meanwhile."""
-        if self.enabled and generation == self.generation:
-            self._roles[_role_key(principal, resource_type, resource_id)] = role
-
-    def invalidate(self) -> None:
-        self.generation += 1
-        self._roles.clear()
-
-    def set_enabled(self, enabled: bool) -> None:
-        self.invalidate()
-        self.enabled = enabled
-
+        self._store(_role_key(principal, resource_type, resource_id), role, generation)

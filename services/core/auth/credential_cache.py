@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 from cachetools import TTLCache
@@ -48,21 +48,20 @@ class TokenRecord:
     last_used_at: int | None
 
 
-class TokenCache:
-    def __init__(self) -> None:
-        self._entries: TTLCache[str, TokenRecord] = TTLCache(MAX_ENTRIES, TTL_SECONDS)
+class NotifiedCache:
+    """Entries trusted only while the change listener is connected (`CredentialWatch`): a
+    notification, and the listener going or coming back, empty them, and a value read before
+    the latest notification is not stored (the generation counter)."""
+
+    def __init__(self, entries: TTLCache[Any, Any]) -> None:
+        self._entries = entries
         self.generation = 0
         self.enabled = False  # only while the change listener is connected
 
-    def get(self, token_hash: str) -> TokenRecord | None:
-        record = self._entries.get(token_hash) if self.enabled else None
-        TOKEN_CACHE_LOOKUPS.labels("miss" if record is None else "hit").inc()
-        return record
-
-    def put(self, token_hash: str, record: TokenRecord, generation: int) -> None:
-        """Store a record read at `generation`; dropped if a change arrived meanwhile."""
+    def _store(self, key: Any, value: Any, generation: int) -> None:
+        """Store a value read at `generation`; dropped if a change arrived meanwhile."""
         if self.enabled and generation == self.generation:
-            self._entries[token_hash] = record
+            self._entries[key] = value
 
     def invalidate(self) -> None:
         self.generation += 1
@@ -71,6 +70,22 @@ class TokenCache:
     def set_enabled(self, enabled: bool) -> None:
         self.invalidate()
         self.enabled = enabled
+
+
+class TokenCache(NotifiedCache):
+    def __init__(self) -> None:
+        super().__init__(TTLCache(MAX_ENTRIES, TTL_SECONDS))
+
+    def get(self, token_hash: str) -> TokenRecord | None:
+        record = self._entries.get(token_hash) if self.enabled else None
+        TOKEN_CACHE_LOOKUPS.labels("miss" if record is None else "hit").inc()
+        return record
+
+    def put(self, token_hash: str, record: TokenRecord, generation: int) -> None:
+        self._store(token_hash, record, generation)
+
+    def set_enabled(self, enabled: bool) -> None:
+        super().set_enabled(enabled)
         TOKEN_CACHE_ENABLED.set(1 if enabled else 0)
 
 
@@ -78,17 +93,11 @@ def asyncpg_dsn(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class Invalidated(Protocol):
-    def invalidate(self) -> None: ...
-
-    def set_enabled(self, enabled: bool) -> None: ...
-
-
 class CredentialWatch:
     """Keeps one connection listening for credential and grant changes; enables the caches
     (tokens, and the access cache's roles) while it is up."""
 
-    def __init__(self, database_url: str, caches: Sequence[Invalidated]):
+    def __init__(self, database_url: str, caches: Sequence[NotifiedCache]):
         self.dsn = asyncpg_dsn(database_url)
         self.caches = tuple(caches)
         self._lost = asyncio.Event()
