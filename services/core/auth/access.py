@@ -18,6 +18,8 @@ from services.core.db.engine import Connection
 from services.core.db.tables.auth import grants
 
 g = grants.c
+# A grant for everything: it counts toward the principal's role on any resource.
+_DEFAULT_SCOPE = and_(g.resource_type == "default", g.resource_id == "*")
 
 
 def _holder(principal: Principal) -> ColumnElement[bool]:
@@ -32,22 +34,20 @@ async def role_on(
     principal: Principal,
     resource_type: str,
     resource_id: str | None,
-    cache: AccessCache | None = None,
+    cache: AccessCache,
 ) -> str | None:
     if principal.is_admin:
         return "ADMIN"
-    if cache is not None:
-        remembered = cache.role(principal, resource_type, resource_id)
-        if remembered is not MISSING:
-            return remembered  # type: ignore[return-value]
-        generation = cache.generation
-    scope = and_(g.resource_type == "default", g.resource_id == "*")
+    remembered = cache.role(principal, resource_type, resource_id)
+    if remembered is not MISSING:
+        return remembered  # type: ignore[return-value]
+    generation = cache.generation
+    scope = _DEFAULT_SCOPE
     if resource_id is not None:
         scope = or_(scope, and_(g.resource_type == resource_type, g.resource_id == resource_id))
     roles = (await conn.execute(select(g.role).where(_holder(principal), scope))).scalars().all()
     role = max(roles, key=RANK.__getitem__, default=None)
-    if cache is not None:
-        cache.remember_role(principal, resource_type, resource_id, role, generation)
+    cache.remember_role(principal, resource_type, resource_id, role, generation)
     return role
 
 
@@ -58,9 +58,7 @@ def visible(column: Any, resource_type: str) -> ColumnElement[bool] | None:
     principal = current_principal.get()
     if principal is None or principal.is_admin:
         return None
-    default_read = select(g.id).where(
-        _holder(principal), g.resource_type == "default", g.resource_id == "*"
-    )
+    default_read = select(g.id).where(_holder(principal), _DEFAULT_SCOPE)
     granted = select(cast(g.resource_id, BigInteger)).where(
         _holder(principal), g.resource_type == resource_type
     )
@@ -77,7 +75,7 @@ async def readable(conn: Connection, resource_type: str, ids: Sequence[int]) -> 
     if principal is None or principal.is_admin or not ids:
         return list(ids)
     scope = or_(
-        and_(g.resource_type == "default", g.resource_id == "*"),
+        _DEFAULT_SCOPE,
         and_(g.resource_type == resource_type, g.resource_id.in_([str(i) for i in ids])),
     )
     rows = await conn.execute(

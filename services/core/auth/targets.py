@@ -87,18 +87,26 @@ async def _experiment_of_run(conn: Connection, run_id: Any, cache: AccessCache) 
     return eid
 
 
-def decide_without_database(
-    principal: Principal, rule: Rule, params: dict, cache: AccessCache
-) -> Decision | None:
-    """The decision when no database read is needed: the rule alone settles it
-    (administrators, any-caller and admin-only routes), or everything it needs is in the
-    access cache (a run's experiment, the caller's role there). None: call `decide`."""
+def _settled_by_rule(principal: Principal, rule: Rule, params: dict) -> Decision | None:
+    """Administrators, any-caller and admin-only routes: no grant to look at."""
     if principal.is_admin:
         return Decision(True, rule.target, str(params.get(rule.field)) if rule.field else None)
     if rule.target == "authenticated":
         return Decision(True)
     if rule.target == "admin":
         return Decision(False)
+    return None
+
+
+def decide_without_database(
+    principal: Principal, rule: Rule, params: dict, cache: AccessCache
+) -> Decision | None:
+    """The decision when no database read is needed: the rule alone settles it, or
+    everything it needs is in the access cache (a run's experiment, the caller's role
+    there). None: call `decide`."""
+    settled = _settled_by_rule(principal, rule, params)
+    if settled is not None:
+        return settled
     if rule.target == "default":
         role = cache.role(principal, "default", None)
         return None if role is MISSING else Decision(at_least(role, rule.role))  # type: ignore[arg-type]
@@ -123,7 +131,9 @@ def decide_without_database(
 async def decide(
     conn: Connection, principal: Principal, rule: Rule, params: dict, cache: AccessCache
 ) -> Decision:
-    settled = decide_without_database(principal, rule, params, cache)
+    """On the guard's connection, once `decide_without_database` had no answer (or before
+    the caller was known): the lookups below still consult the access cache, and fill it."""
+    settled = _settled_by_rule(principal, rule, params)
     if settled is not None:
         return settled
     value = params.get(rule.field) if rule.field else None
