@@ -198,7 +198,14 @@ def bootstrap_token(database_url: str, caller: str) -> str:
     EDIT grant a team is given (`grimoire grant --group bench-team --role EDIT`)."""
     group = CALLER_GROUPS[caller]
     if caller == "member":
-        asyncio.run(grant_default_edit(database_url, group))
+        asyncio.run(
+            _admin(
+                database_url,
+                "INSERT INTO grants (principal_type, principal, resource_type, resource_id, "
+                f"role, granted_by, granted_at) VALUES ('group', '{group}', 'default', '*', "
+                "'EDIT', 'bench', 0)",
+            )
+        )
     made = subprocess.run(
         [
             sys.executable,
@@ -218,18 +225,6 @@ def bootstrap_token(database_url: str, caller: str) -> str:
         check=True,
     )
     return made.stdout.strip().splitlines()[-1]
-
-
-async def grant_default_edit(database_url: str, group: str) -> None:
-    conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
-    try:
-        await conn.execute(
-            "INSERT INTO grants (principal_type, principal, resource_type, resource_id, role,"
-            " granted_by, granted_at) VALUES ('group', $1, 'default', '*', 'EDIT', 'bench', 0)",
-            group,
-        )
-    finally:
-        await conn.close()
 
 
 def start_grimoire(
