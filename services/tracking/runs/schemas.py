@@ -64,13 +64,19 @@ class MetricIn(MlflowMessage):
 
 
 class LogMetric(RunRef, MetricIn):
-    pass
+    def logged_models_written(self) -> set[str]:
+        return {self.model_id} if self.model_id else set()
 
 
 class LogBatch(RunRef):
     metrics: list[MetricIn] = []
     params: list[KeyValue] = []
     tags: list[KeyValue] = []
+
+    def logged_models_written(self) -> set[str]:
+        """A metric naming a logged model is linked into it: the caller needs EDIT there
+        too, not only on the run (the guard authorizes every object a request touches)."""
+        return {metric.model_id for metric in self.metrics if metric.model_id}
 
 
 class SetTag(RunRef):
@@ -122,9 +128,15 @@ class LogInputs(RunRef):
     datasets: list[DatasetInputIn] = []
     models: list[ModelRef] = []
 
+    def logged_models_written(self) -> set[str]:
+        return {model.model_id for model in self.models}
+
 
 class LogOutputs(RunRef):
     models: list[ModelOutputIn] = []
+
+    def logged_models_written(self) -> set[str]:
+        return {model.model_id for model in self.models}
 
 
 def render_metric(key: str, value: float, timestamp: int, step: int) -> dict[str, Any]:
