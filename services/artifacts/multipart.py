@@ -15,7 +15,8 @@ from starlette.responses import Response
 from services.artifacts.metrics import BYTES_IN, counted
 from services.core.config import server_settings
 from services.core.errors import InvalidParameterValue
-from services.core.http import JSONResponse, MlflowMessage, empty, parse_body
+from services.core.gate import streams_body
+from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
 from services.core.storage.paths import clean_artifact_path
 
 router = APIRouter(tags=["artifacts"])
@@ -24,11 +25,11 @@ PREFIX = "/api/2.0/mlflow-artifacts/mpu"
 
 class CreateMultipartUpload(MlflowMessage):
     path: str
-    num_parts: int = 1
+    num_parts: PositiveInt32 = 1
 
 
 class UploadPart(MlflowMessage):
-    part_number: int
+    part_number: PositiveInt32
     etag: str
     url: str | None = None
 
@@ -44,10 +45,20 @@ class AbortMultipartUpload(MlflowMessage):
     upload_id: str
 
 
+class PartRef(MlflowMessage):
+    """The part route's path parameters (a part number that is no number is a 400, not
+    FastAPI's 422)."""
+
+    upload_id: str
+    part_number: PositiveInt32
+
+
 def _target(request: Request, local_path: str) -> str:
     folder = clean_artifact_path(request.path_params["artifact_path"])
     name = posixpath.basename(local_path.replace("\\", "/"))
-    return clean_artifact_path(f"{folder}/{name}")
+    if not name:
+        raise InvalidParameterValue(f"Invalid path: {local_path!r} names no file.")
+    return clean_file_path(f"{folder}/{name}")
 
 
 def _base_url(request: Request) -> str:
@@ -55,8 +66,9 @@ def _base_url(request: Request) -> str:
 
 
 @router.post(PREFIX + "/create/{artifact_path:path}")
+@accepts(CreateMultipartUpload)
 async def create_multipart_upload(request: Request) -> JSONResponse:
-    body = await parse_body(request, CreateMultipartUpload)
+    body = await parse_request(request, CreateMultipartUpload)
     if not 1 <= body.num_parts <= 10_000:
         raise InvalidParameterValue("num_parts must be between 1 and 10000.")
     store = request.app.state.store
@@ -67,8 +79,9 @@ async def create_multipart_upload(request: Request) -> JSONResponse:
 
 
 @router.post(PREFIX + "/complete/{artifact_path:path}")
+@accepts(CompleteMultipartUpload)
 async def complete_multipart_upload(request: Request) -> JSONResponse:
-    body = await parse_body(request, CompleteMultipartUpload)
+    body = await parse_request(request, CompleteMultipartUpload)
     parts = [(part.part_number, part.etag) for part in body.parts]
     await request.app.state.store.complete_multipart(
         _target(request, body.path), body.upload_id, parts
@@ -77,13 +90,15 @@ async def complete_multipart_upload(request: Request) -> JSONResponse:
 
 
 @router.post(PREFIX + "/abort/{artifact_path:path}")
+@accepts(AbortMultipartUpload)
 async def abort_multipart_upload(request: Request) -> JSONResponse:
-    body = await parse_body(request, AbortMultipartUpload)
+    body = await parse_request(request, AbortMultipartUpload)
     await request.app.state.store.abort_multipart(_target(request, body.path), body.upload_id)
     return empty()
 
 
 @router.put(PREFIX + "/parts/{upload_id}/{part_number}")
+@streams_body
 async def upload_part(request: Request, upload_id: str, part_number: int) -> Response:
     store = request.app.state.store
     if store.supports_presigned_parts:

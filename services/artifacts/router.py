@@ -4,56 +4,82 @@ Paths are relative to the store root (`mlflow-artifacts:/<experiment>/<run>/arti
 maps to `<root>/<experiment>/<run>/artifacts/...`).
 """
 
-import mimetypes
 import re
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
+from services.artifacts.inert import download_type
 from services.artifacts.metrics import BYTES_IN, BYTES_OUT, counted
-from services.core.errors import ResourceDoesNotExist
+from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.http import JSONResponse, empty
 from services.core.storage.base import ArtifactNotFound
-from services.core.storage.paths import clean_artifact_path
+from services.core.storage.paths import clean_artifact_path, clean_file_path
 
 router = APIRouter(tags=["artifacts"])
 PREFIXES = ("/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts")
-# Types a browser would execute are served as plain text so an artifact cannot run script.
-_UNSAFE_TYPES = {"text/html", "application/javascript", "text/javascript", "image/svg+xml"}
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def _content_type(path: str) -> str:
-    guessed, _ = mimetypes.guess_type(path)
-    if guessed is None:
-        return "application/octet-stream"
-    if guessed in _UNSAFE_TYPES or guessed.startswith("text/"):
-        return "text/plain; charset=utf-8"
-    return guessed
+# ASCII digits only, and at most 19 (int64): `\d` would take any Unicode digit, and a number
+# of thousands of digits exceeds int()'s limit. Anything else is not a range we serve.
+_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
 
 
 def _missing(path: str) -> ResourceDoesNotExist:
     return ResourceDoesNotExist(f"Artifact '{path}' does not exist.")
 
 
+def disconnected() -> InvalidParameterValue:
+    # Nobody reads this answer; it keeps a dropped upload out of the 500s and the error log.
+    return InvalidParameterValue("The client disconnected before the upload completed.")
+
+
 async def upload(request: Request) -> Response:
-    path = clean_artifact_path(request.path_params["artifact_path"])
+    path = clean_file_path(request.path_params["artifact_path"])
     store = request.app.state.store
-    await store.put(path, counted(request.stream(), BYTES_IN))
+    try:
+        await store.put(path, counted(request.stream(), BYTES_IN))
+    except ArtifactNotFound:
+        raise _missing(path) from None
+    except ClientDisconnect:
+        raise disconnected() from None
     return empty()
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    match = _RANGE.match(header.strip())
+    """RFC 9110: a Range we cannot parse is ignored (the whole file, 200)."""
+    match = _RANGE.fullmatch(header.strip())
     if match is None or not (match.group(1) or match.group(2)):
         return None
     first, last = match.group(1), match.group(2)
     if first:
         start, end = int(first), int(last) if last else size - 1
+        if last and end < start:
+            return None
     else:
         start, end = max(size - int(last), 0), size - 1
+        if int(last) == 0:
+            start = size  # a zero-length suffix is unsatisfiable
     return start, min(end, size - 1)
+
+
+async def _opened(path: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Open the stream before the status line goes out, so a file deleted since its stat is
+    a 404 rather than a 200 that breaks off."""
+    try:
+        first = await anext(chunks)
+    except StopAsyncIteration:
+        first = b""
+    except ArtifactNotFound:
+        raise _missing(path) from None
+
+    async def rest() -> AsyncIterator[bytes]:
+        if first:
+            yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return rest()
 
 
 async def download(request: Request) -> Response:
@@ -63,19 +89,20 @@ async def download(request: Request) -> Response:
         stat = await store.stat(path)
     except ArtifactNotFound:
         raise _missing(path) from None
-    headers = {"accept-ranges": "bytes"}
+    media_type, headers = download_type(path)
+    headers["accept-ranges"] = "bytes"
     byte_range = _parse_range(request.headers.get("range", ""), stat.size)
     if byte_range is not None:
         start, end = byte_range
-        if start >= stat.size or start > end:
+        if start >= stat.size:
             return Response(status_code=416, headers={"content-range": f"bytes */{stat.size}"})
         headers["content-range"] = f"bytes {start}-{end}/{stat.size}"
         headers["content-length"] = str(end - start + 1)
-        body = counted(store.read(path, start, end), BYTES_OUT)
-        return StreamingResponse(body, 206, headers, media_type=_content_type(path))
+        body = await _opened(path, store.read(path, start, end))
+        return StreamingResponse(counted(body, BYTES_OUT), 206, headers, media_type=media_type)
     headers["content-length"] = str(stat.size)
-    body = counted(store.read(path), BYTES_OUT)
-    return StreamingResponse(body, 200, headers, media_type=_content_type(path))
+    body = await _opened(path, store.read(path))
+    return StreamingResponse(counted(body, BYTES_OUT), 200, headers, media_type=media_type)
 
 
 async def delete(request: Request) -> Response:

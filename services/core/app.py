@@ -13,12 +13,14 @@ from fastapi import APIRouter, FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 
 from services.core.auth.guard import AuthGuard
 from services.core.config import auth_settings, server_settings
 from services.core.db.migrate import current_and_head
 from services.core.errors import GrimoireError, TemporarilyUnavailable
-from services.core.http import JSONResponse
+from services.core.gate import RequestGate
+from services.core.http import JSONResponse, send_error
 from services.core.not_implemented import add_not_implemented_routes
 from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.overload import InFlightLimit
@@ -96,6 +98,30 @@ def mount(app: FastAPI, router: APIRouter) -> None:
         )
 
 
+class GrimoireApp(FastAPI):
+    """The last word on every request: no exception ever reaches the ASGI server. Starlette
+    renders an unexpected error (our handler gives MLflow's JSON body) and then re-raises it,
+    which made uvicorn drop the keep-alive connection; it is logged once and stops here."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, watched_send)
+        except Exception:
+            if scope["type"] != "http":
+                raise
+            if not started:
+                log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+                await send_error(send, GrimoireError("Internal server error."))
+
+
 def create_app(
     service: str,
     routers: Sequence[APIRouter],
@@ -115,7 +141,7 @@ def create_app(
 
     settings = server_settings()
     otel = settings.opentelemetry
-    app = FastAPI(
+    app = GrimoireApp(
         title=f"Grimoire {service}",
         lifespan=lifespan if own_lifespan else None,
         default_response_class=JSONResponse,
@@ -137,6 +163,11 @@ def create_app(
     if auth_settings().enabled:
         # Innermost, so overload and metrics still see refused calls; checks every route.
         app.add_middleware(AuthGuard)
+    app.add_middleware(
+        RequestGate,
+        max_message_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(
         InFlightLimit,
         limit=settings.max_in_flight,

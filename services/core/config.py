@@ -8,7 +8,7 @@ env entries map onto exactly these names, so one vocabulary configures every top
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -96,6 +96,18 @@ class ServerSettings(BaseSettings):
         ge=1,
         description="Requests a worker process serves at once; the next ones get 503 with "
         "Retry-After instead of queueing without bound.",
+    )
+    max_request_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body of an API call (a JSON message); past it, 413 "
+        "before the body is read.",
+    )
+    max_upload_bytes: int = Field(
+        default=64 * 1024**3,
+        ge=1024,
+        description="Largest artifact a single upload (or multipart part) may stream; past "
+        "it, 413. Larger models go up in multipart parts.",
     )
     public_url: str | None = Field(
         default=None,
@@ -189,6 +201,22 @@ class AuthSettings(BaseSettings):
         gt=0,
         description="Minimum time between JWKS fetches for unknown key ids (rotation).",
     )
+    token_default_days: float = Field(
+        default=90.0,
+        gt=0,
+        description="Lifetime of a personal Grimoire token created without an expiry.",
+    )
+    token_max_days: float = Field(
+        default=366.0,
+        gt=0,
+        description="Longest lifetime a Grimoire token (personal or service account) may ask for.",
+    )
+
+    @model_validator(mode="after")
+    def _default_within_maximum(self) -> "AuthSettings":
+        if self.token_default_days > self.token_max_days:
+            raise ValueError("GRIMOIRE_AUTH_TOKEN_DEFAULT_DAYS exceeds GRIMOIRE_AUTH_TOKEN_MAX_DAYS")
+        return self
 
     @property
     def enabled(self) -> bool:

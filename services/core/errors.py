@@ -63,7 +63,22 @@ class Unauthenticated(GrimoireError):
     error_code = "UNAUTHENTICATED"
     http_status = 401
 
+    def __init__(self, message: str):
+        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="grimoire"'})
+
 
 class PermissionDenied(GrimoireError):
     error_code = "PERMISSION_DENIED"
     http_status = 403
+
+
+class UnsupportedMediaType(GrimoireError):
+    """A body in a format the endpoint does not read (MLflow's API is JSON only)."""
+
+    error_code = "INVALID_PARAMETER_VALUE"
+    http_status = 415
+
+
+class PayloadTooLarge(GrimoireError):
+    error_code = "INVALID_PARAMETER_VALUE"
+    http_status = 413

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
-from services.core.http import JSONResponse, parse_request
+from services.core.http import JSONResponse, accepts, parse_request
 from services.tracking.artifact_listing import list_under
 from services.tracking.runs import service as runs
 from services.tracking.runs.schemas import RunRef
@@ -17,6 +17,7 @@ class ListArtifacts(RunRef):
 
 
 @router.get("/api/2.0/mlflow/artifacts/list")
+@accepts(ListArtifacts)
 async def list_artifacts(request: Request) -> JSONResponse:
     body = await parse_request(request, ListArtifacts)
     state = request.app.state

@@ -4,8 +4,9 @@ A team member's every log call is authorized through the run's experiment and th
 there: two indexed reads on a pooled connection, which cost more than the write itself. Both
 answers almost never change:
 
-- A run's experiment never changes (no API moves a run, and run ids are never reused), so
-  it is remembered for as long as it stays among the most recently used.
+- A run's or logged model's experiment never changes (no API moves either, and their ids
+  are never reused), so it is remembered for as long as it stays among the most recently
+  used. Run ids (32 hex) and logged model ids (`m-` + 32 hex) cannot collide in one map.
 - A principal's role on a resource changes only with the grants table. Roles are remembered
   only while the credential listener is connected: migration 0006 makes every change to
   `grants` notify the same channel as token changes, at commit, and a notification empties
@@ -21,7 +22,7 @@ from services.core.observability import ACCESS_CACHE_LOOKUPS
 
 TTL_SECONDS = 300
 MAX_ROLES = 50_000
-MAX_RUNS = 100_000
+MAX_OWNED_OBJECTS = 100_000
 MISSING = object()  # "not remembered", as opposed to a remembered None ("no role")
 
 RoleKey = tuple[str, tuple[str, ...], str, str | None]
@@ -35,19 +36,21 @@ def _role_key(principal: Principal, resource_type: str, resource_id: str | None)
 
 
 class AccessCache(NotifiedCache):
-    """Roles are the notified entries; runs' experiments are kept whatever the listener does."""
+    """Roles are the notified entries; objects' experiments are kept whatever the listener
+    does."""
 
     def __init__(self) -> None:
         super().__init__(TTLCache(MAX_ROLES, TTL_SECONDS))
-        self._experiment_of_run: LRUCache[str, str] = LRUCache(MAX_RUNS)
+        self._experiment_of: LRUCache[str, str] = LRUCache(MAX_OWNED_OBJECTS)
 
-    def experiment_of_run(self, run_id: str) -> str | None:
-        found = self._experiment_of_run.get(run_id)
+    def experiment_of(self, object_id: str) -> str | None:
+        """The experiment of a run or logged model, if remembered."""
+        found = self._experiment_of.get(object_id)
         _RUN_LOOKUPS["miss" if found is None else "hit"].inc()
         return found
 
-    def remember_run(self, run_id: str, experiment_id: str) -> None:
-        self._experiment_of_run[run_id] = experiment_id
+    def remember_experiment_of(self, object_id: str, experiment_id: str) -> None:
+        self._experiment_of[object_id] = experiment_id
 
     def role(
         self, principal: Principal, resource_type: str, resource_id: str | None

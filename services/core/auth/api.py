@@ -1,11 +1,15 @@
 """/api/2.0/grimoire: tokens, service accounts, permissions and the audit log."""
 
+from typing import Literal
+
 from fastapi import APIRouter
+from pydantic import model_validator
 from starlette.requests import Request
 
 from services.core.auth import audit, management
 from services.core.auth.principal import current_principal
-from services.core.http import JSONResponse, MlflowMessage, empty, parse_request
+from services.core.fields import canonical_experiment_id
+from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
 
 router = APIRouter(prefix="/api/2.0/grimoire", tags=["access"])
 
@@ -24,17 +28,23 @@ class CreateServiceAccount(MlflowMessage):
     groups: list[str] = []
 
 
-class Grant(MlflowMessage):
+class GrantsOn(MlflowMessage):
+    """A grant's resource, in the one spelling the guard checks and the grant stores."""
+
+    resource_type: Literal["experiment", "registered_model", "default"]
+    resource_id: str = "*"
+
+    @model_validator(mode="after")
+    def _canonical_experiment_id(self) -> "GrantsOn":
+        if self.resource_type == "experiment":
+            self.resource_id = canonical_experiment_id(self.resource_id)
+        return self
+
+
+class Grant(GrantsOn):
     principal_type: str
     principal: str
-    resource_type: str
-    resource_id: str = "*"
     role: str | None = None
-
-
-class GrantsOn(MlflowMessage):
-    resource_type: str
-    resource_id: str = "*"
 
 
 class AuditQuery(MlflowMessage):
@@ -49,6 +59,7 @@ def _principal():
 
 
 @router.post("/tokens")
+@accepts(CreateToken)
 async def create_token(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateToken)
     token = await request.app.state.db.run(
@@ -58,6 +69,7 @@ async def create_token(request: Request) -> JSONResponse:
 
 
 @router.get("/tokens")
+@accepts(ListTokens)
 async def list_tokens(request: Request) -> JSONResponse:
     body = await parse_request(request, ListTokens)
     listing = await request.app.state.db.run(management.list_tokens, _principal(), body.all)
@@ -71,6 +83,7 @@ async def revoke_token(request: Request, token_id: str) -> JSONResponse:
 
 
 @router.post("/service-accounts")
+@accepts(CreateServiceAccount)
 async def create_service_account(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateServiceAccount)
     account = await request.app.state.db.run(
@@ -92,6 +105,7 @@ async def delete_service_account(request: Request, name: str) -> JSONResponse:
 
 
 @router.post("/service-accounts/{name}/tokens")
+@accepts(CreateToken)
 async def service_account_token(request: Request, name: str) -> JSONResponse:
     body = await parse_request(request, CreateToken)
     token = await request.app.state.db.run(
@@ -101,6 +115,7 @@ async def service_account_token(request: Request, name: str) -> JSONResponse:
 
 
 @router.post("/permissions")
+@accepts(Grant)
 async def grant(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
     granted = await request.app.state.db.run(management.grant, _principal().name, body)
@@ -108,6 +123,7 @@ async def grant(request: Request) -> JSONResponse:
 
 
 @router.delete("/permissions")
+@accepts(Grant)
 async def revoke(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
     await request.app.state.db.run(management.revoke, body)
@@ -115,6 +131,7 @@ async def revoke(request: Request) -> JSONResponse:
 
 
 @router.get("/permissions")
+@accepts(GrantsOn)
 async def list_grants(request: Request) -> JSONResponse:
     body = await parse_request(request, GrantsOn)
     listing = await request.app.state.db.run(
@@ -124,6 +141,7 @@ async def list_grants(request: Request) -> JSONResponse:
 
 
 @router.get("/audit")
+@accepts(AuditQuery)
 async def audit_log(request: Request) -> JSONResponse:
     body = await parse_request(request, AuditQuery)
     entries = await request.app.state.db.run(

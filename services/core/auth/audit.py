@@ -1,6 +1,9 @@
 """The audit log: who did what, when. Grants, revokes, stage transitions, alias changes and
-deletions are recorded by the guard once the call has succeeded."""
+deletions are recorded in the same transaction as the change itself: the guard prepares the
+entry from the parsed request, and `Database.run` writes it just before it commits, so a
+change is never committed without its entry (nor an entry without its change)."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +12,38 @@ from sqlalchemy.dialects.postgresql import insert
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import audit_log
+
+# Fields never copied into an entry's details.
+_SECRET_FIELDS = frozenset({"secret", "token", "password", "client_secret"})
+
+
+@dataclass
+class Entry:
+    actor: str
+    action: str
+    resource_type: str | None
+    resource_id: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+    written: bool = False
+
+    # A transaction rider (services.core.db.engine): written just before the request's
+    # transaction commits, marked once it has.
+    async def write(self, conn: Connection) -> None:
+        if not self.written:
+            await record(
+                conn, self.actor, self.action, self.resource_type, self.resource_id, self.details
+            )
+
+    def committed(self) -> None:
+        self.written = True
+
+
+def details_of(message: Any, path_params: dict[str, Any]) -> dict[str, Any]:
+    """What the request asked for, as the endpoint executes it: the parsed message and the
+    path's parameters, secrets left out."""
+    details = message.model_dump(mode="json", by_alias=True) if message is not None else {}
+    details.update(path_params)
+    return {key: value for key, value in details.items() if key not in _SECRET_FIELDS}
 
 
 async def record(

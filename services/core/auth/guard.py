@@ -1,43 +1,39 @@
 """The guard: every request of every service passes here when authentication is on.
 
-1. Match the route (as the router will) and take its rule from the policy table.
-2. Authenticate (bearer/basic token, or session cookie) unless the route is public: 401.
-3. Cookie-authenticated writes must echo the session's CSRF token (X-CSRF-Token header).
-4. Find the target (from the query, the JSON body or the path) and check the caller's role
-   there: 403. The JSON body is read once and replayed to the endpoint.
-5. Run the endpoint with the principal in a context variable (searches filter by it).
-6. On success, write the audit entry the rule asks for.
+1. Take the route the gate matched and its rule from the policy table; no rule: refused.
+2. Parse the request ONCE into the message the route declares (`http.accepts`), exactly as
+   the endpoint would; the endpoint later receives this very object. A request that cannot
+   be parsed is refused (415, 413 or 400) and a rule's target is read only from it, so the
+   check and the execution cannot disagree about what the request says.
+3. Authenticate (bearer/basic token, or session cookie) unless the route is public: 401
+   (before any parse error, so anonymous callers learn nothing about a route's message).
+4. Cookie-authenticated writes must echo the session's CSRF token (X-CSRF-Token header).
+5. Check the caller's role on the target and on every other object the message writes into:
+   403; a target that does not exist: 404, never passed on to the endpoint.
+6. Run the endpoint with the principal in a context variable (searches filter by it); the
+   audit entry the rule asks for rides in the endpoint's own transaction.
 """
 
-import json
 import logging
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qsl, urlencode
 
-import orjson
-from starlette.routing import Match
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.core.auth import audit
 from services.core.auth.authenticate import SESSION_COOKIE, authenticate, without_database
-from services.core.auth.policy import rule_for
+from services.core.auth.policy import Rule, rule_for
 from services.core.auth.principal import Principal, current_principal
-from services.core.auth.targets import Decision, decide, decide_without_database
+from services.core.auth.targets import Decision, Subject, decide, decide_without_database
+from services.core.db.engine import transaction_rider
 from services.core.errors import GrimoireError, PermissionDenied, Unauthenticated
+from services.core.gate import route_of
+from services.core.http import MESSAGE_STATE, declared_message, parse_message, send_error
+from services.core.storage.paths import clean_artifact_path
 
 log = logging.getLogger(__name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-MAX_INSPECTED_BODY = 16 * 1024 * 1024
-CATALOGUE_ROUTE_PREFIX = "501 "
-
-
-def _match(app: Any, scope: Scope) -> tuple[str | None, dict[str, Any], bool]:
-    for route in app.router.routes:
-        match, child = route.matches(scope)
-        if match == Match.FULL:
-            name = getattr(route, "name", "") or ""
-            return route.path, child.get("path_params", {}), name.startswith(CATALOGUE_ROUTE_PREFIX)
-    return None, {}, False
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
@@ -57,50 +53,72 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _send_error(send: Send, error: GrimoireError) -> None:
-    body = json.dumps(error.body()).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if isinstance(error, Unauthenticated):
-        headers.append((b"www-authenticate", b'Bearer realm="grimoire"'))
-    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body (the gate bounds its size), and a receive that replays it."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _subject(rule: Rule, path_params: dict[str, Any], message: BaseModel | None) -> Subject:
+    """What the rule names, from the path or the parsed message: nowhere else."""
+    value: Any = None
+    if rule.field is not None:
+        if rule.field in path_params:
+            value = path_params[rule.field]
+        elif message is not None and rule.field in type(message).model_fields:
+            value = getattr(message, rule.field)
+        else:
+            # A rule naming a field its route never parses: refuse rather than guess.
+            log.error("rule field %r is not in the route's path or message", rule.field)
+            raise PermissionDenied("This route's authorization is misconfigured.")
+    if rule.target == "artifact":
+        value = clean_artifact_path(value, allow_root=True)
+    elif rule.target == "experiment" and value is not None:
+        value = str(value)
+    grant_on = None
+    if rule.target == "grant_target" and message is not None:
+        grant_on = (getattr(message, "resource_type", ""), getattr(message, "resource_id", ""))
+    written = getattr(message, "logged_models_written", None)
+    return Subject(value, grant_on, frozenset(written()) if written else frozenset())
 
 
 class AuthGuard:
     def __init__(self, app: ASGIApp):
         self.app = app
-        # (method, path) -> match, for routes without path parameters: a scan of every route
-        # (two regex matches each) was a tenth of a small request's server time. Bounded by
-        # the number of such routes; unmatched and parameterised paths are never stored.
-        self._static_matches: dict[tuple[str, str], tuple[str | None, dict[str, Any], bool]] = {}
-
-    def _route_of(self, app: Any, scope: Scope) -> tuple[str | None, dict[str, Any], bool]:
-        key = (scope["method"], scope["path"])
-        found = self._static_matches.get(key)
-        if found is None:
-            found = _match(app, scope)
-            if found[0] is not None and not found[1]:
-                self._static_matches[key] = found
-        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        fastapi_app = scope["app"]
-        template, path_params, catalogue = self._route_of(fastapi_app, scope)
-        rule = rule_for(scope["method"], template, catalogue)
+        route = route_of(scope)
+        rule = rule_for(scope["method"], route.template, route.catalogue)
         if rule is None:
-            log.error("no authorization rule for %s %s: refused", scope["method"], template)
-            await _send_error(send, PermissionDenied("This route has no authorization rule."))
+            log.error("no authorization rule for %s %s: refused", scope["method"], route.template)
+            await send_error(send, PermissionDenied("This route has no authorization rule."))
             return
         if rule.target == "public":
             await self.app(scope, receive, send)
             return
-        state = fastapi_app.state
+        state = scope["app"].state
         try:
-            body, receive = await self._buffer(scope, receive, rule)
-            params = self._params(scope, path_params, body)
+            message, subject, parse_error, receive = await self._parse(scope, receive, rule)
             authorization = _header(scope, b"authorization")
             # Most calls (a cached token or a JWT; an administrator, a rule that needs no
             # grant, or a role and run already in the access cache) are decided without
@@ -108,21 +126,22 @@ class AuthGuard:
             principal = await without_database(
                 state.auth_settings, state.oidc, state.token_cache, authorization
             )
-            decision = (
-                decide_without_database(principal, rule, params, state.access_cache)
-                if principal
-                else None
-            )
+            decision = None
+            if principal is not None:
+                if parse_error is not None:
+                    raise parse_error
+                decision = decide_without_database(principal, rule, subject, state.access_cache)
             if decision is None:
                 principal, decision = await state.db.read(
                     self._check,
                     state,
                     rule,
-                    params,
+                    subject,
+                    parse_error,
                     principal,
                     authorization,
                     _cookie(scope, SESSION_COOKIE),
-                    scope["method"] in UNSAFE_METHODS and template != "/auth/logout",
+                    scope["method"] in UNSAFE_METHODS and route.template != "/auth/logout",
                     _header(scope, b"x-csrf-token"),
                 )
             elif not decision.allowed:
@@ -131,43 +150,66 @@ class AuthGuard:
             if self._is_browser_page(scope):
                 await self._redirect_to_login(scope, send)
             else:
-                await _send_error(send, error)
+                await send_error(send, error)
             return
         except GrimoireError as error:
-            await _send_error(send, error)
+            await send_error(send, error)
             return
 
-        status = 500
-
-        async def send_and_watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        scope.setdefault("state", {})["user"] = principal.name
-        token = current_principal.set(principal)
-        try:
-            await self.app(scope, receive, send_and_watch)
-        finally:
-            current_principal.reset(token)
-        if rule.audit and 200 <= status < 300:
-            details = {k: v for k, v in params.items() if k not in ("secret", "token")}
-            await state.db.run(
-                audit.record,
+        scope_state = scope.setdefault("state", {})
+        scope_state["user"] = principal.name
+        if message is not None:
+            scope_state[MESSAGE_STATE] = message
+        principal_token = current_principal.set(principal)
+        entry = (
+            audit.Entry(
                 principal.name,
                 rule.audit,
                 decision.resource_type,
                 decision.resource_id,
-                details,
+                audit.details_of(message, route.path_params),
             )
+            if rule.audit
+            else None
+        )
+        rider_token = transaction_rider.set(entry)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            transaction_rider.reset(rider_token)
+            current_principal.reset(principal_token)
+
+    @staticmethod
+    async def _parse(
+        scope: Scope, receive: Receive, rule: Rule
+    ) -> tuple[BaseModel | None, Subject, GrimoireError | None, Receive]:
+        """The route's message and the rule's subject, or the error that refuses them (raised
+        once the caller is known to be authenticated)."""
+        route = route_of(scope)
+        model = declared_message(route.endpoint)
+        try:
+            message = None
+            if model is not None:
+                body = b""
+                if scope["method"] != "GET":
+                    body, receive = await _read_body(receive)
+                query = parse_qsl(
+                    scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+                )
+                message = parse_message(
+                    model, scope["method"], query, body, _header(scope, b"content-type")
+                )
+            return message, _subject(rule, route.path_params, message), None, receive
+        except GrimoireError as error:
+            return None, Subject(), error, receive
 
     @staticmethod
     async def _check(
         conn: Any,
         state: Any,
-        rule: Any,
-        params: dict[str, Any],
+        rule: Rule,
+        subject: Subject,
+        parse_error: GrimoireError | None,
         known: Principal | None,
         authorization: str | None,
         cookie: str | None,
@@ -183,13 +225,15 @@ class AuthGuard:
         if principal.csrf_token and needs_csrf and csrf_header != principal.csrf_token:
             # A form post (sign-out) checks its own field; everything else sends the header.
             raise PermissionDenied("Missing or wrong X-CSRF-Token for a cookie session.")
-        decision = await decide(conn, principal, rule, params, state.access_cache)
+        if parse_error is not None:
+            raise parse_error
+        decision = await decide(conn, principal, rule, subject, state.access_cache)
         if not decision.allowed:
             raise AuthGuard._denied(principal, rule, decision)
         return principal, decision
 
     @staticmethod
-    def _denied(principal: Principal, rule: Any, decision: Decision) -> PermissionDenied:
+    def _denied(principal: Principal, rule: Rule, decision: Decision) -> PermissionDenied:
         return PermissionDenied(
             f"{principal.name} lacks {rule.role} on this {decision.resource_type or 'resource'}."
         )
@@ -218,57 +262,3 @@ class AuthGuard:
             }
         )
         await send({"type": "http.response.body", "body": b""})
-
-    @staticmethod
-    async def _buffer(scope: Scope, receive: Receive, rule: Any) -> tuple[bytes, Receive]:
-        """Read a JSON body the rule needs, then hand the endpoint a receive that replays it.
-        Artifact uploads stream on untouched: their target is in the path."""
-        content_type = _header(scope, b"content-type") or ""
-        if (
-            scope["method"] not in UNSAFE_METHODS
-            or rule.target == "artifact"
-            and scope["method"] == "PUT"
-            or rule.field is None
-            and rule.target != "grant_target"
-            and not rule.audit
-            or ("json" not in content_type and content_type != "")
-        ):
-            return b"", receive
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_INSPECTED_BODY:
-                raise PermissionDenied("Request body too large to authorize.")
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return body, replay
-
-    @staticmethod
-    def _params(scope: Scope, path_params: dict[str, Any], body: bytes) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for key, values in parse_qs(scope.get("query_string", b"").decode()).items():
-            params[key] = values if key == "run_ids" else values[0]
-        if body:
-            try:
-                parsed = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                parsed = None
-            if isinstance(parsed, dict):
-                params.update(parsed)
-        params.update(path_params)
-        return params

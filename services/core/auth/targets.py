@@ -1,22 +1,29 @@
 """Find what a request acts on, and the caller's role there.
 
-Artifact paths are authorized through the run (or logged model) they belong to:
-`<experiment>/<run id>/...` or `<experiment>/models/<model id>/...`, and the run or model
-must really belong to that experiment. Any other artifact path is for administrators.
+The guard hands over what the rule names, read from the request's one parsed message (see
+`Subject`), so the check is about exactly what the endpoint will execute. A target that
+cannot be found is refused here (404), never passed on: the endpoint cannot disagree about
+something it is never asked. Artifact paths are authorized through the run (or logged
+model) they belong to: `<experiment>/<run id>/...` or `<experiment>/models/<model id>/...`,
+and the run or model must really belong to that experiment; any other artifact path is for
+administrators (or, to read, for those who may read a registered model version stored there).
 """
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import select
 
 from services.core.auth.access import role_on
 from services.core.auth.access_cache import MISSING, AccessCache
 from services.core.auth.policy import Rule
 from services.core.auth.principal import Principal, at_least
+from services.core.auth.version_files import registered_models_of_version_files
 from services.core.db.engine import Connection
-from services.core.db.tables.registry import model_versions, registered_models
+from services.core.db.tables.registry import registered_models
 from services.core.db.tables.tracking import experiments, logged_models, runs
+from services.core.errors import ResourceDoesNotExist
 
 
 @dataclass(frozen=True)
@@ -26,13 +33,27 @@ class Decision:
     resource_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What the rule reads from the parsed request: the id its field names (a list for
+    `runs`), the resource a grant is about, and the logged models a run write links into."""
+
+    value: Any = None
+    grant_on: tuple[str, str] | None = None
+    logged_models_written: frozenset[str] = field(default_factory=frozenset)
+
+
 async def _scalar(conn: Connection, statement: Any) -> Any:
     return (await conn.execute(statement)).scalar_one_or_none()
 
 
+def _missing(what: str, value: Any) -> ResourceDoesNotExist:
+    return ResourceDoesNotExist(f"{what} '{value}' does not exist.")
+
+
 async def _experiment_of_artifact(conn: Connection, path: str) -> int | None:
-    parts = [p for p in (path or "").split("/") if p]
-    if len(parts) < 2 or not parts[0].isdigit():
+    parts = path.split("/")
+    if len(parts) < 2 or not parts[0].isascii() or not parts[0].isdigit():
         return None
     experiment_id = int(parts[0])
     if parts[1] == "models" and len(parts) >= 3:
@@ -44,53 +65,55 @@ async def _experiment_of_artifact(conn: Connection, path: str) -> int | None:
     return experiment_id if owner == experiment_id else None
 
 
-def _malformed(experiment_id: str | None) -> bool:
-    """A malformed id is let through: the endpoint answers INVALID_PARAMETER_VALUE."""
-    return experiment_id is not None and not experiment_id.isdigit()
-
-
-def _run_ids(rule: Rule, params: dict) -> list[Any]:
-    value = params.get(rule.field) if rule.field else None
-    return value if isinstance(value, list) else [value or params.get("run_uuid")]
-
-
 async def _on_experiment(
-    conn: Connection, principal: Principal, rule: Rule, eid: Any, cache: AccessCache
+    conn: Connection, principal: Principal, role: str, experiment_id: str, cache: AccessCache
 ) -> Decision:
-    experiment_id = str(eid) if eid is not None else None
-    if _malformed(experiment_id):
-        return Decision(True)
-    role = await role_on(conn, principal, "experiment", experiment_id, cache)
-    return Decision(at_least(role, rule.role), "experiment", experiment_id)
+    granted = await role_on(conn, principal, "experiment", experiment_id, cache)
+    return Decision(at_least(granted, role), "experiment", experiment_id)
 
 
 def _on_experiment_from_memory(
-    principal: Principal, rule: Rule, eid: Any, cache: AccessCache
+    principal: Principal, role: str, experiment_id: str, cache: AccessCache
 ) -> Decision | None:
-    experiment_id = str(eid)
-    if _malformed(experiment_id):
-        return Decision(True)
-    role = cache.role(principal, "experiment", experiment_id)
-    if role is MISSING:
+    granted = cache.role(principal, "experiment", experiment_id)
+    if granted is MISSING:
         return None
-    return Decision(at_least(role, rule.role), "experiment", experiment_id)  # type: ignore[arg-type]
+    return Decision(at_least(granted, role), "experiment", experiment_id)  # type: ignore[arg-type]
 
 
-async def _experiment_of_run(conn: Connection, run_id: Any, cache: AccessCache) -> Any:
-    if isinstance(run_id, str):
-        remembered = cache.experiment_of_run(run_id)
-        if remembered is not None:
-            return remembered
-    eid = await _scalar(conn, select(runs.c.experiment_id).where(runs.c.run_uuid == run_id))
-    if eid is not None and isinstance(run_id, str):
-        cache.remember_run(run_id, str(eid))
-    return eid
+def _owner_lookup(column: Any, key: Any) -> Callable[[Connection, str], Awaitable[Any]]:
+    async def lookup(conn: Connection, object_id: str) -> Any:
+        return await _scalar(conn, select(column).where(key == object_id))
+
+    return lookup
 
 
-def _settled_by_rule(principal: Principal, rule: Rule, params: dict) -> Decision | None:
+_RUN_EXPERIMENT = _owner_lookup(runs.c.experiment_id, runs.c.run_uuid)
+_LOGGED_MODEL_EXPERIMENT = _owner_lookup(logged_models.c.experiment_id, logged_models.c.model_id)
+
+
+async def _experiment_of(
+    conn: Connection,
+    object_id: str,
+    lookup: Callable[[Connection, str], Awaitable[Any]],
+    what: str,
+    cache: AccessCache,
+) -> str:
+    remembered = cache.experiment_of(object_id)
+    if remembered is not None:
+        return remembered
+    eid = await lookup(conn, object_id)
+    if eid is None:
+        raise _missing(what, object_id)
+    cache.remember_experiment_of(object_id, str(eid))
+    return str(eid)
+
+
+def _settled_by_rule(principal: Principal, rule: Rule, subject: Subject) -> Decision | None:
     """Administrators, any-caller and admin-only routes: no grant to look at."""
     if principal.is_admin:
-        return Decision(True, rule.target, str(params.get(rule.field)) if rule.field else None)
+        value = subject.value
+        return Decision(True, rule.target, str(value) if isinstance(value, str) else None)
     if rule.target == "authenticated":
         return Decision(True)
     if rule.target == "admin":
@@ -98,144 +121,131 @@ def _settled_by_rule(principal: Principal, rule: Rule, params: dict) -> Decision
     return None
 
 
+def _objects(rule: Rule, subject: Subject) -> list[str] | None:
+    """The runs and logged models whose experiments decide a run or logged-model rule."""
+    if rule.target == "run":
+        return [subject.value, *subject.logged_models_written]
+    if rule.target == "runs":
+        return list(subject.value)
+    if rule.target == "logged_model":
+        return [subject.value]
+    return None
+
+
 def decide_without_database(
-    principal: Principal, rule: Rule, params: dict, cache: AccessCache
+    principal: Principal, rule: Rule, subject: Subject, cache: AccessCache
 ) -> Decision | None:
     """The decision when no database read is needed: the rule alone settles it, or
     everything it needs is in the access cache (a run's experiment, the caller's role
     there). None: call `decide`."""
-    settled = _settled_by_rule(principal, rule, params)
+    settled = _settled_by_rule(principal, rule, subject)
     if settled is not None:
         return settled
     if rule.target == "default":
         role = cache.role(principal, "default", None)
         return None if role is MISSING else Decision(at_least(role, rule.role))  # type: ignore[arg-type]
     if rule.target == "experiment":
-        value = params.get(rule.field) if rule.field else None
-        return _on_experiment_from_memory(
-            principal, rule, value if value is not None else "0", cache
-        )
-    if rule.target in ("run", "runs"):
-        decision: Decision | None = Decision(True)
-        for run_id in _run_ids(rule, params):
-            eid = cache.experiment_of_run(run_id) if isinstance(run_id, str) else None
-            if eid is None:
-                return None
-            decision = _on_experiment_from_memory(principal, rule, eid, cache)
-            if decision is None or not decision.allowed:
-                return decision
-        return decision
-    return None
+        return _on_experiment_from_memory(principal, rule.role, subject.value, cache)
+    objects = _objects(rule, subject)
+    if objects is None:
+        return None
+    decision: Decision | None = None
+    for object_id in objects:
+        eid = cache.experiment_of(object_id)
+        if eid is None:
+            return None
+        decision = _on_experiment_from_memory(principal, rule.role, eid, cache)
+        if decision is None or not decision.allowed:
+            return decision
+    return decision
 
 
 async def decide(
-    conn: Connection, principal: Principal, rule: Rule, params: dict, cache: AccessCache
+    conn: Connection, principal: Principal, rule: Rule, subject: Subject, cache: AccessCache
 ) -> Decision:
     """On the guard's connection, once `decide_without_database` had no answer (or before
-    the caller was known): the lookups below still consult the access cache, and fill it."""
-    settled = _settled_by_rule(principal, rule, params)
+    the caller was known): the lookups below still consult the access cache, and fill it.
+    Raises ResourceDoesNotExist for a target that is not there."""
+    settled = _settled_by_rule(principal, rule, subject)
     if settled is not None:
         return settled
-    value = params.get(rule.field) if rule.field else None
+    value = subject.value
     if rule.target == "default":
         return Decision(at_least(await role_on(conn, principal, "default", None, cache), rule.role))
     if rule.target == "experiment":
-        return await _on_experiment(
-            conn, principal, rule, value if value is not None else "0", cache
-        )
+        return await _on_experiment(conn, principal, rule.role, value, cache)
     if rule.target == "experiment_by_name":
         eid = await _scalar(
             conn, select(experiments.c.experiment_id).where(experiments.c.name == value)
         )
-        return (
-            await _on_experiment(conn, principal, rule, eid, cache)
-            if eid is not None
-            else Decision(True)
-        )
-    if rule.target in ("run", "runs"):
-        decision = Decision(True)
-        for run_id in _run_ids(rule, params):
-            eid = await _experiment_of_run(conn, run_id, cache)
-            if eid is None:
-                continue  # the endpoint answers RESOURCE_DOES_NOT_EXIST
-            decision = await _on_experiment(conn, principal, rule, eid, cache)
+        if eid is None:
+            raise _missing("Experiment", value)
+        return await _on_experiment(conn, principal, rule.role, str(eid), cache)
+    objects = _objects(rule, subject)
+    if objects is not None:
+        decision = Decision(False)
+        for object_id in objects:
+            is_model = object_id.startswith("m-")
+            eid = await _experiment_of(
+                conn,
+                object_id,
+                _LOGGED_MODEL_EXPERIMENT if is_model else _RUN_EXPERIMENT,
+                "Logged model" if is_model else "Run",
+                cache,
+            )
+            decision = await _on_experiment(conn, principal, rule.role, eid, cache)
             if not decision.allowed:
                 return decision
         return decision
-    if rule.target == "logged_model":
-        eid = await _scalar(
-            conn, select(logged_models.c.experiment_id).where(logged_models.c.model_id == value)
-        )
-        return (
-            await _on_experiment(conn, principal, rule, eid, cache)
-            if eid is not None
-            else Decision(True)
-        )
     if rule.target == "model":
-        model_id = await _scalar(
-            conn, select(registered_models.c.id).where(registered_models.c.name == value)
-        )
-        if model_id is None:
-            return Decision(True)
-        role = await role_on(conn, principal, "registered_model", str(model_id), cache)
-        return Decision(at_least(role, rule.role), "registered_model", str(model_id))
+        return await _on_registered_model(conn, principal, rule.role, value, cache)
     if rule.target == "artifact":
-        eid = await _experiment_of_artifact(conn, value or "")
-        decision = (
-            await _on_experiment(conn, principal, rule, eid, cache)
-            if eid is not None
-            else Decision(False, "artifact", value)
-        )
-        if not decision.allowed and rule.role == "READ":
-            return await _through_registered_model(conn, principal, value or "", decision, cache)
-        return decision
+        return await _on_artifact(conn, principal, rule.role, value, cache)
     if rule.target == "grant_target":
-        return await _grant_target(conn, principal, rule, params, cache)
+        return await _grant_target(conn, principal, rule, subject, cache)
     return Decision(False)
 
 
-async def _through_registered_model(
-    conn: Connection, principal: Principal, path: str, denied: Decision, cache: AccessCache
+async def _on_registered_model(
+    conn: Connection, principal: Principal, role: str, name: Any, cache: AccessCache
 ) -> Decision:
-    """Reading a registered model version's files is authorized through the model: READ on
-    the registered model is enough, whatever the experiment that produced the files."""
-    uri = f"mlflow-artifacts:/{path.strip('/')}"
-    location = func.rtrim(model_versions.c.storage_location, "/")
-    escaped = func.replace(
-        func.replace(func.replace(location, "\\", "\\\\"), "%", "\\%"), "_", "\\_"
+    model_id = await _scalar(
+        conn, select(registered_models.c.id).where(registered_models.c.name == name)
     )
-    owners = (
-        (
-            await conn.execute(
-                select(model_versions.c.model_id)
-                .distinct()
-                .where(or_(literal(uri) == location, literal(uri).like(escaped + "/%")))
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for model_id in owners:
-        if at_least(
-            await role_on(conn, principal, "registered_model", str(model_id), cache), "READ"
-        ):
+    if model_id is None:
+        raise _missing("Registered model", name)
+    granted = await role_on(conn, principal, "registered_model", str(model_id), cache)
+    return Decision(at_least(granted, role), "registered_model", str(model_id))
+
+
+async def _on_artifact(
+    conn: Connection, principal: Principal, role: str, path: str, cache: AccessCache
+) -> Decision:
+    eid = await _experiment_of_artifact(conn, path)
+    if eid is not None:
+        decision = await _on_experiment(conn, principal, role, str(eid), cache)
+        if decision.allowed or role != "READ":
+            return decision
+    elif role != "READ":
+        return Decision(False, "artifact", path)
+    # Reading a registered model version's files is authorized through the model: READ on
+    # the registered model is enough, whatever the experiment that produced the files.
+    for model_id in await registered_models_of_version_files(conn, path):
+        granted = await role_on(conn, principal, "registered_model", str(model_id), cache)
+        if at_least(granted, "READ"):
             return Decision(True, "registered_model", str(model_id))
-    return denied
+    return Decision(False, "artifact", path)
 
 
 async def _grant_target(
-    conn: Connection, principal: Principal, rule: Rule, params: dict, cache: AccessCache
+    conn: Connection, principal: Principal, rule: Rule, subject: Subject, cache: AccessCache
 ) -> Decision:
     """Managing grants on a resource needs MANAGE there; default grants need ADMIN."""
-    resource_type, resource_id = params.get("resource_type"), params.get("resource_id")
+    if subject.grant_on is None:
+        return Decision(False)
+    resource_type, resource_id = subject.grant_on
     if resource_type == "experiment":
-        return await _on_experiment(conn, principal, rule, resource_id, cache)
+        return await _on_experiment(conn, principal, rule.role, resource_id, cache)
     if resource_type == "registered_model":
-        model_id = await _scalar(
-            conn, select(registered_models.c.id).where(registered_models.c.name == resource_id)
-        )
-        role = await role_on(
-            conn, principal, "registered_model", str(model_id) if model_id else None, cache
-        )
-        return Decision(at_least(role, rule.role), "registered_model", resource_id)
+        return await _on_registered_model(conn, principal, rule.role, resource_id, cache)
     return Decision(principal.is_admin, resource_type, resource_id)

@@ -17,7 +17,8 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TypeVar
+from contextvars import ContextVar
+from typing import Protocol, TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -89,6 +90,17 @@ def is_outage(error: BaseException) -> bool:
     return False
 
 
+class Rider(Protocol):
+    """Work that must commit with a request's change (its audit entry), never apart."""
+
+    async def write(self, conn: AsyncConnection) -> None: ...
+
+    def committed(self) -> None: ...
+
+
+# Set per request by the auth guard; the next Database.run of that request carries it.
+transaction_rider: ContextVar[Rider | None] = ContextVar("transaction_rider", default=None)
+
 _PLAN_PER_CALL = text("SET LOCAL plan_cache_mode = force_custom_plan")
 _PLAN_AS_USUAL = text("SET LOCAL plan_cache_mode = DEFAULT")
 
@@ -99,8 +111,20 @@ class Database:
         self.settings = settings
 
     async def run(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
-        """`fn(conn, ...)` in one transaction, committed when it returns."""
-        return await self._attempt(self.engine.begin, fn, args, kwargs)
+        """`fn(conn, ...)` in one transaction, committed when it returns, together with the
+        request's rider (its audit entry) if it has one."""
+        rider = transaction_rider.get()
+        if rider is None:
+            return await self._attempt(self.engine.begin, fn, args, kwargs)
+
+        async def with_rider(conn: AsyncConnection, *args: object, **kwargs: object) -> T:
+            result = await fn(conn, *args, **kwargs)
+            await rider.write(conn)
+            return result
+
+        result = await self._attempt(self.engine.begin, with_rider, args, kwargs)
+        rider.committed()
+        return result
 
     async def read(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
         """Like run, for read-mostly work: autocommit, so no BEGIN/COMMIT round trips. Each

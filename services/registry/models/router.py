@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.actor import actor
-from services.core.http import JSONResponse, empty, parse_request
+from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.models import service
 from services.registry.schemas import (
     AliasRef,
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/registered-models", tags=["registered
 
 
 @router.post("/create")
+@accepts(CreateRegisteredModel)
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRegisteredModel)
     model = await request.app.state.db.run(service.create, body, actor(request))
@@ -28,6 +29,7 @@ async def create(request: Request) -> JSONResponse:
 
 
 @router.get("/get")
+@accepts(ModelName)
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
     return JSONResponse(
@@ -36,6 +38,7 @@ async def get(request: Request) -> JSONResponse:
 
 
 @router.post("/rename")
+@accepts(RenameRegisteredModel)
 async def rename(request: Request) -> JSONResponse:
     body = await parse_request(request, RenameRegisteredModel)
     model = await request.app.state.db.run(service.rename, body.name, body.new_name)
@@ -43,6 +46,7 @@ async def rename(request: Request) -> JSONResponse:
 
 
 @router.patch("/update")
+@accepts(UpdateRegisteredModel)
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRegisteredModel)
     model = await request.app.state.db.run(service.update_description, body.name, body.description)
@@ -50,6 +54,7 @@ async def update(request: Request) -> JSONResponse:
 
 
 @router.delete("/delete")
+@accepts(ModelName)
 async def delete(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
     await request.app.state.db.run(service.delete, body.name)
@@ -57,12 +62,14 @@ async def delete(request: Request) -> JSONResponse:
 
 
 @router.get("/search")
+@accepts(SearchRegisteredModels)
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRegisteredModels)
     return JSONResponse(await request.app.state.db.search(service.search_models, body))
 
 
 @router.api_route("/get-latest-versions", methods=["GET", "POST"])
+@accepts(GetLatestVersions)
 async def get_latest_versions(request: Request) -> JSONResponse:
     body = await parse_request(request, GetLatestVersions)
     versions = await request.app.state.db.run(service.latest_versions, body)
@@ -70,6 +77,7 @@ async def get_latest_versions(request: Request) -> JSONResponse:
 
 
 @router.post("/set-tag")
+@accepts(SetRegisteredModelTag)
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetRegisteredModelTag)
     await request.app.state.db.run(service.set_tag, body.name, body.key, body.value)
@@ -77,6 +85,7 @@ async def set_tag(request: Request) -> JSONResponse:
 
 
 @router.delete("/delete-tag")
+@accepts(DeleteRegisteredModelTag)
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteRegisteredModelTag)
     await request.app.state.db.run(service.delete_tag, body.name, body.key)
@@ -84,6 +93,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 
 
 @router.post("/alias")
+@accepts(SetAlias)
 async def set_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, SetAlias)
     await request.app.state.db.run(service.set_alias, body.name, body.alias, body.version)
@@ -91,6 +101,7 @@ async def set_alias(request: Request) -> JSONResponse:
 
 
 @router.delete("/alias")
+@accepts(AliasRef)
 async def delete_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
     await request.app.state.db.run(service.delete_alias, body.name, body.alias)
@@ -98,6 +109,7 @@ async def delete_alias(request: Request) -> JSONResponse:
 
 
 @router.get("/alias")
+@accepts(AliasRef)
 async def get_by_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
     version = await request.app.state.db.run(service.version_by_alias, body.name, body.alias)

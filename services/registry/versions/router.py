@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.actor import actor
-from services.core.http import JSONResponse, empty, parse_request
+from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.schemas import (
     CreateModelVersion,
     DeleteModelVersionTag,
@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/model-versions", tags=["model-version
 
 
 @router.post("/create")
+@accepts(CreateModelVersion)
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateModelVersion)
     version = await request.app.state.db.run(service.create, body, actor(request))
@@ -25,6 +26,7 @@ async def create(request: Request) -> JSONResponse:
 
 
 @router.get("/get")
+@accepts(VersionRef)
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     version = await request.app.state.db.run(service.get, body.name, body.version)
@@ -32,6 +34,7 @@ async def get(request: Request) -> JSONResponse:
 
 
 @router.patch("/update")
+@accepts(UpdateModelVersion)
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateModelVersion)
     version = await request.app.state.db.run(
@@ -41,6 +44,7 @@ async def update(request: Request) -> JSONResponse:
 
 
 @router.delete("/delete")
+@accepts(VersionRef)
 async def delete(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     await request.app.state.db.run(service.delete, body.name, body.version)
@@ -48,12 +52,14 @@ async def delete(request: Request) -> JSONResponse:
 
 
 @router.get("/search")
+@accepts(SearchModelVersions)
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchModelVersions)
     return JSONResponse(await request.app.state.db.search(service.search_versions, body))
 
 
 @router.post("/transition-stage")
+@accepts(TransitionStage)
 async def transition_stage(request: Request) -> JSONResponse:
     body = await parse_request(request, TransitionStage)
     version = await request.app.state.db.run(service.transition, body, actor(request))
@@ -61,6 +67,7 @@ async def transition_stage(request: Request) -> JSONResponse:
 
 
 @router.post("/set-tag")
+@accepts(SetModelVersionTag)
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetModelVersionTag)
     await request.app.state.db.run(service.set_tag, body.name, body.version, body.key, body.value)
@@ -68,6 +75,7 @@ async def set_tag(request: Request) -> JSONResponse:
 
 
 @router.delete("/delete-tag")
+@accepts(DeleteModelVersionTag)
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteModelVersionTag)
     await request.app.state.db.run(service.delete_tag, body.name, body.version, body.key)
@@ -75,6 +83,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 
 
 @router.get("/get-download-uri")
+@accepts(VersionRef)
 async def get_download_uri(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     uri = await request.app.state.db.run(service.download_uri, body.name, body.version)

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.config import registry_settings
-from services.core.http import JSONResponse, empty, parse_request
+from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.webhooks import service
 from services.registry.webhooks.schemas import (
     CreateWebhook,
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/webhooks", tags=["webhooks"])
 
 
 @router.post("")
+@accepts(CreateWebhook)
 async def create_webhook(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateWebhook)
     webhook = await request.app.state.db.run(service.create, body, registry_settings())
@@ -23,6 +24,7 @@ async def create_webhook(request: Request) -> JSONResponse:
 
 
 @router.get("")
+@accepts(ListWebhooks)
 async def list_webhooks(request: Request) -> JSONResponse:
     body = await parse_request(request, ListWebhooks)
     return JSONResponse(await request.app.state.db.run(service.list_page, body))
@@ -34,6 +36,7 @@ async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
 
 
 @router.patch("/{webhook_id}")
+@accepts(UpdateWebhook)
 async def update_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, UpdateWebhook)
     webhook = await request.app.state.db.run(service.update, webhook_id, body, registry_settings())
@@ -47,6 +50,7 @@ async def delete_webhook(request: Request, webhook_id: str) -> JSONResponse:
 
 
 @router.post("/{webhook_id}/test")
+@accepts(TestWebhook)
 async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, TestWebhook)
     row = await request.app.state.db.run(service.require, webhook_id)
@@ -56,6 +60,7 @@ async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
 
 
 @router.get("/{webhook_id}/deliveries")
+@accepts(ListDeliveries)
 async def list_deliveries(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, ListDeliveries)
     listing = await request.app.state.db.run(

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
-from services.core.http import JSONResponse, empty, parse_request
+from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.experiments import service
 from services.tracking.experiments.schemas import (
     CreateExperiment,
@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/experiments", tags=["experiments"])
 
 
 @router.post("/create")
+@accepts(CreateExperiment)
 async def create_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateExperiment)
     experiment_id = await request.app.state.db.run(service.create, body)
@@ -25,6 +26,7 @@ async def create_experiment(request: Request) -> JSONResponse:
 
 
 @router.get("/get")
+@accepts(GetExperiment)
 async def get_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperiment)
     experiment = await request.app.state.db.read(service.get, body.experiment_id)
@@ -32,6 +34,7 @@ async def get_experiment(request: Request) -> JSONResponse:
 
 
 @router.get("/get-by-name")
+@accepts(GetExperimentByName)
 async def get_experiment_by_name(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperimentByName)
     experiment = await request.app.state.db.read(service.get_by_name, body.experiment_name)
@@ -39,12 +42,14 @@ async def get_experiment_by_name(request: Request) -> JSONResponse:
 
 
 @router.api_route("/search", methods=["GET", "POST"])
+@accepts(SearchExperiments)
 async def search_experiments(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchExperiments)
     return JSONResponse(await request.app.state.db.search(service.search, body))
 
 
 @router.post("/update")
+@accepts(UpdateExperiment)
 async def update_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateExperiment)
     await request.app.state.db.run(service.rename, body)
@@ -52,6 +57,7 @@ async def update_experiment(request: Request) -> JSONResponse:
 
 
 @router.post("/delete")
+@accepts(ExperimentRef)
 async def delete_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentRef)
     await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "deleted")
@@ -59,6 +65,7 @@ async def delete_experiment(request: Request) -> JSONResponse:
 
 
 @router.post("/restore")
+@accepts(ExperimentRef)
 async def restore_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentRef)
     await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "active")
@@ -66,6 +73,7 @@ async def restore_experiment(request: Request) -> JSONResponse:
 
 
 @router.post("/set-experiment-tag")
+@accepts(SetExperimentTag)
 async def set_experiment_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetExperimentTag)
     await request.app.state.db.run(service.set_tag, body)
@@ -73,6 +81,7 @@ async def set_experiment_tag(request: Request) -> JSONResponse:
 
 
 @router.post("/delete-experiment-tag")
+@accepts(DeleteExperimentTag)
 async def delete_experiment_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteExperimentTag)
     await request.app.state.db.run(service.delete_tag, body)

@@ -1,12 +1,13 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
-from services.core.http import JSONResponse, empty, parse_request
+from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.artifact_listing import list_under
 from services.tracking.logged_models import service
 from services.tracking.logged_models.schemas import (
     CreateLoggedModel,
     FinalizeLoggedModel,
+    GetLoggedModel,
     ListLoggedModelArtifacts,
     LogLoggedModelParams,
     SearchLoggedModels,
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/logged-models", tags=["logged-models"
 
 
 @router.post("")
+@accepts(CreateLoggedModel)
 async def create_logged_model(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateLoggedModel)
     model = await request.app.state.db.run(service.create, body, service.new_model_id())
@@ -24,19 +26,22 @@ async def create_logged_model(request: Request) -> JSONResponse:
 
 
 @router.post("/search")
+@accepts(SearchLoggedModels)
 async def search_logged_models(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchLoggedModels)
     return JSONResponse(await request.app.state.db.search(service.search, body))
 
 
 @router.get("/{model_id}")
+@accepts(GetLoggedModel)
 async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
-    allow_deleted = request.query_params.get("allow_deleted", "false").lower() == "true"
-    model = await request.app.state.db.run(service.get, model_id, allow_deleted)
+    body = await parse_request(request, GetLoggedModel)
+    model = await request.app.state.db.run(service.get, model_id, body.allow_deleted)
     return JSONResponse({"model": model})
 
 
 @router.patch("/{model_id}")
+@accepts(FinalizeLoggedModel)
 async def finalize_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, FinalizeLoggedModel)
     return JSONResponse({"model": await request.app.state.db.run(service.finalize, model_id, body)})
@@ -49,6 +54,7 @@ async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
 
 
 @router.patch("/{model_id}/tags")
+@accepts(SetLoggedModelTags)
 async def set_logged_model_tags(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, SetLoggedModelTags)
     tags = [(t.key, t.value) for t in body.tags]
@@ -62,6 +68,7 @@ async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str)
 
 
 @router.post("/{model_id}/params")
+@accepts(LogLoggedModelParams)
 async def log_logged_model_params(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, LogLoggedModelParams)
     params = [(p.key, p.value) for p in body.params]
@@ -70,6 +77,7 @@ async def log_logged_model_params(request: Request, model_id: str) -> JSONRespon
 
 
 @router.get("/{model_id}/artifacts/directories")
+@accepts(ListLoggedModelArtifacts)
 async def list_logged_model_artifacts(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, ListLoggedModelArtifacts)
     state = request.app.state

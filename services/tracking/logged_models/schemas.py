@@ -15,6 +15,10 @@ STATUS_NUMBERS = {
 STATUS_NAMES = {number: name for name, number in STATUS_NUMBERS.items()}
 
 
+
+class GetLoggedModel(MlflowMessage):
+    allow_deleted: bool = False
+
 class KeyValue(MlflowMessage):
     key: str
     value: str = ""

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.clock import new_hex_id
-from services.core.http import JSONResponse, empty, parse_request
+from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.runs import service
 from services.tracking.runs.schemas import (
     CreateRun,
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/runs", tags=["runs"])
 
 
 @router.post("/create")
+@accepts(CreateRun)
 async def create_run(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRun)
     # The id is chosen before the transaction so a retried attempt cannot create a twin.
@@ -31,18 +32,21 @@ async def create_run(request: Request) -> JSONResponse:
 
 
 @router.get("/get")
+@accepts(RunRef)
 async def get_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
     return JSONResponse({"run": await request.app.state.db.read(service.get, body.run_id)})
 
 
 @router.post("/update")
+@accepts(UpdateRun)
 async def update_run(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRun)
     return JSONResponse({"run_info": await request.app.state.db.run(service.update, body)})
 
 
 @router.post("/delete")
+@accepts(RunRef)
 async def delete_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
     await request.app.state.db.run(service.set_lifecycle, body.run_id, "deleted")
@@ -50,6 +54,7 @@ async def delete_run(request: Request) -> JSONResponse:
 
 
 @router.post("/restore")
+@accepts(RunRef)
 async def restore_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
     await request.app.state.db.run(service.set_lifecycle, body.run_id, "active")
@@ -57,12 +62,14 @@ async def restore_run(request: Request) -> JSONResponse:
 
 
 @router.post("/search")
+@accepts(SearchRuns)
 async def search_runs(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRuns)
     return JSONResponse(await request.app.state.db.search(service.search, body))
 
 
 @router.post("/log-parameter")
+@accepts(LogParam)
 async def log_param(request: Request) -> JSONResponse:
     body = await parse_request(request, LogParam)
     await request.app.state.db.run(service.log_param, body)
@@ -70,6 +77,7 @@ async def log_param(request: Request) -> JSONResponse:
 
 
 @router.post("/log-metric")
+@accepts(LogMetric)
 async def log_metric(request: Request) -> JSONResponse:
     body = await parse_request(request, LogMetric)
     service.validate_metric_request(body)
@@ -82,6 +90,7 @@ async def log_metric(request: Request) -> JSONResponse:
 
 
 @router.post("/log-batch")
+@accepts(LogBatch)
 async def log_batch(request: Request) -> JSONResponse:
     body = await parse_request(request, LogBatch)
     service.validate_batch(body)
@@ -94,6 +103,7 @@ async def log_batch(request: Request) -> JSONResponse:
 
 
 @router.post("/set-tag")
+@accepts(SetTag)
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetTag)
     await request.app.state.db.run(service.set_tag, body)
@@ -101,6 +111,7 @@ async def set_tag(request: Request) -> JSONResponse:
 
 
 @router.post("/delete-tag")
+@accepts(DeleteTag)
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteTag)
     await request.app.state.db.run(service.delete_tag, body)
@@ -108,6 +119,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 
 
 @router.post("/log-inputs")
+@accepts(LogInputs)
 async def log_inputs(request: Request) -> JSONResponse:
     body = await parse_request(request, LogInputs)
     await request.app.state.db.run(service.log_inputs, body)
@@ -115,6 +127,7 @@ async def log_inputs(request: Request) -> JSONResponse:
 
 
 @router.post("/outputs")
+@accepts(LogOutputs)
 async def log_outputs(request: Request) -> JSONResponse:
     body = await parse_request(request, LogOutputs)
     await request.app.state.db.run(service.log_outputs, body)
@@ -122,6 +135,7 @@ async def log_outputs(request: Request) -> JSONResponse:
 
 
 @router.post("/log-model")
+@accepts(LogModel)
 async def log_model(request: Request) -> JSONResponse:
     body = await parse_request(request, LogModel)
     await request.app.state.db.run(service.log_model, body)
