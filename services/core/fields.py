@@ -79,3 +79,17 @@ def contains_nul(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         return any(contains_nul(item) for item in value)
     return False
+
+
+_LOGGED_MODEL_ID = re.compile(r"m-[0-9a-f]{32}")
+
+
+def canonical_logged_model_id(value: object) -> str:
+    """`m-` and 32 lowercase hex, as the server makes them: the column holds 34 characters, so
+    anything else could never name a model (and a longer one was a 500 on insert)."""
+    if not isinstance(value, str) or _LOGGED_MODEL_ID.fullmatch(value) is None:
+        raise ValueError(f"logged model ids are 'm-' and 32 lowercase hex, got {value!r}")
+    return value
+
+
+LoggedModelId = Annotated[str, BeforeValidator(canonical_logged_model_id)]
