@@ -9,15 +9,25 @@ URLs on this service (`mpu/parts/<upload id>/<n>`).
 import posixpath
 
 from fastapi import APIRouter
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from services.artifacts.metrics import BYTES_IN, counted
+from services.artifacts.router import disconnected
 from services.core.config import server_settings
-from services.core.errors import InvalidParameterValue
+from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
+from services.core.fields import PositiveInt32
 from services.core.gate import streams_body
-from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
-from services.core.storage.paths import clean_artifact_path
+from services.core.http import (
+    JSONResponse,
+    MlflowMessage,
+    accepts,
+    empty,
+    parse_request,
+    validate,
+)
+from services.core.storage.base import ArtifactNotFound
+from services.core.storage.paths import clean_artifact_path, clean_file_path
 
 router = APIRouter(tags=["artifacts"])
 PREFIX = "/api/2.0/mlflow-artifacts/mpu"
@@ -83,9 +93,11 @@ async def create_multipart_upload(request: Request) -> JSONResponse:
 async def complete_multipart_upload(request: Request) -> JSONResponse:
     body = await parse_request(request, CompleteMultipartUpload)
     parts = [(part.part_number, part.etag) for part in body.parts]
-    await request.app.state.store.complete_multipart(
-        _target(request, body.path), body.upload_id, parts
-    )
+    target = _target(request, body.path)
+    try:
+        await request.app.state.store.complete_multipart(target, body.upload_id, parts)
+    except ArtifactNotFound:  # a folder on the way vanished under a concurrent delete
+        raise ResourceDoesNotExist(f"A folder of '{target}' was deleted meanwhile.") from None
     return empty()
 
 
@@ -99,9 +111,14 @@ async def abort_multipart_upload(request: Request) -> JSONResponse:
 
 @router.put(PREFIX + "/parts/{upload_id}/{part_number}")
 @streams_body
-async def upload_part(request: Request, upload_id: str, part_number: int) -> Response:
+async def upload_part(request: Request) -> Response:
+    part = validate(PartRef, request.path_params)
     store = request.app.state.store
     if store.supports_presigned_parts:
         raise InvalidParameterValue("This store takes parts at presigned URLs.")
-    etag = await store.put_part(upload_id, part_number, counted(request.stream(), BYTES_IN))
+    chunks = counted(request.stream(), BYTES_IN)
+    try:
+        etag = await store.put_part(part.upload_id, part.part_number, chunks)
+    except ClientDisconnect:
+        raise disconnected() from None
     return Response(status_code=200, headers={"ETag": etag})

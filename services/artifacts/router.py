@@ -14,7 +14,8 @@ from starlette.responses import Response, StreamingResponse
 from services.artifacts.inert import download_type
 from services.artifacts.metrics import BYTES_IN, BYTES_OUT, counted
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.http import JSONResponse, empty
+from services.core.gate import streams_body
+from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
 from services.core.storage.base import ArtifactNotFound
 from services.core.storage.paths import clean_artifact_path, clean_file_path
 
@@ -34,6 +35,13 @@ def disconnected() -> InvalidParameterValue:
     return InvalidParameterValue("The client disconnected before the upload completed.")
 
 
+class ListArtifacts(MlflowMessage):
+    """mlflow-artifacts' ListArtifacts: the folder to list, relative to the store root."""
+
+    path: str | None = None
+
+
+@streams_body
 async def upload(request: Request) -> Response:
     path = clean_file_path(request.path_params["artifact_path"])
     store = request.app.state.store
@@ -114,9 +122,10 @@ async def delete(request: Request) -> Response:
     return empty()
 
 
+@accepts(ListArtifacts)
 async def list_artifacts(request: Request) -> Response:
-    raw = request.query_params.get("path")
-    path = clean_artifact_path(raw, allow_root=True)
+    body = await parse_request(request, ListArtifacts)
+    path = clean_artifact_path(body.path, allow_root=True)
     entries = await request.app.state.store.list(path)
     files = [{**entry.render(), "path": entry.path.rsplit("/", 1)[-1]} for entry in entries]
     return JSONResponse({"files": files} if files else {})

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from services.core.errors import InvalidParameterValue
+
 
 @dataclass(frozen=True)
 class FileInfo:
@@ -34,12 +36,27 @@ class StoreUnavailable(Exception):
     """The backing store cannot be reached; callers answer 503 with Retry-After."""
 
 
+# A file and a folder never share a name, on either store: the local filesystem cannot hold
+# both, so S3 (which could) refuses them too and both stores give the same answers.
+
+
+def folder_in_the_way(path: str) -> InvalidParameterValue:
+    return InvalidParameterValue(f"Invalid path: '{path}' is a folder; a file cannot replace it.")
+
+
+def file_in_the_way(path: str, file: str) -> InvalidParameterValue:
+    return InvalidParameterValue(
+        f"Invalid path: '{path}' would be inside '{file}', which is a file."
+    )
+
+
 class ArtifactStore(Protocol):
     # True: multipart parts go to presigned store URLs; False: through the proxy's part route.
     supports_presigned_parts: bool
 
     async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
-        """Store the stream at path atomically (all or nothing); return bytes written."""
+        """Store the stream at path atomically (all or nothing); return bytes written.
+        Raises folder_in_the_way / file_in_the_way before reading the stream."""
 
     async def stat(self, path: str) -> ObjectStat:
         """Size of a file; raises ArtifactNotFound."""

@@ -11,7 +11,13 @@ def publish(handle: BinaryIO, temporary: Path, target: Path) -> None:
     handle.flush()
     os.fsync(handle.fileno())
     handle.close()
-    os.replace(temporary, target)
+    try:
+        os.replace(temporary, target)
+    except FileNotFoundError:
+        # A concurrent delete removed the target's folder after the upload made it: the
+        # later request (this upload) wins, as it would one moment later.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, target)
     folder = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(folder)

@@ -1,23 +1,32 @@
 """Artifacts in a local folder (the embedded default).
 
-Writes go to a hidden temporary file beside the target and are renamed into place only when
-the whole stream arrived, so an interrupted upload never leaves a half file at the path.
-File I/O runs in worker threads in 1 MiB chunks, so the event loop never blocks.
+Writes go to a temporary file in the staging area beside the root (never inside the tree, so
+no user path can collide with one) and are renamed into place only when the whole stream
+arrived, so an interrupted upload never leaves a half file at the path. File I/O runs in
+worker threads in 1 MiB chunks, so the event loop never blocks. Whatever the filesystem
+refuses because of a client's path or a race is a 4xx (local_errors.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
 
 from services.core.errors import InvalidParameterValue
-from services.core.storage.base import ArtifactNotFound, FileInfo, ObjectStat
+from services.core.storage.base import (
+    ArtifactNotFound,
+    FileInfo,
+    ObjectStat,
+    file_in_the_way,
+    folder_in_the_way,
+)
 from services.core.storage.durable import publish
+from services.core.storage.local_errors import os_errors_as_api_errors, translate
 from services.core.storage.local_uploads import LocalUploads
 
 # Bodies arrive in ~64 KiB pieces; writing each through a worker thread would cost a thread
@@ -33,20 +42,43 @@ class LocalStore:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         # Beside the root, never inside it, so no artifact path can reach the staging area;
-        # on the same filesystem, so completing an upload is a rename.
+        # on the same filesystem, so publishing a file is a rename.
         self.uploads = LocalUploads(self.root.with_name(f"{self.root.name}.uploads"))
+        if os.stat(self.uploads.staging).st_dev != os.stat(self.root).st_dev:
+            raise RuntimeError(
+                f"{self.uploads.staging} must be on the same filesystem as the artifact root "
+                f"{self.root} (uploads are renamed into place); mount the folder above the root."
+            )
 
     def resolve(self, path: str) -> Path:
-        target = (self.root / path).resolve() if path else self.root
+        try:
+            target = (self.root / path).resolve() if path else self.root
+        except RuntimeError:  # a symlink loop (Python < 3.13 raises this, not ELOOP)
+            raise InvalidParameterValue(f"Invalid path: {path!r} passes through a symlink loop.")
         if target != self.root and self.root not in target.parents:
             raise InvalidParameterValue(f"Invalid path: {path!r} leaves the artifact root.")
         return target
 
+    def _refuse_conflicts(self, target: Path, path: str) -> None:
+        """A folder at the target, or a file on the way to it, before a byte is read."""
+        if target.is_dir():
+            raise folder_in_the_way(path)
+        for folder in target.parents:
+            if folder == self.root or folder.is_dir():
+                return
+            if folder.exists():
+                raise file_in_the_way(path, folder.relative_to(self.root).as_posix())
+
+    def _prepare(self, target: Path, path: str) -> None:
+        self._refuse_conflicts(target, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+
     async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
         target = self.resolve(path)
-        await anyio.to_thread.run_sync(lambda: target.parent.mkdir(parents=True, exist_ok=True))
-        temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.part"
-        handle = await anyio.to_thread.run_sync(open, temporary, "wb")
+        temporary = self.uploads.incoming()
+        with os_errors_as_api_errors(path):
+            await anyio.to_thread.run_sync(self._prepare, target, path)
+            handle = await anyio.to_thread.run_sync(open, temporary, "wb")
         writing: asyncio.Task | None = None
         try:
             written = 0
@@ -65,26 +97,30 @@ class LocalStore:
             if block:
                 await anyio.to_thread.run_sync(handle.write, block)
             await anyio.to_thread.run_sync(publish, handle, temporary, target)
-        except BaseException:
+        except BaseException as error:
             if writing is not None:
                 writing.cancel()
                 await asyncio.gather(writing, return_exceptions=True)
             handle.close()
             temporary.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise translate(error, path) from error
             raise
         return written
 
     async def stat(self, path: str) -> ObjectStat:
         target = self.resolve(path)
-        if not target.is_file():
-            raise ArtifactNotFound(path)
-        return ObjectStat(size=target.stat().st_size)
+        with os_errors_as_api_errors(path):
+            if not target.is_file():
+                raise ArtifactNotFound(path)
+            return ObjectStat(size=target.stat().st_size)
 
     async def read(self, path: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         target = self.resolve(path)
-        if not target.is_file():
-            raise ArtifactNotFound(path)
-        handle = await anyio.to_thread.run_sync(open, target, "rb")
+        with os_errors_as_api_errors(path):
+            if not target.is_file():
+                raise ArtifactNotFound(path)
+            handle = await anyio.to_thread.run_sync(open, target, "rb")
         try:
             handle.seek(start)
             remaining = None if end is None else end - start + 1
@@ -99,34 +135,44 @@ class LocalStore:
         finally:
             handle.close()
 
-    async def list(self, path: str) -> list[FileInfo]:
-        folder = self.resolve(path)
-        if not folder.is_dir():
+    def _entries(self, folder: Path) -> list[FileInfo]:
+        try:
+            found = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
             return []
         entries = []
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.startswith(".") and entry.name.endswith(".part"):
+        for entry in found:
+            relative = Path(entry.path).relative_to(self.root).as_posix()
+            try:
+                if entry.is_dir():
+                    entries.append(FileInfo(relative, True))
+                else:
+                    entries.append(FileInfo(relative, False, entry.stat().st_size))
+            except FileNotFoundError:  # deleted while listing, or a dangling symlink
                 continue
-            relative = entry.relative_to(self.root).as_posix()
-            if entry.is_dir():
-                entries.append(FileInfo(relative, True))
-            else:
-                entries.append(FileInfo(relative, False, entry.stat().st_size))
         return entries
+
+    async def list(self, path: str) -> list[FileInfo]:
+        folder = self.resolve(path)
+        with os_errors_as_api_errors(path):
+            return await anyio.to_thread.run_sync(self._entries, folder)
 
     async def delete(self, path: str) -> None:
         target = self.resolve(path)
-        if target.is_dir():
-            await anyio.to_thread.run_sync(shutil.rmtree, target)
-        elif target.exists():
-            target.unlink()
-        else:
-            raise ArtifactNotFound(path)
+        with os_errors_as_api_errors(path):
+            if target.is_dir():
+                await anyio.to_thread.run_sync(shutil.rmtree, target)
+            elif target.exists():
+                target.unlink()
+            else:
+                raise ArtifactNotFound(path)
 
     async def create_multipart(
         self, path: str, num_parts: int, base_url: str
     ) -> tuple[str, list[dict]]:
-        self.resolve(path)
+        target = self.resolve(path)
+        with os_errors_as_api_errors(path):
+            await anyio.to_thread.run_sync(self._refuse_conflicts, target, path)
         part_url = f"{base_url}/api/2.0/mlflow-artifacts/mpu/parts/{{upload_id}}/{{part_number}}"
         return await self.uploads.create(path, num_parts, part_url)
 
@@ -136,7 +182,11 @@ class LocalStore:
     async def complete_multipart(
         self, path: str, upload_id: str, parts: list[tuple[int, str]]
     ) -> None:
-        await self.uploads.complete(path, upload_id, parts, self.resolve(path))
+        target = self.resolve(path)
+        with os_errors_as_api_errors(path):
+            await self.uploads.complete(
+                path, upload_id, parts, target, lambda: self._prepare(target, path)
+            )
 
     async def abort_multipart(self, path: str, upload_id: str) -> None:
         await self.uploads.abort(path, upload_id)

@@ -4,6 +4,10 @@ Uploads of unknown length stream through a bounded buffer: a body that fits one 
 single PutObject; a longer one becomes a multipart upload in which one part uploads while
 the next fills (memory stays near two parts whatever the file size) and is aborted on any failure, so
 an interrupted upload never leaves an object, or a half one, at the key.
+
+S3 has no folders, but the local store does, and users expect one answer from both: an
+upload is refused when keys exist below its path (a folder there) or a key exists at one of
+its parents (a file on the way), exactly where the local filesystem would refuse it.
 """
 
 from __future__ import annotations
@@ -24,23 +28,44 @@ from botocore.exceptions import (
 )
 
 from services.core.config import ArtifactSettings
+from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.storage.base import (
     ArtifactNotFound,
     FileInfo,
     ObjectStat,
     StoreUnavailable,
+    file_in_the_way,
+    folder_in_the_way,
 )
 
 PART_SIZE = 8 * 1024 * 1024
 PRESIGNED_PART_SECONDS = 3600
+MAX_KEY_BYTES = 1024  # S3's limit on a whole key, the root's prefix included
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _UNAVAILABLE = {"500", "502", "503", "504", "SlowDown", "ServiceUnavailable", "InternalError"}
+# What S3 refuses because of what the client sent (its parts, its ETags, its upload id).
+_CLIENT_MISTAKES = {
+    "EntityTooSmall",
+    "InvalidArgument",
+    "InvalidPart",
+    "InvalidPartOrder",
+    "InvalidRequest",
+    "KeyTooLongError",
+    "MalformedXML",
+}
 
 
 def _translate(error: Exception, path: str) -> Exception:
     if isinstance(error, ClientError):
         code = str(error.response.get("Error", {}).get("Code", ""))
         status = str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+        if code == "NoSuchUpload":
+            return ResourceDoesNotExist(
+                "No such multipart upload (it may have been completed or aborted)."
+            )
+        if code in _CLIENT_MISTAKES:
+            message = error.response.get("Error", {}).get("Message", "")
+            return InvalidParameterValue(f"The store refused the upload: {code}: {message}")
         if code in _NOT_FOUND or status == "404":
             return ArtifactNotFound(path)
         if code in _UNAVAILABLE or status in _UNAVAILABLE:
@@ -95,11 +120,38 @@ class S3Store:
         return self._client
 
     def key(self, path: str) -> str:
-        return f"{self.prefix}/{path}" if self.prefix and path else (self.prefix or path)
+        key = f"{self.prefix}/{path}" if self.prefix and path else (self.prefix or path)
+        if len(key.encode()) > MAX_KEY_BYTES:
+            raise InvalidParameterValue(
+                f"Invalid path: with the store's prefix the key is longer than S3's "
+                f"{MAX_KEY_BYTES} bytes."
+            )
+        return key
+
+    async def _refuse_conflicts(self, client: Any, path: str) -> None:
+        """As on the local store, a file and a folder never share a name: refused are a
+        folder at the path (keys below it) and a file on the way to it (a key at a parent).
+        One LIST and one HEAD per parent, concurrently. S3 cannot check and write in one
+        step, so two conflicting uploads racing each other may both land."""
+        segments = path.split("/")
+        parents = ["/".join(segments[:n]) for n in range(1, len(segments))]
+        try:
+            below, *parent_files = await asyncio.gather(
+                client.list_objects_v2(Bucket=self.bucket, Prefix=f"{self.key(path)}/", MaxKeys=1),
+                *(self._exists(client, self.key(parent)) for parent in parents),
+            )
+        except Exception as error:
+            raise _translate(error, path) from error
+        if below.get("Contents"):
+            raise folder_in_the_way(path)
+        for parent, is_file in zip(parents, parent_files):
+            if is_file:
+                raise file_in_the_way(path, parent)
 
     async def put(self, path: str, chunks: AsyncIterator[bytes]) -> int:
         client = await self.client()
         key = self.key(path)
+        await self._refuse_conflicts(client, path)
         total = 0
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
@@ -234,6 +286,7 @@ class S3Store:
     ) -> tuple[str, list[dict[str, Any]]]:
         client = await self.client()
         key = self.key(path)
+        await self._refuse_conflicts(client, path)
         try:
             upload_id = (await client.create_multipart_upload(Bucket=self.bucket, Key=key))[
                 "UploadId"
@@ -259,6 +312,8 @@ class S3Store:
         self, path: str, upload_id: str, parts: list[tuple[int, str]]
     ) -> None:
         client = await self.client()
+        # Again: a conflicting file or folder may have appeared while the parts went up.
+        await self._refuse_conflicts(client, path)
         try:
             await client.complete_multipart_upload(
                 Bucket=self.bucket,
