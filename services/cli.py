@@ -4,6 +4,7 @@ import asyncio
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -221,55 +222,74 @@ def token_revoke(token_id: str) -> None:
     console.print(f"revoked {token_id}")
 
 
-def _grant_body(
-    user: str | None, group: str | None, experiment: str | None, model: str | None
-) -> dict:
+# --option -> the grant's resource_type; at most one is given, none means every resource.
+_GRANT_TARGETS = {
+    "experiment": "experiment",
+    "model": "registered_model",
+    "experiment_pattern": "experiment_pattern",
+    "model_pattern": "registered_model_pattern",
+    "create": "create",
+}
+
+
+def _grant_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(
+        [
+            click.option("--user"),
+            click.option("--group"),
+            click.option("--experiment", help="Experiment id."),
+            click.option("--model", help="Registered model name."),
+            click.option(
+                "--experiment-pattern", help="Experiments whose name matches, e.g. 'team-a/*'."
+            ),
+            click.option("--model-pattern", help="Registered models whose name matches."),
+            click.option(
+                "--create",
+                type=click.Choice(["experiment", "registered_model"]),
+                help="The right to create these (and manage one's own), nothing else.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _grant_body(user: str | None, group: str | None, **targets: str | None) -> dict:
     if bool(user) == bool(group):
         raise click.UsageError("give exactly one of --user or --group")
-    if experiment and model:
-        raise click.UsageError("give at most one of --experiment or --model")
-    resource = (
-        ("experiment", experiment)
-        if experiment
-        else ("registered_model", model)
-        if model
-        else ("default", "*")
-    )
+    given = [(_GRANT_TARGETS[option], value) for option, value in targets.items() if value]
+    if len(given) > 1:
+        raise click.UsageError("give at most one resource option")
+    resource_type, resource_id = given[0] if given else ("default", "*")
     return {
         "principal_type": "user" if user else "group",
         "principal": user or group,
-        "resource_type": resource[0],
-        "resource_id": resource[1],
+        "resource_type": resource_type,
+        "resource_id": resource_id,
     }
 
 
 @main.command()
-@click.option("--user")
-@click.option("--group")
-@click.option("--experiment", help="Experiment id; default: every resource.")
-@click.option("--model", help="Registered model name; default: every resource.")
-@click.option("--role", type=click.Choice(["READ", "EDIT", "MANAGE", "ADMIN"]), required=True)
-def grant(
-    user: str | None, group: str | None, experiment: str | None, model: str | None, role: str
-) -> None:
-    """Grant a role to a user or an IdP group."""
-    body = {**_grant_body(user, group, experiment, model), "role": role}
+@_grant_options
+@click.option("--role", type=click.Choice(["READ", "EDIT", "MANAGE", "ADMIN"]), default=None)
+def grant(user: str | None, group: str | None, role: str | None, **targets: str | None) -> None:
+    """Grant a role to a user or an IdP group (on every resource unless one is named)."""
+    body = _grant_body(user, group, **targets)
+    if role is None and body["resource_type"] != "create":
+        raise click.UsageError("--role is required")
+    body["role"] = role or "EDIT"
     _api("POST", "/api/2.0/grimoire/permissions", json=body)
     console.print(
-        f"granted {role} to {body['principal_type']} {body['principal']} on {body['resource_type']} {body['resource_id']}"
+        f"granted {body['role']} to {body['principal_type']} {body['principal']} "
+        f"on {body['resource_type']} {body['resource_id']}"
     )
 
 
 @main.command()
-@click.option("--user")
-@click.option("--group")
-@click.option("--experiment")
-@click.option("--model")
-def revoke(user: str | None, group: str | None, experiment: str | None, model: str | None) -> None:
+@_grant_options
+def revoke(user: str | None, group: str | None, **targets: str | None) -> None:
     """Revoke a grant."""
-    _api(
-        "DELETE", "/api/2.0/grimoire/permissions", json=_grant_body(user, group, experiment, model)
-    )
+    _api("DELETE", "/api/2.0/grimoire/permissions", json=_grant_body(user, group, **targets))
     console.print("revoked")
 
 

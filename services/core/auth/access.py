@@ -2,13 +2,20 @@
 
 READ < EDIT < MANAGE < ADMIN. A principal's role on a resource is the highest of: ADMIN if it
 is an admin; its own and its groups' default grants; its own and its groups' grants on that
-resource. The creator of an experiment or registered model is granted MANAGE on it.
+resource; and its grants on a name pattern the resource's name matches (`team-a/*`: `*`
+stands for any run of characters), so a team owns its namespace. The creator of an
+experiment or registered model is granted MANAGE on it.
+
+Creating needs one of: a default grant of EDIT or more (EDIT on everything), a create grant
+for that kind of resource (`create` / `experiment` or `registered_model`: the right to create,
+and so to manage what one created, with no access to anyone else's), or EDIT or more on a
+pattern the new name matches.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, cast, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth.access_cache import MISSING, AccessCache
@@ -16,10 +23,40 @@ from services.core.auth.principal import RANK, Principal, at_least, current_prin
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import grants
+from services.core.db.tables.registry import registered_models
+from services.core.db.tables.tracking import experiments
 
 g = grants.c
 # A grant for everything: it counts toward the principal's role on any resource.
 _DEFAULT_SCOPE = and_(g.resource_type == "default", g.resource_id == "*")
+PATTERN_SUFFIX = "_pattern"
+# The id and name columns of each kind of resource a pattern can name.
+_NAMED = {
+    "experiment": (experiments.c.experiment_id, experiments.c.name),
+    "registered_model": (registered_models.c.id, registered_models.c.name),
+}
+
+
+def _like_of(pattern: Any) -> ColumnElement[str]:
+    """A stored glob (`*` only) as a LIKE pattern: LIKE's own wildcards are escaped."""
+    for special in ("\\", "%", "_"):
+        pattern = func.replace(pattern, special, "\\" + special)
+    return func.replace(pattern, "*", "%")
+
+
+def _pattern_matches(resource_type: str, name: Any) -> ColumnElement[bool]:
+    """Grant rows on a pattern of `resource_type` that `name` (a column or a value) matches."""
+    subject = literal(name) if isinstance(name, str) else name
+    return and_(
+        g.resource_type == resource_type + PATTERN_SUFFIX,
+        subject.like(_like_of(g.resource_id)),
+    )
+
+
+def _pattern_scope(resource_type: str, resource_id: str) -> ColumnElement[bool]:
+    id_column, name_column = _NAMED[resource_type]
+    named = select(name_column).where(id_column == int(resource_id)).scalar_subquery()
+    return _pattern_matches(resource_type, named)
 
 
 def _holder(principal: Principal) -> ColumnElement[bool]:
@@ -44,11 +81,28 @@ async def role_on(
     generation = cache.generation
     scope = _DEFAULT_SCOPE
     if resource_id is not None:
-        scope = or_(scope, and_(g.resource_type == resource_type, g.resource_id == resource_id))
+        scope = or_(
+            scope,
+            and_(g.resource_type == resource_type, g.resource_id == resource_id),
+            _pattern_scope(resource_type, resource_id),
+        )
     roles = (await conn.execute(select(g.role).where(_holder(principal), scope))).scalars().all()
     role = max(roles, key=RANK.__getitem__, default=None)
     cache.remember_role(principal, resource_type, resource_id, role, generation)
     return role
+
+
+async def may_create(conn: Connection, principal: Principal, resource_type: str, name: str) -> bool:
+    """EDIT or more by default, a create grant for the kind, or a pattern the name matches."""
+    if principal.is_admin:
+        return True
+    scope = or_(
+        _DEFAULT_SCOPE,
+        and_(g.resource_type == "create", g.resource_id == resource_type),
+        _pattern_matches(resource_type, name),
+    )
+    rows = await conn.execute(select(g.resource_type, g.role).where(_holder(principal), scope))
+    return any(kind == "create" or at_least(role, "EDIT") for kind, role in rows)
 
 
 def visible(column: Any, resource_type: str) -> ColumnElement[bool] | None:
@@ -62,7 +116,11 @@ def visible(column: Any, resource_type: str) -> ColumnElement[bool] | None:
     granted = select(cast(g.resource_id, BigInteger)).where(
         _holder(principal), g.resource_type == resource_type
     )
-    return or_(default_read.exists(), column.in_(granted))
+    id_column, name_column = _NAMED[resource_type]
+    by_pattern = select(id_column).join(
+        grants, and_(_holder(principal), _pattern_matches(resource_type, name_column))
+    )
+    return or_(default_read.exists(), column.in_(granted), column.in_(by_pattern))
 
 
 async def readable(conn: Connection, resource_type: str, ids: Sequence[int]) -> list[int]:
@@ -77,15 +135,27 @@ async def readable(conn: Connection, resource_type: str, ids: Sequence[int]) -> 
     scope = or_(
         _DEFAULT_SCOPE,
         and_(g.resource_type == resource_type, g.resource_id.in_([str(i) for i in ids])),
+        g.resource_type == resource_type + PATTERN_SUFFIX,
     )
     rows = await conn.execute(
         select(g.resource_type, g.resource_id).where(_holder(principal), scope)
     )
-    granted = set()
+    granted, patterns = set(), False
     for granted_type, resource_id in rows:
         if granted_type == "default":
             return list(ids)
-        granted.add(resource_id)
+        if granted_type == resource_type:
+            granted.add(resource_id)
+        else:
+            patterns = True
+    if patterns:
+        id_column, name_column = _NAMED[resource_type]
+        matched = await conn.execute(
+            select(id_column)
+            .join(grants, and_(_holder(principal), _pattern_matches(resource_type, name_column)))
+            .where(id_column.in_(ids))
+        )
+        granted.update(str(i) for i in matched.scalars())
     return [i for i in ids if str(i) in granted]
 
 
@@ -124,4 +194,4 @@ async def grant_creator(conn: Connection, resource_type: str, resource_id: str) 
         )
 
 
-__all__ = ["at_least", "grant", "grant_creator", "role_on", "visible"]
+__all__ = ["at_least", "grant", "grant_creator", "may_create", "role_on", "visible"]

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Rule:
-    # public | authenticated | admin | default | experiment | experiment_by_name | run | runs
-    # | logged_model | model | artifact | grant_target
+    # public | authenticated | admin | new_experiment | new_registered_model
+    # | experiment | experiment_by_name | run | runs | logged_model | model | artifact
+    # | grant_target
     target: str
     role: str = "READ"
     field: str | None = None  # request field (query, JSON body or path) holding the id
@@ -62,7 +63,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/3.0/mlflow/server-info"): AUTHENTICATED,
     ("GET", "/ajax-api/3.0/mlflow/server-info"): AUTHENTICATED,
     # experiments
-    ("POST", f"{T}/experiments/create"): Rule("default", "EDIT"),
+    ("POST", f"{T}/experiments/create"): Rule("new_experiment", "EDIT", "name"),
     ("GET", f"{T}/experiments/get"): experiment("READ"),
     ("GET", f"{T}/experiments/get-by-name"): Rule("experiment_by_name", "READ", "experiment_name"),
     ("GET", f"{T}/experiments/search"): AUTHENTICATED,  # results filtered to what is readable
@@ -101,7 +102,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{T}/logged-models/{{model_id}}/params"): logged_model("EDIT"),
     ("GET", f"{T}/logged-models/{{model_id}}/artifacts/directories"): logged_model("READ"),
     # registry
-    ("POST", f"{T}/registered-models/create"): Rule("default", "EDIT"),
+    ("POST", f"{T}/registered-models/create"): Rule("new_registered_model", "EDIT", "name"),
     ("GET", f"{T}/registered-models/get"): model("READ"),
     ("GET", f"{T}/registered-models/search"): AUTHENTICATED,
     ("POST", f"{T}/registered-models/rename"): model("EDIT", "registered_model.rename"),

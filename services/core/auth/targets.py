@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.core.auth.access import role_on
+from services.core.auth.access import may_create, role_on
 from services.core.auth.access_cache import MISSING, AccessCache
 from services.core.auth.policy import Rule
 from services.core.auth.principal import Principal, at_least
@@ -24,6 +24,10 @@ from services.core.db.engine import Connection
 from services.core.db.tables.registry import registered_models
 from services.core.db.tables.tracking import experiments, logged_models, runs
 from services.core.errors import ResourceDoesNotExist
+
+
+# Rules for creating a resource, by the kind they create (see access.may_create).
+_NEW = {"new_experiment": "experiment", "new_registered_model": "registered_model"}
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,6 @@ def decide_without_database(
     settled = _settled_by_rule(principal, rule, subject)
     if settled is not None:
         return settled
-    if rule.target == "default":
-        role = cache.role(principal, "default", None)
-        return None if role is MISSING else Decision(at_least(role, rule.role))  # type: ignore[arg-type]
     if rule.target == "experiment":
         return _on_experiment_from_memory(principal, rule.role, subject.value, cache)
     objects = _objects(rule, subject)
@@ -170,8 +171,8 @@ async def decide(
     if settled is not None:
         return settled
     value = subject.value
-    if rule.target == "default":
-        return Decision(at_least(await role_on(conn, principal, "default", None, cache), rule.role))
+    if rule.target in _NEW:
+        return Decision(await may_create(conn, principal, _NEW[rule.target], value))
     if rule.target == "experiment":
         return await _on_experiment(conn, principal, rule.role, value, cache)
     if rule.target == "experiment_by_name":
