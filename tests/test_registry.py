@@ -104,11 +104,12 @@ def test_model_versions_sources_stages_tags_and_search(mlflow_experiment: str) -
     from_run = client.create_model_version(
         name, f"runs:/{run.info.run_id}/model", run_id=run.info.run_id, tags={"kind": "run"}
     )
-    from_store = client.create_model_version(name, "mlflow-artifacts:/0/elsewhere/model")
+    # A proxied source must lie inside a run's (or logged model's) artifacts.
+    from_store = client.create_model_version(name, f"{run_uri}/model")
     from_s3 = client.create_model_version(name, "s3://bucket/path/model", description="s3")
     assert [from_run.version, from_store.version, from_s3.version] == ["1", "2", "3"]
     assert client.get_model_version_download_uri(name, "1") == f"{run_uri}/model"
-    assert client.get_model_version_download_uri(name, "2") == "mlflow-artifacts:/0/elsewhere/model"
+    assert client.get_model_version_download_uri(name, "2") == f"{run_uri}/model"
     assert client.get_model_version_download_uri(name, "3") == "s3://bucket/path/model"
     assert mlflow.artifacts.load_text(f"models:/{name}/1/weights.txt") == "weights"
 
@@ -127,7 +128,8 @@ def test_model_versions_sources_stages_tags_and_search(mlflow_experiment: str) -
     found = client.search_model_versions(f"name = '{name}' and tags.validated = 'yes'")
     assert [v.version for v in found] == ["3"]
     by_run = client.search_model_versions(f"run_id = '{run.info.run_id}'")
-    assert [(v.name, v.version) for v in by_run] == [(name, "1")]
+    # Version 2's source lies in the run's artifacts, so the run is its lineage too.
+    assert sorted((v.name, v.version) for v in by_run) == [(name, "1"), (name, "2")]
     by_source = client.search_model_versions("source_path = 's3://bucket/path/model'")
     assert [v.version for v in by_source if v.name == name] == ["3"]
     ordered = client.search_model_versions(f"name = '{name}'", order_by=["version_number ASC"])

@@ -47,7 +47,7 @@ async def delete_model(conn: Connection, model_id: int) -> None:
 
 
 async def allocate_version(conn: Connection, model_id: int) -> int:
-    """The next version number; the row lock serialises concurrent registrations."""
+    """The next version number; the model row's lock serialises concurrent registrations."""
     statement = (
         update(registered_models)
         .where(rm.id == model_id)
@@ -98,13 +98,14 @@ def versions_query() -> Any:
     return select(*VERSION_COLUMNS).join(registered_models, rm.id == mv.model_id)
 
 
-async def get_version(
-    conn: Connection, model_id: int, version: int, *, lock: bool = False
-) -> Row | None:
+async def get_version(conn: Connection, model_id: int, version: int) -> Row | None:
     statement = versions_query().where(mv.model_id == model_id, mv.version == version)
-    if lock:
-        statement = statement.with_for_update(of=model_versions)
     return (await conn.execute(statement)).first()
+
+
+async def version_with_creation_key(conn: Connection, model_id: int, key: str) -> int | None:
+    statement = select(mv.version).where(mv.creation_key == key, mv.model_id == model_id)
+    return (await conn.execute(statement)).scalar_one_or_none()
 
 
 async def update_version(conn: Connection, model_id: int, version: int, **values: Any) -> None:

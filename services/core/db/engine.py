@@ -9,16 +9,24 @@ returns. It is also where infrastructure trouble becomes MLflow's contract:
 
 Retrying a whole transaction is safe because every write a service makes is idempotent by
 key (metrics ON CONFLICT DO NOTHING, params equal-value, tags upsert, ids chosen by the
-caller before the first attempt).
+caller before the first attempt). A connection can also drop after COMMIT was sent, when the
+transaction may well have committed; so a write that would not repeat harmlessly (a new
+version number, a new id or secret) takes its values from `chosen_once`, the same at every
+attempt of one call, and finds its own earlier commit instead of writing a second row.
+
+Only the database's own failures count as an outage: errors of a connection that dropped
+(SQLAlchemy's invalidated connections, asyncpg's), and while a connection is being opened,
+the operating system's (refused, timed out, host unresolvable) and a full server. Anything
+else, an OSError of a webhook target's DNS lookup included, is the request's own error.
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -33,18 +41,23 @@ from services.core.observability import DB_OUTAGE_RETRIES
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+V = TypeVar("V")
 
-_OUTAGE_ERRORS = (
-    asyncpg.CannotConnectNowError,
-    # The protocol of a connection dropped mid-statement ("another operation is in progress").
-    asyncpg.InternalClientError,
-    asyncpg.ConnectionDoesNotExistError,
+# asyncpg's errors when the connection under a statement is gone or the server goes away.
+_DROPPED = (
+    asyncpg.ConnectionDoesNotExistError,  # closed in the middle of an operation
+    # "connection is closed", or the protocol of a connection dropped mid-statement
+    # ("another operation is in progress")
     asyncpg.InterfaceError,
-    asyncpg.AdminShutdownError,
+    asyncpg.InternalClientError,
+    asyncpg.AdminShutdownError,  # terminated: restart, failover, pg_terminate_backend
     asyncpg.CrashShutdownError,
-    ConnectionError,
-    OSError,
+    asyncpg.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08
 )
+# Opening a connection fails with the operating system's own errors, unwrapped (refused,
+# timed out, the database host unresolvable), or because the server is full.
+_CONNECT_FAILURES = (*_DROPPED, asyncpg.TooManyConnectionsError, OSError)
 
 
 def async_url(url: str) -> str:
@@ -162,11 +175,26 @@ class Database:
         args: tuple,
         kwargs: dict,
     ) -> T:
+        choices = _call_choices.set({})  # what chosen_once picks, shared by this call's attempts
+        try:
+            return await self._until_answered(connect, fn, args, kwargs)
+        finally:
+            _call_choices.reset(choices)
+
+    async def _until_answered(
+        self,
+        connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+        fn: Callable[..., Awaitable[T]],
+        args: tuple,
+        kwargs: dict,
+    ) -> T:
         deadline = time.monotonic() + self.settings.outage_retry_seconds
         delay = 0.05
         while True:
+            connecting = True
             try:
                 async with connect() as conn:
+                    connecting = False
                     try:
                         return await fn(conn, *args, **kwargs)
                     except Exception as error:
@@ -181,7 +209,7 @@ class Database:
                     "All database connections are busy; retry shortly."
                 ) from error
             except Exception as error:
-                if not is_outage(error):
+                if not is_outage(error, connecting=connecting):
                     raise
                 if time.monotonic() + delay > deadline:
                     log.warning("database unreachable, answering 503: %s", type(error).__name__)

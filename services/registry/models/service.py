@@ -1,10 +1,15 @@
-"""Registered models, their tags and aliases. Each function runs in one transaction."""
+"""Registered models, their tags and aliases. Each function runs in one transaction.
+
+Writes lock the model's row first, as version writes do (services/registry/versions).
+"""
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from services.core.auth.access import grant_creator, visible
-from services.core.clock import now_ms
-from services.core.db.engine import Connection
+from services.core.clock import new_hex_id, now_ms
+from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import registered_model_aliases as aliases
 from services.core.db.tables.registry import registered_model_tags, registered_models
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
@@ -21,6 +26,7 @@ from services.registry.validation import (
     parse_version,
     validate_alias,
     validate_model_name,
+    validate_new_model_name,
     validate_tag,
 )
 from services.registry.versions import service as versions
@@ -55,9 +61,10 @@ async def get(conn: Connection, name: str) -> dict[str, Any]:
 
 
 async def create(conn: Connection, request: CreateRegisteredModel, actor: str | None) -> dict:
-    validate_model_name(request.name)
+    validate_new_model_name(request.name)
     for tag in request.tags:
         validate_tag(tag.key, tag.value)
+    key = chosen_once("registered_model", new_hex_id)
     now = now_ms()
     model_id = await repository.create_model(
         conn,
@@ -67,9 +74,15 @@ async def create(conn: Connection, request: CreateRegisteredModel, actor: str | 
             "creation_timestamp": now,
             "last_updated_timestamp": now,
             "user_id": actor,
+            "creation_key": key,
         },
     )
     if model_id is None:
+        existing = await repository.get_model(conn, request.name)
+        if existing is not None and existing.creation_key == key:
+            # This call's own earlier attempt committed; its answer was lost with the
+            # connection. Everything below was part of that commit.
+            return await get(conn, request.name)
         raise ResourceAlreadyExists(f"Registered Model (name={request.name}) already exists.")
     await grant_creator(conn, "registered_model", str(model_id))
     for tag in request.tags:
@@ -89,11 +102,15 @@ async def create(conn: Connection, request: CreateRegisteredModel, actor: str | 
 
 
 async def rename(conn: Connection, name: str, new_name: str) -> dict[str, Any]:
-    validate_model_name(new_name)
+    validate_new_model_name(new_name, "new_name")
     row = await require(conn, name, lock=True)
+    taken = ResourceAlreadyExists(f"Registered Model (name={new_name}) already exists.")
     if new_name != name and await repository.get_model(conn, new_name) is not None:
-        raise ResourceAlreadyExists(f"Registered Model (name={new_name}) already exists.")
-    await repository.update_model(conn, row.id, name=new_name, last_updated_timestamp=now_ms())
+        raise taken
+    try:
+        await repository.update_model(conn, row.id, name=new_name, last_updated_timestamp=now_ms())
+    except IntegrityError:  # a concurrent create or rename took the name after the check
+        raise taken from None
     return await get(conn, new_name)
 
 
@@ -139,13 +156,13 @@ async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[
 
 async def set_tag(conn: Connection, name: str, key: str, value: str) -> None:
     validate_tag(key, value)
-    row = await require(conn, name)
+    row = await require(conn, name, lock=True)
     keys = {"model_id": row.id, "key": key}
     await repository.upsert_tag(conn, registered_model_tags, keys, value)
 
 
 async def delete_tag(conn: Connection, name: str, key: str) -> None:
-    row = await require(conn, name)
+    row = await require(conn, name, lock=True)
     tags = registered_model_tags.c
     if not await repository.delete_rows(
         conn, registered_model_tags, tags.model_id == row.id, tags.key == key

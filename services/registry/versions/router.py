@@ -21,7 +21,8 @@ router = APIRouter(prefix="/api/2.0/mlflow/model-versions", tags=["model-version
 @accepts(CreateModelVersion)
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateModelVersion)
-    version = await request.app.state.db.run(service.create, body, actor(request))
+    state = request.app.state
+    version = await state.db.run(service.create, body, actor(request), state.access_cache)
     return JSONResponse({"model_version": version})
 
 

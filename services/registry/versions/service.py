@@ -1,10 +1,17 @@
-"""Model versions: registration, stages, tags, downloads. Each function is one transaction."""
+"""Model versions: registration, stages, tags, downloads. Each function is one transaction.
+
+Every write first locks the registered model's row (SELECT ... FOR UPDATE): writes to one
+model run one at a time (they are rare and short), so what a write checked still holds when
+it commits: two promotions to Production with archive_existing_versions leave one version
+there, not two; an alias or tag is never set on a version being deleted.
+"""
 
 from typing import Any
 
 from services.core.auth.access import visible
-from services.core.clock import now_ms
-from services.core.db.engine import Connection
+from services.core.auth.access_cache import AccessCache
+from services.core.clock import new_hex_id, now_ms
+from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import model_version_tags, model_versions
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import paged, with_token
@@ -42,9 +49,10 @@ async def _model(conn: Connection, name: str, *, lock: bool = False) -> Any:
 
 
 async def require(conn: Connection, name: str, version: str, *, lock: bool = False) -> Any:
-    model = await _model(conn, name)
+    """The version; with `lock`, after locking its registered model's row (see above)."""
     number = parse_version(version)
-    row = await repository.get_version(conn, model.id, number, lock=lock)
+    model = await _model(conn, name, lock=lock)
+    row = await repository.get_version(conn, model.id, number)
     if row is None:
         raise ResourceDoesNotExist(f"Model Version (name={name}, version={version}) not found")
     return row
@@ -54,11 +62,19 @@ async def get(conn: Connection, name: str, version: str) -> dict[str, Any]:
     return (await render(conn, [await require(conn, name, version)]))[0]
 
 
-async def create(conn: Connection, request: CreateModelVersion, actor: str | None) -> dict:
+async def create(
+    conn: Connection, request: CreateModelVersion, actor: str | None, cache: AccessCache
+) -> dict:
     for tag in request.tags:
         validate_tag(tag.key, tag.value)
-    model = await _model(conn, request.name)
-    resolved = await resolve(conn, request.source, request.run_id, request.model_id)
+    key = chosen_once("model_version", new_hex_id)
+    model = await _model(conn, request.name, lock=True)
+    # Under the lock, so an attempt whose COMMIT is still in flight has finished: a replay
+    # after its answer was lost finds that version instead of registering a second one.
+    done = await repository.version_with_creation_key(conn, model.id, key)
+    if done is not None:
+        return await get(conn, request.name, str(done))
+    resolved = await resolve(conn, cache, request.source, request.run_id, request.model_id)
     number = await repository.allocate_version(conn, model.id)
     now = now_ms()
     await repository.insert_version(
@@ -77,6 +93,7 @@ async def create(conn: Connection, request: CreateModelVersion, actor: str | Non
             "run_link": request.run_link,
             "logged_model_id": resolved.logged_model_id,
             "status": "READY",
+            "creation_key": key,
         },
     )
     for tag in request.tags:
@@ -175,7 +192,7 @@ async def search_versions(conn: Connection, request: SearchModelVersions) -> dic
 
 async def set_tag(conn: Connection, name: str, version: str, key: str, value: str) -> None:
     validate_tag(key, value)
-    row = await require(conn, name, version)
+    row = await require(conn, name, version, lock=True)
     keys = {"model_id": row.model_id, "version": row.version, "key": key}
     await repository.upsert_tag(conn, model_version_tags, keys, value)
     await events.emit(
@@ -187,7 +204,7 @@ async def set_tag(conn: Connection, name: str, version: str, key: str, value: st
 
 
 async def delete_tag(conn: Connection, name: str, version: str, key: str) -> None:
-    row = await require(conn, name, version)
+    row = await require(conn, name, version, lock=True)
     t = model_version_tags.c
     if not await repository.delete_rows(
         conn,

@@ -1,21 +1,49 @@
-"""Where a model version's artifacts really live, from the source the client registered.
+"""Where a model version's artifacts really live, and whether its registrant may point there.
 
-The registry reads the tracking tables here (through core's shared definitions, never the
-tracking package): a run must exist for `runs:/` sources and for `run_id`, and a logged
-model's artifact location backs `models:/m-...`.
+Everyone who may read a registered model may read its versions' files through the artifact
+proxy (services/core/auth/version_files.py), so registering a version publishes its files.
+A source must therefore name something the caller may read (MLflow 3.17.2's rules for
+sources, plus the caller's role):
+
+- `runs:/<run>/<path>`: the run's artifacts; READ on the run's experiment.
+- `models:/m-<id>`: a logged model's artifacts; READ on its experiment.
+- `models:/<name>/<version>`: that version's files; READ on that registered model.
+- `mlflow-artifacts:/<path>`: inside the artifacts of the run or logged model given as
+  `run_id` / `model_id` (or, when neither is given, the one the path names), with READ
+  there. The store root, an experiment's folder or another run's files never qualify.
+- any other URI (`s3://other-bucket/...`, `gs://...`, `https://...`): files the proxy never
+  serves, so the caller's own business; but not the proxied store under another spelling
+  (the S3 root, the proxy's HTTP route) and not a path (`file:`, `/abs`, `relative/path`),
+  which MLflow refuses too.
+
+`run_id` and `model_id`, when given, must exist and be readable, and must be what a
+`runs:/` or `models:/m-` source names. With authentication off everyone may read everything.
+Lineage rows are read through core's shared table definitions, never the tracking package.
 """
 
 import re
 from dataclasses import dataclass
+from urllib.parse import SplitResult, unquote_plus, urlsplit
 
 from sqlalchemy import select
 
+from services.core.auth.access import role_on
+from services.core.auth.access_cache import AccessCache
+from services.core.auth.principal import at_least, current_principal
+from services.core.config import artifact_settings
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models, runs
-from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
+from services.core.errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
+from services.registry import repository
 
-_RUNS_URI = re.compile(r"^runs:/(?P<run_id>[^/]+)/?(?P<path>.*)$")
-_LOGGED_MODEL_URI = re.compile(r"^models:/(?P<model_id>m-[0-9a-f]{32})/?$")
+PROXIED = "mlflow-artifacts"
+_LOGGED_MODEL_ID = re.compile(r"m-[0-9a-f]{32}")
+_VERSION_NUMBER = re.compile(r"[0-9]{1,10}")
+_PROXY_ROUTE = ("api", "2.0", "mlflow-artifacts", "artifacts")
+_S3_SCHEMES = {"s3", "s3a", "s3n"}
+# Percent-decoding rounds looked through for a hidden "..": one is what proxies do, more
+# only ever hides something (and unbounded rounds would cost quadratic time).
+_DECODING_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -25,40 +53,226 @@ class ResolvedSource:
     logged_model_id: str | None
 
 
-async def run_artifact_uri(conn: Connection, run_id: str) -> str:
-    uri = (
-        await conn.execute(select(runs.c.artifact_uri).where(runs.c.run_uuid == run_id))
-    ).scalar_one_or_none()
-    if uri is None:
-        raise ResourceDoesNotExist(f"Run with id={run_id} not found")
-    return uri
+@dataclass(frozen=True)
+class Owner:
+    """A run or logged model, whose artifacts a source may lie in."""
+
+    what: str
+    experiment_id: str
+    root: str
+    run_id: str | None
+    logged_model_id: str | None
+
+
+def _invalid(source: str, why: str) -> InvalidParameterValue:
+    return InvalidParameterValue(f"Invalid model version source: '{source}'. {why}")
+
+
+def _mismatch(source: str, field: str) -> InvalidParameterValue:
+    return _invalid(source, f"The {field} request parameter must identify what contains it.")
+
+
+def _segments(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+def _refuse_relative_references(source: str) -> None:
+    """MLflow's rule: no "." or ".." segment, however percent-encoded."""
+    decoded = source
+    for _ in range(_DECODING_ROUNDS + 1):
+        if any(part in (".", "..") for part in decoded.split("/")):
+            raise _invalid(source, "Relative path references ('.', '..') are not allowed.")
+        decoded, previous = unquote_plus(decoded), decoded
+        if decoded == previous:
+            return
+    raise _invalid(source, "It is percent-encoded more than once.")
+
+
+def _split(source: str) -> SplitResult:
+    try:
+        return urlsplit(source)
+    except ValueError as error:  # e.g. an unclosed IPv6 host
+        raise _invalid(source, str(error)) from None
+
+
+def proxied_segments(uri: str) -> list[str] | None:
+    """The store path of an `mlflow-artifacts:/...` URI, as segments; None for any other."""
+    parts = _split(uri)
+    if parts.scheme.lower() != PROXIED or parts.netloc:
+        return None
+    return _segments(parts.path)
+
+
+def _names_the_store(parts: SplitResult) -> bool:
+    """The proxy's HTTP route, or the S3 store root under any of S3's spellings."""
+    scheme = parts.scheme.lower()
+    path = tuple(unquote_plus(part) for part in _segments(parts.path))
+    if scheme in ("http", "https"):
+        width = len(_PROXY_ROUTE)
+        return any(path[i : i + width] == _PROXY_ROUTE for i in range(len(path)))
+    store = _split(artifact_settings().root or "")
+    if store.scheme != "s3" or scheme not in _S3_SCHEMES:
+        return False
+    prefix = tuple(unquote_plus(part) for part in _segments(store.path))
+    return parts.netloc.lower() == store.netloc.lower() and path[: len(prefix)] == prefix
+
+
+class SourceCheck:
+    """One registration's source, resolved on the registering transaction's connection."""
+
+    def __init__(self, conn: Connection, cache: AccessCache, source: str):
+        self.conn = conn
+        self.cache = cache
+        self.source = source
+
+    async def may_read(self, resource_type: str, resource_id: str, what: str) -> None:
+        principal = current_principal.get()
+        if principal is None:  # authentication is off
+            return
+        role = await role_on(self.conn, principal, resource_type, resource_id, self.cache)
+        if not at_least(role, "READ"):
+            raise PermissionDenied(
+                f"{principal.name} lacks READ on {what}: a model version shows its files to "
+                "the registered model's readers, so it may only come from what its "
+                "registrant may read."
+            )
+
+    async def find_run(self, run_id: str) -> Owner | None:
+        r = runs.c
+        statement = select(r.experiment_id, r.artifact_uri).where(r.run_uuid == run_id)
+        row = (await self.conn.execute(statement)).first()
+        if row is None:
+            return None
+        return Owner(f"run {run_id}", str(row.experiment_id), row.artifact_uri, run_id, None)
+
+    async def find_logged_model(self, model_id: str) -> Owner | None:
+        m = logged_models.c
+        statement = select(m.experiment_id, m.artifact_location, m.source_run_id).where(
+            m.model_id == model_id
+        )
+        row = (await self.conn.execute(statement)).first()
+        if row is None:
+            return None
+        what = f"logged model {model_id}"
+        return Owner(
+            what, str(row.experiment_id), row.artifact_location, row.source_run_id, model_id
+        )
+
+    async def readable(self, owner: Owner) -> Owner:
+        await self.may_read("experiment", owner.experiment_id, f"the experiment of {owner.what}")
+        return owner
+
+    async def readable_run(self, run_id: str) -> Owner:
+        owner = await self.find_run(run_id)
+        if owner is None:
+            raise ResourceDoesNotExist(f"Run with id={run_id} not found")
+        return await self.readable(owner)
+
+    async def readable_logged_model(self, model_id: str) -> Owner:
+        owner = await self.find_logged_model(model_id)
+        if owner is None:
+            raise ResourceDoesNotExist(f"Logged model with ID '{model_id}' not found.")
+        return await self.readable(owner)
+
+    async def from_run_uri(self, parts: SplitResult, linked_run: Owner | None) -> ResolvedSource:
+        segments = _segments(parts.path)
+        if parts.netloc or not segments:
+            raise _invalid(self.source, "Use runs:/<run_id>/<path>.")
+        if linked_run and linked_run.run_id != segments[0]:
+            raise _mismatch(self.source, "run_id")
+        owner = await self.readable_run(segments[0])
+        location = "/".join([owner.root.rstrip("/"), *segments[1:]])
+        return ResolvedSource(location, owner.run_id, None)
+
+    async def from_models_uri(
+        self, parts: SplitResult, linked_model: Owner | None
+    ) -> ResolvedSource:
+        segments = _segments(parts.path)
+        if not parts.netloc and len(segments) == 1 and _LOGGED_MODEL_ID.fullmatch(segments[0]):
+            if linked_model and linked_model.logged_model_id != segments[0]:
+                raise _mismatch(self.source, "model_id")
+            owner = await self.readable_logged_model(segments[0])
+            return ResolvedSource(owner.root, owner.run_id, owner.logged_model_id)
+        if parts.netloc or len(segments) != 2 or not _VERSION_NUMBER.fullmatch(segments[1]):
+            raise _invalid(self.source, "Use models:/m-<logged model id> or models:/<name>/<n>.")
+        return await self.from_registered_version(*segments)
+
+    async def from_registered_version(self, name: str, number: str) -> ResolvedSource:
+        """Copying a version (MlflowClient.copy_model_version): the same files."""
+        model = await repository.get_model(self.conn, name)
+        if model is None:
+            raise ResourceDoesNotExist(f"Registered Model with name={name} not found")
+        await self.may_read("registered_model", str(model.id), f"registered model {name}")
+        version = await repository.get_version(self.conn, model.id, int(number))
+        if version is None:
+            raise ResourceDoesNotExist(f"Model Version (name={name}, version={number}) not found")
+        return ResolvedSource(version.storage_location, version.run_id, version.logged_model_id)
+
+    async def from_proxied_path(self, linked: list[Owner]) -> ResolvedSource:
+        segments = proxied_segments(self.source)
+        if segments is None:
+            raise _invalid(self.source, f"Name proxied artifacts as {PROXIED}:/<path>.")
+        candidates: list[Owner | None] = list(linked)
+        if not linked and len(segments) >= 3 and segments[1] == "models":
+            candidates.append(await self.find_logged_model(segments[2]))
+        elif not linked and len(segments) >= 2:
+            candidates.append(await self.find_run(segments[1]))
+        for owner in candidates:
+            root = proxied_segments(owner.root) if owner else None
+            if owner and root and segments[: len(root)] == root:
+                await self.readable(owner)
+                location = f"{PROXIED}:/" + "/".join(segments)
+                return ResolvedSource(location, owner.run_id, owner.logged_model_id)
+        raise _invalid(
+            self.source,
+            "It must lie inside the artifacts of the run or logged model that run_id or "
+            "model_id names (or, without them, that its path names).",
+        )
+
+    def external(self, parts: SplitResult) -> ResolvedSource:
+        scheme = parts.scheme.lower()
+        if scheme in ("", "file") or len(scheme) == 1:  # a path, or a Windows drive letter
+            raise _invalid(
+                self.source,
+                "Local paths are not model version sources on this server: register "
+                f"runs:/<run_id>/<path>, models:/<model_id> or a {PROXIED}:/ URI.",
+            )
+        if _names_the_store(parts):
+            raise _invalid(
+                self.source,
+                f"It names this server's artifact store: register it as {PROXIED}:/<path>, "
+                "runs:/ or models:/, so that what the caller may read is checked.",
+            )
+        return ResolvedSource(self.source, None, None)
 
 
 async def resolve(
-    conn: Connection, source: str, run_id: str | None, model_id: str | None
+    conn: Connection,
+    cache: AccessCache,
+    source: str,
+    run_id: str | None,
+    model_id: str | None,
 ) -> ResolvedSource:
     if not source:
         raise InvalidParameterValue("Missing value for required parameter 'source'.")
-    if run_id:
-        await run_artifact_uri(conn, run_id)
-    logged = _LOGGED_MODEL_URI.match(source)
-    if logged or model_id:
-        wanted = logged.group("model_id") if logged else model_id
-        row = (
-            await conn.execute(
-                select(logged_models.c.artifact_location, logged_models.c.source_run_id).where(
-                    logged_models.c.model_id == wanted
-                )
-            )
-        ).first()
-        if row is None:
-            raise ResourceDoesNotExist(f"Logged model with ID '{wanted}' not found.")
-        location = row.artifact_location if logged else source
-        return ResolvedSource(location, run_id or row.source_run_id, wanted)
-    from_run = _RUNS_URI.match(source)
-    if from_run:
-        base = await run_artifact_uri(conn, from_run.group("run_id"))
-        path = from_run.group("path").strip("/")
-        location = f"{base}/{path}" if path else base
-        return ResolvedSource(location, run_id or from_run.group("run_id"), None)
-    return ResolvedSource(source, run_id, None)
+    _refuse_relative_references(source)
+    check = SourceCheck(conn, cache, source)
+    linked_run = await check.readable_run(run_id) if run_id else None
+    linked_model = await check.readable_logged_model(model_id) if model_id else None
+    parts = _split(source)
+    scheme = parts.scheme.lower()
+    if scheme == "runs":
+        resolved = await check.from_run_uri(parts, linked_run)
+    elif scheme == "models":
+        resolved = await check.from_models_uri(parts, linked_model)
+    elif scheme == PROXIED:
+        linked = [owner for owner in (linked_model, linked_run) if owner]
+        resolved = await check.from_proxied_path(linked)
+    else:
+        resolved = check.external(parts)
+    # Given ids win over what the source implies, as in MLflow.
+    return ResolvedSource(
+        resolved.storage_location,
+        run_id or resolved.run_id,
+        model_id or resolved.logged_model_id,
+    )

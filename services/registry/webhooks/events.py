@@ -2,6 +2,12 @@
 
 If the change commits, every subscribed webhook has a pending delivery; if it rolls back,
 none does. Delivery happens later, in the background worker.
+
+Delivery ids are chosen once per request (engine.chosen_once) and inserted ON CONFLICT DO
+NOTHING: a change replayed after its COMMIT's answer was lost writes no second delivery of
+the same event. The subscribed webhooks are read FOR KEY SHARE, so a webhook deleted
+meanwhile either waits for this change or is not subscribed any more, never a delivery
+pointing at a deleted webhook (a foreign key error, a 500 for the change).
 """
 
 import uuid
@@ -13,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.clock import now_ms
-from services.core.db.engine import Connection
+from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import webhook_deliveries, webhooks
 
 
@@ -35,9 +41,9 @@ async def emit(conn: Connection, entity: str, action: str, data: dict[str, Any])
     subscribed = (
         (
             await conn.execute(
-                select(webhooks.c.webhook_id).where(
-                    webhooks.c.status == "ACTIVE", webhooks.c.events.contains([key])
-                )
+                select(webhooks.c.webhook_id)
+                .where(webhooks.c.status == "ACTIVE", webhooks.c.events.contains([key]))
+                .with_for_update(read=True, key_share=True)
             )
         )
         .scalars()
@@ -48,10 +54,11 @@ async def emit(conn: Connection, entity: str, action: str, data: dict[str, Any])
     payload = envelope(entity, action, data)
     now = now_ms()
     await conn.execute(
-        insert(webhook_deliveries).values(
+        insert(webhook_deliveries)
+        .values(
             [
                 {
-                    "delivery_id": str(uuid.uuid4()),
+                    "delivery_id": chosen_once(("delivery", key, webhook_id), _new_delivery_id),
                     "webhook_id": webhook_id,
                     "entity": entity,
                     "action": action,
@@ -63,5 +70,10 @@ async def emit(conn: Connection, entity: str, action: str, data: dict[str, Any])
                 for webhook_id in subscribed
             ]
         )
+        .on_conflict_do_nothing()
     )
     return len(subscribed)
+
+
+def _new_delivery_id() -> str:
+    return str(uuid.uuid4())

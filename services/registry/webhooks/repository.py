@@ -18,7 +18,9 @@ w, d = webhooks.c, webhook_deliveries.c
 
 
 async def create(conn: Connection, values: dict[str, Any]) -> None:
-    await conn.execute(insert(webhooks).values(**values))
+    """Nothing if the id exists: ids are 128 random bits, so only a replay of the same call
+    (engine.chosen_once) can meet its own row."""
+    await conn.execute(insert(webhooks).values(**values).on_conflict_do_nothing())
 
 
 async def get(conn: Connection, webhook_id: str) -> Row | None:

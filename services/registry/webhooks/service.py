@@ -7,7 +7,7 @@ import httpx
 
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings
-from services.core.db.engine import Connection
+from services.core.db.engine import Connection, chosen_once
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import paged, with_token
 from services.registry.webhooks import repository, ssrf
@@ -51,7 +51,9 @@ async def create(conn: Connection, request: CreateWebhook, settings: RegistrySet
         raise InvalidParameterValue("Webhook name cannot be empty.")
     await ssrf.validate(request.url, settings)
     now = now_ms()
-    webhook_id = uuid.uuid4().hex
+    # Chosen once per call, inserted ON CONFLICT DO NOTHING: a create replayed after its
+    # COMMIT's answer was lost returns the webhook it made instead of making a second one.
+    webhook_id = chosen_once("webhook_id", lambda: uuid.uuid4().hex)
     await repository.create(
         conn,
         {

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -35,6 +36,9 @@ registered_models = Table(
     # transaction: concurrent registrations serialise on the row, and a rolled-back one
     # rolls its increment back, so versions have neither gaps nor duplicates.
     Column("next_version", Integer, nullable=False, server_default="1"),
+    # Chosen once per request (engine.chosen_once): a creation replayed after its COMMIT's
+    # answer was lost recognises its own row instead of answering "already exists".
+    Column("creation_key", String(32)),
     UniqueConstraint("name"),
 )
 
@@ -77,10 +81,21 @@ model_versions = Table(
     Column("logged_model_id", String(34)),
     Column("status", String(24), nullable=False, server_default="READY"),
     Column("status_message", Text),
+    # Chosen once per request: a registration replayed after its COMMIT's answer was lost
+    # finds the version it made instead of taking a second number.
+    Column("creation_key", String(32)),
     PrimaryKeyConstraint("model_id", "version"),
     CheckConstraint("current_stage IN ('None', 'Staging', 'Production', 'Archived')", name="stage"),
     Index(None, "run_id"),
+    Index(None, "creation_key", unique=True),
 )
+
+# The guard asks which versions store their files at a given prefix of an artifact path
+# (services/core/auth/version_files.py). Locations are long free text, so the equality is
+# looked up by their md5 (a btree entry must stay under ~2.7 kB) and then checked in full.
+STORED_LOCATION = func.rtrim(model_versions.c.storage_location, "/", type_=Text)
+STORAGE_LOCATION_KEY = func.md5(STORED_LOCATION, type_=Text)
+Index("ix_model_versions_storage_location_md5", STORAGE_LOCATION_KEY)
 
 model_version_tags = Table(
     "model_version_tags",
