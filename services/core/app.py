@@ -23,6 +23,7 @@ from services.core.gate import RequestGate
 from services.core.http import JSONResponse, send_error
 from services.core.not_implemented import add_not_implemented_routes
 from services.core.observability import MetricsMiddleware, metrics_endpoint
+from services.core.openapi import request_openapi
 from services.core.overload import InFlightLimit
 from services.core.resources import open_resources
 from services.core.storage.base import StoreUnavailable
@@ -86,16 +87,21 @@ async def enter_extensions(stack: AsyncExitStack, app: FastAPI) -> None:
 def mount(app: FastAPI, router: APIRouter) -> None:
     """Register a router's routes on the app itself. (FastAPI >= 0.16x keeps included routers
     as opaque entries that resolve lazily; flat routes let the auth guard and the route
-    enumeration test see every path template through public API.)"""
+    enumeration test see every path template through public API.)
+
+    One route per method: OpenAPI describes a GET's message as query parameters and a
+    POST's as a body, and a route has one `openapi_extra` (and one operation id)."""
     for route in router.routes:
-        app.add_api_route(
-            route.path,
-            route.endpoint,
-            methods=sorted(route.methods),
-            name=route.name,
-            tags=route.tags,
-            include_in_schema=route.include_in_schema,
-        )
+        for method in sorted(route.methods):
+            app.add_api_route(
+                route.path,
+                route.endpoint,
+                methods=[method],
+                name=route.name,
+                tags=route.tags,
+                include_in_schema=route.include_in_schema,
+                openapi_extra=request_openapi(route, method),
+            )
 
 
 class GrimoireApp(FastAPI):
