@@ -268,11 +268,9 @@ def test_missing_file_is_404_and_range_and_delete(store_server: RunningServer) -
         beyond = api.get(f"{ARTIFACTS}/0/ranges/data.bin", headers={"Range": "bytes=5000-"})
         assert beyond.status_code == 416
         assert api.put(f"{ARTIFACTS}/0/ranges/page.html", content=b"<script>").status_code == 200
-        assert (
-            api.get(f"{ARTIFACTS}/0/ranges/page.html")
-            .headers["content-type"]
-            .startswith("text/plain")
-        )
+        page = api.get(f"{ARTIFACTS}/0/ranges/page.html")  # never rendered: saved
+        assert page.headers["content-type"] == "application/octet-stream"
+        assert page.headers["content-disposition"].startswith("attachment")
         listing = api.get(ARTIFACTS, params={"path": "0/ranges"}).json()["files"]
         assert {(f["path"], f["file_size"]) for f in listing} == {
             ("data.bin", len(body)),
