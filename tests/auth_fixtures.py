@@ -1,7 +1,11 @@
 """A real OpenID Connect provider (npm oidc-provider) and a Grimoire server with auth on."""
 
+import base64
+import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -9,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import httpx
 import pytest
@@ -36,6 +41,17 @@ USERS = {
         "email": "ada@example.com",
         "groups": ["grimoire-admins"],
     },
+    # A groups claim that is one string, not a list.
+    "carol": {
+        "password": "singer",
+        "name": "Carol",
+        "email": "carol@example.com",
+        "groups": "analysts",
+    },
+    # Users whose groups and names tests change (Provider.set_user), each test its own.
+    "dora": {"password": "explorer", "name": "Dora", "email": "dora@example.com", "groups": []},
+    "erin": {"password": "brockovich", "name": "Erin", "email": "erin@example.com", "groups": []},
+    "frank": {"password": "sinatra", "name": "Frank", "email": "frank@example.com", "groups": []},
 }
 
 
@@ -92,10 +108,94 @@ class Provider:
         response.raise_for_status()
         return response.json()["access_token"]
 
+    def set_user(self, login: str, **changes: object) -> None:
+        """Change a user at the provider (it reads the users file at every sign-in and token)."""
+        users_file = self.folder / "users.json"
+        users = json.loads(users_file.read_text())
+        users[login] = {**users[login], **changes}
+        users_file.write_text(json.dumps(users))
+
+    def user_tokens(self, login: str, password: str) -> dict:
+        """A person's own token response (access token and ID token), as a client of the
+        provider gets it: the authorization code flow with PKCE as the `grimoire` client, the
+        code taken from the redirect to Grimoire's callback instead of following it."""
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        query = {
+            "client_id": "grimoire",
+            "response_type": "code",
+            "scope": "openid profile email",
+            "redirect_uri": self.redirect_uri,
+            "code_challenge": challenge.rstrip(b"=").decode(),
+            "code_challenge_method": "S256",
+            "state": secrets.token_urlsafe(16),
+            "nonce": secrets.token_urlsafe(16),
+        }
+        with httpx.Client(timeout=30) as browser:
+            start = browser.get(f"{self.url}/auth", params=query)
+            callback = follow_to(browser, start, self.redirect_uri, login, password)
+            code = parse_qs(urlparse(callback).query)["code"][0]
+            response = browser.post(
+                f"{self.url}/token",
+                auth=("grimoire", "grimoire-secret"),
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": self.redirect_uri,
+                    "code_verifier": verifier,
+                },
+            )
+        response.raise_for_status()
+        return response.json()
+
+
+def follow_to(
+    browser: httpx.Client, response: httpx.Response, stop_at: str, login: str, password: str
+) -> str:
+    """Follow redirects and fill the provider's sign-in form until a redirect points at
+    `stop_at`; return that URL, not followed."""
+    for _ in range(15):
+        if response.status_code in (301, 302, 303):
+            location = urljoin(str(response.url), response.headers["location"])
+            if location.startswith(stop_at):
+                return location
+            response = browser.get(location)
+            continue
+        form = re.search(r'action="([^"]+)"', response.text)
+        assert response.status_code == 200 and form, response.text
+        response = browser.post(
+            urljoin(str(response.url), form.group(1)), data={"login": login, "password": password}
+        )
+    raise AssertionError(f"never redirected to {stop_at}")
+
 
 def ensure_node_modules() -> None:
     if not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=OIDC_DIR, check=True)
+
+
+def new_provider(folder: Path, server_url: str) -> Provider:
+    """A provider (not started) on a free port, for the Grimoire server at `server_url`."""
+    (folder / "users.json").write_text(json.dumps(USERS))
+    port = free_port()
+    return Provider(f"http://127.0.0.1:{port}", port, folder, f"{server_url}/auth/callback")
+
+
+def server_env(database_url: str, provider: Provider, folder: Path) -> dict[str, str]:
+    """A Grimoire server with authentication against `provider`."""
+    server_url = provider.redirect_uri.removesuffix("/auth/callback")
+    return {
+        "GRIMOIRE_DATABASE_URL": database_url,
+        "GRIMOIRE_ARTIFACTS_ROOT": str(folder / "artifacts"),
+        "GRIMOIRE_AUTH_DISABLED": "false",
+        "GRIMOIRE_AUTH_ISSUER": provider.url,
+        "GRIMOIRE_AUTH_CLIENT_ID": "grimoire",
+        "GRIMOIRE_AUTH_CLIENT_SECRET": "grimoire-secret",
+        "GRIMOIRE_AUTH_AUDIENCE": "grimoire",
+        "GRIMOIRE_AUTH_ADMIN_GROUPS": "grimoire-admins",
+        "GRIMOIRE_AUTH_COOKIE_SECURE": "false",
+        "GRIMOIRE_SERVER_PUBLIC_URL": server_url,
+    }
 
 
 @dataclass
@@ -116,12 +216,8 @@ def auth_stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         pytest.fail("node is required for the OIDC provider (see .ci/run)")
     ensure_node_modules()
     folder = tmp_path_factory.mktemp("oidc")
-    (folder / "users.json").write_text(json.dumps(USERS))
-    server_port, provider_port = free_port(), free_port()
-    server_url = f"http://127.0.0.1:{server_port}"
-    provider = Provider(
-        f"http://127.0.0.1:{provider_port}", provider_port, folder, f"{server_url}/auth/callback"
-    )
+    server_port = free_port()
+    provider = new_provider(folder, f"http://127.0.0.1:{server_port}")
     key = new_key("key-1")
     provider.start([key])
     bootstrap = subprocess.run(
@@ -143,19 +239,7 @@ def auth_stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         check=True,
     )
     root_token = bootstrap.stdout.strip().splitlines()[-1]
-    env = {
-        "GRIMOIRE_DATABASE_URL": database_url,
-        "GRIMOIRE_ARTIFACTS_ROOT": str(folder / "artifacts"),
-        "GRIMOIRE_AUTH_DISABLED": "false",
-        "GRIMOIRE_AUTH_ISSUER": provider.url,
-        "GRIMOIRE_AUTH_CLIENT_ID": "grimoire",
-        "GRIMOIRE_AUTH_CLIENT_SECRET": "grimoire-secret",
-        "GRIMOIRE_AUTH_AUDIENCE": "grimoire",
-        "GRIMOIRE_AUTH_ADMIN_GROUPS": "grimoire-admins",
-        "GRIMOIRE_AUTH_COOKIE_SECURE": "false",
-        "GRIMOIRE_AUTH_JWKS_REFRESH_SECONDS": "1",
-        "GRIMOIRE_SERVER_PUBLIC_URL": server_url,
-    }
+    env = {**server_env(database_url, provider, folder), "GRIMOIRE_AUTH_JWKS_REFRESH_SECONDS": "1"}
     server = start_server("services.server:app", env, folder / "server.log", port=server_port)
     yield AuthStack(provider, server, root_token, key)
     stop_server(server)

@@ -1,7 +1,8 @@
 // A real OpenID Connect provider for Grimoire's tests (panva/oidc-provider).
 // Static users in groups, a login form that checks passwords, PKCE, client_credentials,
 // JWT access tokens for the audience "grimoire" carrying a "groups" claim.
-// Keys come from JWKS_FILE so a test can rotate them by restarting with a new set.
+// Keys come from JWKS_FILE so a test can rotate them by restarting with a new set; users come
+// from USERS_FILE, read at every sign-in and token, so a test can change a user's groups.
 import http from 'node:http';
 import fs from 'node:fs';
 import Provider from 'oidc-provider';
@@ -10,8 +11,9 @@ const port = Number(process.env.PORT);
 const issuer = process.env.ISSUER ?? `http://127.0.0.1:${port}`;
 const redirectUri = process.env.REDIRECT_URI;
 const jwks = JSON.parse(fs.readFileSync(process.env.JWKS_FILE, 'utf8'));
-const users = JSON.parse(fs.readFileSync(process.env.USERS_FILE, 'utf8'));
-const clientGroups = { 'ci-pipeline': ['ci-pipelines'] };
+const readUsers = () => JSON.parse(fs.readFileSync(process.env.USERS_FILE, 'utf8'));
+// ci-solo's groups claim is one string, as some providers send a single group.
+const clientGroups = { 'ci-pipeline': ['ci-pipelines'], 'ci-solo': 'solo-pipelines' };
 
 const provider = new Provider(issuer, {
   clients: [
@@ -25,6 +27,13 @@ const provider = new Provider(issuer, {
     {
       client_id: 'ci-pipeline',
       client_secret: 'ci-secret',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+    },
+    {
+      client_id: 'ci-solo',
+      client_secret: 'solo-secret',
       grant_types: ['client_credentials'],
       redirect_uris: [],
       response_types: [],
@@ -48,13 +57,15 @@ const provider = new Provider(issuer, {
       }),
     },
   },
-  findAccount: async (ctx, id) =>
-    users[id] && {
+  findAccount: async (ctx, id) => {
+    const user = readUsers()[id];
+    return user && {
       accountId: id,
-      claims: async () => ({ sub: id, name: users[id].name, email: users[id].email, groups: users[id].groups }),
-    },
+      claims: async () => ({ sub: id, name: user.name, email: user.email, groups: user.groups }),
+    };
+  },
   extraTokenClaims: async (ctx, token) => ({
-    groups: token.accountId ? users[token.accountId]?.groups ?? [] : clientGroups[token.clientId] ?? [],
+    groups: token.accountId ? readUsers()[token.accountId]?.groups ?? [] : clientGroups[token.clientId] ?? [],
   }),
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   cookies: { keys: ['test-cookie-key'] },
@@ -82,6 +93,7 @@ async function interaction(req, res, uid, action) {
   if (details.prompt.name === 'login') {
     if (req.method === 'GET') return page(res, uid);
     const { login, password } = await readForm(req);
+    const users = readUsers();
     if (!users[login] || users[login].password !== password) return page(res, uid, 'Invalid username or password');
     return provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
   }

@@ -6,22 +6,21 @@ Accepted, as the unmodified mlflow client sends them:
   token as the password; the user name is ignored);
 where <token> is a Grimoire token (`gmr_...`) or a JWT access token from the issuer with our
 audience (also client_credentials tokens for pipelines). Browsers use the session cookie.
+
+A person is the same principal whichever of these they use: the name and groups come from
+their `users` row (services/core/auth/users.py), which sessions and personal tokens point at
+and an access token's subject finds.
 """
 
 import base64
-import binascii
-import hashlib
+from typing import Any
 
-from sqlalchemy import select
-
-from services.core.auth import tokens
-from services.core.auth.credential_cache import TokenCache, TokenRecord
+from services.core.auth import sessions, tokens, users
+from services.core.auth.credential_cache import Person, TokenCache, TokenRecord
 from services.core.auth.oidc import OIDCProvider
 from services.core.auth.principal import Principal
-from services.core.clock import now_ms
 from services.core.config import AuthSettings
 from services.core.db.engine import Connection
-from services.core.db.tables.auth import auth_sessions
 from services.core.errors import Unauthenticated
 
 SESSION_COOKIE = "grimoire_session"
@@ -32,7 +31,7 @@ def _csv(value: str) -> set[str]:
 
 
 def make_principal(
-    settings: AuthSettings, name: str, kind: str, groups: list[str], **extra: str | None
+    settings: AuthSettings, name: str, kind: str, groups: Any, **extra: Any
 ) -> Principal:
     admin = name in _csv(settings.admin_users) or bool(_csv(settings.admin_groups) & set(groups))
     return Principal(name, kind, tuple(sorted(groups)), admin, **extra)
@@ -45,46 +44,40 @@ def bearer_token(authorization: str) -> str | None:
     if scheme.lower() == "basic":
         try:
             _, _, password = base64.b64decode(value.strip()).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64 (binascii.Error), non-ASCII, or not UTF-8
             raise Unauthenticated("Malformed Basic credentials.") from None
         return password or None
     return None
 
 
-def claims_principal(settings: AuthSettings, claims: dict) -> Principal:
-    name = next(
-        (
-            str(claims[c])
-            for c in [c.strip() for c in settings.username_claims.split(",")]
-            if claims.get(c)
-        ),
-        None,
-    )
+def _client_principal(settings: AuthSettings, claims: dict[str, Any]) -> Principal | None:
+    """A pipeline's own token (client_credentials: the subject is the client): no person."""
+    if "client_id" not in claims or claims["client_id"] != claims.get("sub"):
+        return None
+    name = users.username_from(settings, claims)
     if name is None:
-        raise Unauthenticated("The token names no user.")
-    groups = claims.get(settings.groups_claim) or []
-    kind = "client" if claims.get("client_id") == claims.get("sub") else "user"
-    return make_principal(settings, name, kind, [str(g) for g in groups])
+        raise Unauthenticated("The token names no client.")
+    return make_principal(settings, name, "client", users.groups_from(settings, claims))
+
+
+def _person_principal(settings: AuthSettings, person: Person, claim: users.Claimed) -> Principal:
+    groups = users.groups_now(person, claim)
+    return make_principal(settings, person.username, "user", groups, user_id=person.user_id)
 
 
 def _token_principal(settings: AuthSettings, record: TokenRecord) -> Principal:
     kind, _, owner = record.owner.partition(":")
     name = record.owner if kind == "service" else owner
-    return make_principal(settings, name, kind, record.groups, token_id=record.token_id)
-
-
-async def _from_session(conn: Connection, settings: AuthSettings, cookie: str) -> Principal | None:
-    session_hash = hashlib.sha256(cookie.encode()).hexdigest()
-    row = (
-        await conn.execute(
-            select(auth_sessions).where(auth_sessions.c.session_hash == session_hash)
-        )
-    ).first()
-    if row is None or row.expires_at <= now_ms():
-        return None
     return make_principal(
-        settings, row.username, "user", list(row.groups), csrf_token=row.csrf_token
+        settings, name, kind, record.groups, token_id=record.token_id, user_id=record.user_id
     )
+
+
+def _token_of(authorization: str) -> str:
+    token = bearer_token(authorization)
+    if not token:
+        raise Unauthenticated("Unsupported Authorization header; use Bearer or Basic.")
+    return token
 
 
 async def without_database(
@@ -94,17 +87,23 @@ async def without_database(
     authorization: str | None,
 ) -> Principal | None:
     """The caller when no database read is needed to know it: a Grimoire token found in the
-    cache, or a JWT (checked against the issuer's keys). None: ask `authenticate`."""
+    cache, or a JWT (checked against the issuer's keys) of a client or of a person the cache
+    knows, unless it brings newer groups to store. None: ask `authenticate`."""
     if not authorization:
         return None
-    token = bearer_token(authorization)
-    if not token:
-        raise Unauthenticated("Unsupported Authorization header; use Bearer or Basic.")
+    token = _token_of(authorization)
     if token.startswith(tokens.PREFIX):
         record = tokens.cached(cache, token)
         return _token_principal(settings, record) if record is not None else None
-    claims = await oidc.validate(token, settings.audience)
-    return claims_principal(settings, claims)
+    claims = await oidc.validate_access_token(token)
+    client = _client_principal(settings, claims)
+    if client is not None:
+        return client
+    claim = users.claimed(settings, claims)
+    person = cache.person(claim.subject)
+    if person is None or users.brings_new_groups(person, claim):
+        return None
+    return _person_principal(settings, person, claim)
 
 
 async def authenticate(
@@ -117,21 +116,33 @@ async def authenticate(
 ) -> Principal:
     """Runs on the guard's one read-only connection, with the authorization that follows."""
     if authorization:
-        token = bearer_token(authorization)
-        if not token:
-            raise Unauthenticated("Unsupported Authorization header; use Bearer or Basic.")
+        token = _token_of(authorization)
         if token.startswith(tokens.PREFIX):
-            record = await tokens.resolve(conn, cache, token)
+            record = await tokens.resolve(conn, cache, token, oidc.issuer)
             if record is None:
                 raise Unauthenticated("The token is unknown, expired or revoked.")
             return _token_principal(settings, record)
-        claims = await oidc.validate(token, settings.audience)
-        return claims_principal(settings, claims)
+        claims = await oidc.validate_access_token(token)
+        client = _client_principal(settings, claims)
+        if client is not None:
+            return client
+        claim = users.claimed(settings, claims)
+        generation = cache.generation
+        person = await users.person_of_access_token(conn, oidc.issuer, claim)
+        cache.remember_person(claim.subject, person, generation)
+        return _person_principal(settings, person, claim)
     if session_cookie:
-        principal = await _from_session(conn, settings, session_cookie)
-        if principal is not None:
-            return principal
-        raise Unauthenticated("The session has expired; sign in again at /auth/login.")
+        session = await sessions.live_session(conn, session_cookie, oidc.issuer)
+        if session is None:
+            raise Unauthenticated("The session has expired; sign in again at /auth/login.")
+        return make_principal(
+            settings,
+            session.username,
+            "user",
+            session.groups,
+            csrf_token=session.csrf_token,
+            user_id=session.user_id,
+        )
     raise Unauthenticated(
         "Authentication required: send a token (MLFLOW_TRACKING_TOKEN) or sign in at /auth/login."
     )

@@ -1,14 +1,16 @@
-"""Validated Grimoire tokens kept in memory, dropped the moment a credential changes.
+"""Validated Grimoire tokens and known people kept in memory, dropped the moment a credential
+changes.
 
 Looking a token up costs every request a database round trip (and PostgreSQL the query),
 for an answer that almost never changes. Each process therefore caches token records by
-hash, but only while it listens on the `grimoire_credentials` channel, which triggers on
-`auth_tokens` and `service_accounts` notify at the commit of any revocation, expiry, owner,
-group or service-account change (migration 0005), whoever makes it; grant changes notify
-it too (migration 0006) for the access cache. A notification empties
-the cache; so does losing the listening connection, and until it is back the cache is off and
-every request reads the database. A lookup that raced a notification is not stored (the
-generation counter), and entries also age out after `TTL_SECONDS` as a last resort.
+hash, and the person an IdP access token's subject is (their `users` row), but only while it
+listens on the `grimoire_credentials` channel, which triggers on `auth_tokens`,
+`service_accounts` and `users` notify at the commit of any revocation, expiry, owner, group,
+service-account, username or a person's groups change (migrations 0005 and 0009), whoever
+makes it; grant changes notify it too (migration 0006) for the access cache. A notification
+empties the cache; so does losing the listening connection, and until it is back the cache is
+off and every request reads the database. A lookup that raced a notification is not stored
+(the generation counter), and entries also age out after `TTL_SECONDS` as a last resort.
 Expiry times are checked on every hit, so an expired token is refused on time.
 """
 
@@ -39,13 +41,25 @@ PING_SECONDS = 15
 
 @dataclass
 class TokenRecord:
-    """What authentication needs of a live token row."""
+    """What authentication needs of a live token row: its owner's current name and groups."""
 
     token_id: str
-    owner: str
+    owner: str  # "user:<current username>" or "service:<name>"
     groups: list[str]
     expires_at: int | None
     last_used_at: int | None
+    user_id: int | None = None  # the person a personal token acts for
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as the `users` table knows them: the principal an access token naming their
+    subject becomes."""
+
+    user_id: int
+    username: str
+    groups: tuple[str, ...]
+    groups_issued_at: int  # ms; groups from an older credential do not replace these
 
 
 class NotifiedCache:
@@ -83,6 +97,14 @@ class TokenCache(NotifiedCache):
 
     def put(self, token_hash: str, record: TokenRecord, generation: int) -> None:
         self._store(token_hash, record, generation)
+
+    def person(self, subject: str) -> Person | None:
+        """The person the configured issuer's `subject` is, if remembered."""
+        return self._entries.get(("subject", subject)) if self.enabled else None
+
+    def remember_person(self, subject: str, person: Person, generation: int) -> None:
+        # A tuple key: token hashes are strings, so the two kinds of entry never collide.
+        self._store(("subject", subject), person, generation)
 
     def set_enabled(self, enabled: bool) -> None:
         super().set_enabled(enabled)

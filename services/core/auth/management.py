@@ -7,6 +7,7 @@ from sqlalchemy import and_, delete, select, update
 from services.core.auth import access, tokens
 from services.core.auth.principal import ROLES, Principal
 from services.core.clock import now_ms
+from services.core.config import auth_settings
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import auth_tokens, grants, service_accounts
 from services.core.db.tables.registry import registered_models
@@ -19,15 +20,17 @@ from services.core.errors import (
 )
 
 DAY_MS = 24 * 3600 * 1000
-MAX_TOKEN_DAYS = 366
 
 
-def expiry(expires_in_days: float | None) -> int | None:
-    if expires_in_days is None:
+def expiry(expires_in_days: float | None, default_days: float | None = None) -> int | None:
+    """When a token asking for `expires_in_days` (else `default_days`; None: never) expires."""
+    days = default_days if expires_in_days is None else expires_in_days
+    if days is None:
         return None
-    if not 0 < expires_in_days <= MAX_TOKEN_DAYS:
-        raise InvalidParameterValue(f"expires_in_days must be in (0, {MAX_TOKEN_DAYS}].")
-    return now_ms() + int(expires_in_days * DAY_MS)
+    maximum = auth_settings().token_max_days
+    if not 0 < days <= maximum:
+        raise InvalidParameterValue(f"expires_in_days must be in (0, {maximum:g}].")
+    return now_ms() + int(days * DAY_MS)
 
 
 def owner_of(principal: Principal) -> str:
@@ -43,8 +46,10 @@ async def create_personal_token(
         raise PermissionDenied(
             "OAuth clients cannot create Grimoire tokens; use a service account."
         )
-    groups = [] if principal.kind == "service" else list(principal.groups)
-    return await tokens.issue(conn, owner_of(principal), name, groups, expiry(expires_in_days))
+    # A person's token acts for their users row (their current name and groups); your own
+    # token always expires (GRIMOIRE_AUTH_TOKEN_DEFAULT_DAYS unless asked otherwise).
+    lifetime = expiry(expires_in_days, auth_settings().token_default_days)
+    return await tokens.issue(conn, owner_of(principal), name, principal.user_id, lifetime)
 
 
 async def list_tokens(conn: Connection, principal: Principal, everyone: bool) -> list[dict]:
@@ -109,7 +114,7 @@ async def service_account_token(
     )
     if found.first() is None:
         raise ResourceDoesNotExist(f"No service account '{name}'.")
-    return await tokens.issue(conn, f"service:{name}", token_name, [], expiry(expires_in_days))
+    return await tokens.issue(conn, f"service:{name}", token_name, None, expiry(expires_in_days))
 
 
 async def _resource_key(conn: Connection, resource_type: str, resource_id: str) -> str:

@@ -3,23 +3,31 @@
 JWTs are validated with joserfc against the issuer's JWKS, cached and fetched again when a
 token names a key id the cache lacks (key rotation at the provider), at most once per
 `jwks_refresh_seconds` so forged kids cannot make us hammer the provider. `iss`, `aud`,
-`exp`, `nbf` and `iat` are checked with a small leeway. The browser flow is authorization
-code with PKCE (S256) through authlib.
+`exp`, `nbf` and `iat` are checked with a small leeway. Bearer tokens must be access tokens:
+an ID token (or a refresh or logout token) is refused even when its `aud` is our audience.
+The browser flow is authorization code with PKCE (S256) through authlib.
+
+The provider being unreachable is an outage, not the caller's fault: 503 with Retry-After
+when we cannot know the answer (no key set yet, the token endpoint at sign-in). Once a key
+set is known, a kid outside it is refused (401) even if the refresh that would look for it
+fails: valid tokens keep working through a provider outage, forged ones never get a 5xx.
 """
 
 import asyncio
+import logging
 import time
 import warnings
 from typing import Any
 
 import authlib.deprecate  # noqa: E402,F401  (installs authlib's "always" filter first)
 import httpx
+from authlib.integrations.base_client import OAuthError
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from services.core.config import AuthSettings
-from services.core.errors import Unauthenticated
+from services.core.errors import TemporarilyUnavailable, Unauthenticated
 
 with warnings.catch_warnings():
     # authlib announces a future move of its httpx integration at import; the API used here
@@ -27,7 +35,43 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+log = logging.getLogger(__name__)
+
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
+# After a failed attempt to reach the provider with no key set known, the next attempt waits
+# this long at most (requests meanwhile get 503 at once); also the Retry-After of the 503s.
+PROVIDER_RETRY_SECONDS = 1
+# JWT `typ` headers: RFC 9068 access tokens, and the generic value most providers send.
+ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
+GENERIC_TYPES = {"jwt", "application/jwt"}
+# Claims only ID tokens carry (OpenID Connect Core 3.1.3.6, 3.3.2.11).
+ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash")
+
+
+def _unreachable(reason: object) -> TemporarilyUnavailable:
+    log.warning("identity provider unreachable: %s", reason)
+    return TemporarilyUnavailable(
+        "The identity provider cannot be reached; retry shortly.",
+        retry_after=PROVIDER_RETRY_SECONDS,
+    )
+
+
+def _refuse_unless_access_token(header: dict[str, Any], claims: dict[str, Any]) -> None:
+    """An ID token's `aud` is the client id, which is often also the API audience; it proves
+    who signed in to a client, not that the bearer may call the API."""
+    typ = header.get("typ")
+    if isinstance(typ, str) and typ.lower() in ACCESS_TOKEN_TYPES:
+        return
+    if typ is not None and not (isinstance(typ, str) and typ.lower() in GENERIC_TYPES):
+        raise Unauthenticated(f"A {typ!r} JWT is not an access token.")
+    if "token_use" in claims and claims["token_use"] != "access":  # Amazon Cognito
+        raise Unauthenticated("The token is not an access token (token_use).")
+    if "typ" in claims and claims["typ"] != "Bearer":  # Keycloak: "ID", "Refresh", ...
+        raise Unauthenticated("The token is not an access token (typ).")
+    if claims.get("typ") == "Bearer" or claims.get("token_use") == "access":
+        return
+    if any(claim in claims for claim in ID_TOKEN_CLAIMS):
+        raise Unauthenticated("An ID token is not an access token; send an access token.")
 
 
 class OIDCProvider:
@@ -39,35 +83,63 @@ class OIDCProvider:
         self.http = http
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
-        self._keys_fetched_at = 0.0
+        self._keys_tried_at = -float("inf")
         self._lock = asyncio.Lock()
 
-    async def metadata(self) -> dict[str, Any]:
-        if self._metadata is None:
-            response = await self.http.get(f"{self.issuer}/.well-known/openid-configuration")
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        try:
+            response = await self.http.get(url)
             response.raise_for_status()
-            self._metadata = response.json()
-        return self._metadata
+            document = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise _unreachable(f"{url}: {error!r}") from None
+        if not isinstance(document, dict):
+            raise _unreachable(f"{url}: not a JSON object")
+        return document
 
-    async def _fetch_keys(self) -> KeySet:
-        response = await self.http.get((await self.metadata())["jwks_uri"])
-        response.raise_for_status()
-        self._keys = KeySet.import_key_set(response.json())
-        self._keys_fetched_at = time.monotonic()
-        return self._keys
+    async def _endpoint(self, name: str) -> str:
+        if self._metadata is None:
+            self._metadata = await self._get_json(f"{self.issuer}/.well-known/openid-configuration")
+        url = self._metadata.get(name)
+        if not isinstance(url, str):
+            raise _unreachable(f"the provider's metadata has no {name}")
+        return url
 
-    async def keys(self, kid: str | None) -> KeySet:
+    def _knows(self, kid: Any) -> bool:
+        return self._keys is not None and (
+            kid is None or any(k.kid == kid for k in self._keys.keys)
+        )
+
+    async def keys(self, kid: Any) -> KeySet:
+        if self._knows(kid):
+            return self._keys  # type: ignore[return-value]
         async with self._lock:
-            known = self._keys is not None and (
-                kid is None or any(k.kid == kid for k in self._keys.keys)
-            )
-            stale = time.monotonic() - self._keys_fetched_at > self.settings.jwks_refresh_seconds
-            if self._keys is None or (not known and stale):
-                return await self._fetch_keys()
+            if self._knows(kid):  # fetched while we waited
+                return self._keys  # type: ignore[return-value]
+            pause = self.settings.jwks_refresh_seconds
+            if self._keys is None:  # nothing to fall back on: try again soon
+                pause = min(pause, PROVIDER_RETRY_SECONDS)
+            if time.monotonic() - self._keys_tried_at >= pause:
+                self._keys_tried_at = time.monotonic()
+                try:
+                    document = await self._get_json(await self._endpoint("jwks_uri"))
+                    self._keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+                except (JoseError, ValueError, KeyError, TypeError, AttributeError) as error:
+                    if self._keys is None:
+                        raise _unreachable(f"unusable JWKS: {error!r}") from None
+                    log.warning("unusable JWKS, keeping the known keys: %r", error)
+                except TemporarilyUnavailable:
+                    if self._keys is None:
+                        raise
+                    # The key set is known and this kid is not in it: refused below (401).
+            if self._keys is None:
+                raise _unreachable("no key set yet; a recent attempt failed")
             return self._keys
 
-    async def validate(self, token: str, audience: str, nonce: str | None = None) -> dict:
-        """Claims of a valid JWT from our issuer for `audience`; Unauthenticated otherwise."""
+    async def _verified(
+        self, token: str, audience: str, nonce: str | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(header, claims) of a JWT signed by our issuer's keys for `audience`."""
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError):
@@ -91,7 +163,25 @@ class OIDCProvider:
             registry.validate(decoded.claims)
         except JoseError as error:
             raise Unauthenticated(f"The token was rejected: {error.error}.") from None
-        return decoded.claims
+        return decoded.header, decoded.claims
+
+    async def validate_access_token(self, token: str) -> dict[str, Any]:
+        """Claims of a valid access token from our issuer for our API audience."""
+        header, claims = await self._verified(token, self.settings.audience)
+        _refuse_unless_access_token(header, claims)
+        return claims
+
+    async def validate_id_token(self, tokens: dict[str, Any], nonce: str) -> dict[str, Any]:
+        """Claims of the ID token in a token response, issued to our client for this sign-in."""
+        id_token = tokens.get("id_token")
+        if not isinstance(id_token, str):
+            raise Unauthenticated("The identity provider sent no ID token.")
+        client_id = self.settings.client_id or ""
+        _, claims = await self._verified(id_token, client_id, nonce=nonce)
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        if len(audiences) > 1 and claims.get("azp") != client_id:
+            raise Unauthenticated("The ID token was issued to another client (azp).")
+        return claims
 
     def _client(self, redirect_uri: str) -> AsyncOAuth2Client:
         secret = self.settings.client_secret
@@ -106,14 +196,31 @@ class OIDCProvider:
     async def authorization_url(
         self, redirect_uri: str, state: str, nonce: str, code_verifier: str
     ) -> str:
-        endpoint = (await self.metadata())["authorization_endpoint"]
+        endpoint = await self._endpoint("authorization_endpoint")
         async with self._client(redirect_uri) as client:
             url, _ = client.create_authorization_url(
                 endpoint, state=state, nonce=nonce, code_verifier=code_verifier
             )
         return url
 
-    async def exchange(self, redirect_uri: str, code: str, code_verifier: str) -> dict:
-        endpoint = (await self.metadata())["token_endpoint"]
-        async with self._client(redirect_uri) as client:
-            return await client.fetch_token(endpoint, code=code, code_verifier=code_verifier)
+    async def exchange(self, redirect_uri: str, code: str, code_verifier: str) -> dict[str, Any]:
+        """The token response for an authorization code: 401 if the provider refuses the code,
+        503 if it cannot be reached or fails."""
+        endpoint = await self._endpoint("token_endpoint")
+        try:
+            async with self._client(redirect_uri) as client:
+                return await client.fetch_token(endpoint, code=code, code_verifier=code_verifier)
+        except OAuthError as error:
+            raise Unauthenticated(
+                f"The identity provider refused the sign-in ({error.error}); start again at "
+                "/auth/login."
+            ) from None
+        except httpx.HTTPStatusError as error:
+            status = error.response.status_code
+            if status >= 500 or status == 429:
+                raise _unreachable(f"token endpoint answered {status}") from None
+            raise Unauthenticated(
+                f"The identity provider refused the sign-in (HTTP {status})."
+            ) from None
+        except httpx.HTTPError as error:
+            raise _unreachable(f"token endpoint: {error!r}") from None

@@ -16,6 +16,7 @@ class Principal:
     is_admin: bool
     csrf_token: str | None = None  # set when authenticated by a browser session cookie
     token_id: str | None = None
+    user_id: int | None = None  # a person's users row (issuer + subject): their stable key
 
 
 current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)

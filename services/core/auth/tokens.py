@@ -9,13 +9,13 @@ import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth.credential_cache import TokenCache, TokenRecord
 from services.core.clock import now_ms
-from services.core.db.engine import Connection
-from services.core.db.tables.auth import auth_tokens, service_accounts
+from services.core.db.engine import Connection, chosen_once
+from services.core.db.tables.auth import auth_tokens, service_accounts, users
 
 PREFIX = "gmr_"
 # last_used_at is kept to the minute: no write per request.
@@ -27,20 +27,24 @@ def digest(token: str) -> str:
 
 
 async def issue(
-    conn: Connection, owner: str, name: str, groups: list[str], expires_at: int | None
+    conn: Connection, owner: str, name: str, user_id: int | None, expires_at: int | None
 ) -> dict[str, Any]:
-    token = PREFIX + secrets.token_urlsafe(32)
+    """`user_id`: the person a personal token acts for (None for a service account's).
+    Token, id and time are chosen once per call and the row inserted ON CONFLICT DO NOTHING:
+    an issue replayed after its COMMIT's answer was lost hands out the token that committed,
+    never a second live one nobody was told about."""
+    token = chosen_once("auth_token", lambda: PREFIX + secrets.token_urlsafe(32))
     record = {
-        "token_id": uuid.uuid4().hex,
+        "token_id": chosen_once("auth_token_id", lambda: uuid.uuid4().hex),
         "token_hash": digest(token),
         "prefix": token[:10],
         "name": name,
         "owner": owner,
-        "groups": groups,
-        "created_at": now_ms(),
+        "user_id": user_id,
+        "created_at": chosen_once("auth_token_created_at", now_ms),
         "expires_at": expires_at,
     }
-    await conn.execute(insert(auth_tokens).values(**record))
+    await conn.execute(insert(auth_tokens).values(**record).on_conflict_do_nothing())
     return {**public(record), "token": token}
 
 
@@ -65,25 +69,43 @@ def live(record: TokenRecord, now: int) -> bool:
     return not record.expires_at or record.expires_at > now
 
 
-async def _lookup(conn: Connection, token_hash: str) -> TokenRecord | None:
-    """The token's record if it exists and is not revoked. One query: a service account's
-    live groups come along through the join."""
-    t, sa = auth_tokens.c, service_accounts.c
+async def _lookup(conn: Connection, token_hash: str, issuer: str) -> TokenRecord | None:
+    """The token's record if it exists and is not revoked. One query: the live name and
+    groups of its owner (a person of this issuer, or a service account) come along through
+    the joins."""
+    t, sa, u = auth_tokens.c, service_accounts.c, users.c
     row = (
         await conn.execute(
-            select(auth_tokens, sa.groups.label("account_groups"), sa.name.label("account"))
+            select(
+                t.token_id,
+                t.owner,
+                t.user_id,
+                t.expires_at,
+                t.revoked_at,
+                t.last_used_at,
+                sa.groups.label("account_groups"),
+                sa.name.label("account"),
+                u.username,
+                u.groups.label("user_groups"),
+            )
             .outerjoin(service_accounts, t.owner == "service:" + sa.name)
+            .outerjoin(users, and_(t.user_id == u.user_id, u.issuer == issuer))
             .where(t.token_hash == token_hash)
         )
     ).first()
     if row is None or row.revoked_at is not None:
         return None
-    groups = list(row.groups)
     if row.owner.startswith("service:"):
         if row.account is None:  # the service account was deleted
             return None
-        groups = list(row.account_groups)
-    return TokenRecord(row.token_id, row.owner, groups, row.expires_at, row.last_used_at)
+        owner, groups = row.owner, list(row.account_groups)
+    elif row.username is not None:
+        owner, groups = f"user:{row.username}", list(row.user_groups)
+    else:  # a person of another issuer (GRIMOIRE_AUTH_ISSUER changed)
+        return None
+    return TokenRecord(
+        row.token_id, owner, groups, row.expires_at, row.last_used_at, user_id=row.user_id
+    )
 
 
 def cached(cache: TokenCache, token: str) -> TokenRecord | None:
@@ -98,12 +120,14 @@ def _needs_touch(record: TokenRecord, now: int) -> bool:
     return not record.last_used_at or now - record.last_used_at > LAST_USED_PRECISION_MS
 
 
-async def resolve(conn: Connection, cache: TokenCache, token: str) -> TokenRecord | None:
+async def resolve(
+    conn: Connection, cache: TokenCache, token: str, issuer: str
+) -> TokenRecord | None:
     """The live token's record, or None if unknown, expired or revoked. Refreshes
     `last_used_at` at most once a minute per process and token."""
     token_hash = digest(token)
     generation = cache.generation
-    record = await _lookup(conn, token_hash)
+    record = await _lookup(conn, token_hash, issuer)
     now = now_ms()
     if record is None or not live(record, now):
         return None

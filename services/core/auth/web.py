@@ -1,13 +1,14 @@
 """Browser sign-in: authorization code with PKCE, a server-side session, logout, /me."""
 
+import hmac
 import html
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from services.core.auth import sessions
-from services.core.auth.authenticate import SESSION_COOKIE, claims_principal
+from services.core.auth import sessions, users
+from services.core.auth.authenticate import SESSION_COOKIE
 from services.core.auth.me import describe
 from services.core.auth.principal import current_principal
 from services.core.config import server_settings
@@ -15,6 +16,7 @@ from services.core.errors import PermissionDenied, Unauthenticated
 from services.core.http import JSONResponse
 
 router = APIRouter(tags=["auth"], include_in_schema=False)
+MAX_NEXT_LENGTH = 2048
 
 
 def _base_url(request: Request) -> str:
@@ -23,58 +25,86 @@ def _base_url(request: Request) -> str:
 
 def _safe_next(value: str | None) -> str:
     """Only local paths: never redirect a signed-in user to another site."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or len(value) > MAX_NEXT_LENGTH
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    ):
         return "/me"
     return value
+
+
+def _callback_url(request: Request) -> str:
+    return f"{_base_url(request)}/auth/callback"
 
 
 @router.get("/auth/login")
 async def login(request: Request) -> Response:
     state = request.app.state
-    pending = await state.db.run(sessions.begin_login, _safe_next(request.query_params.get("next")))
-    url = await state.oidc.authorization_url(
-        f"{_base_url(request)}/auth/callback",
-        pending["state"],
-        pending["nonce"],
-        pending["code_verifier"],
+    pending, browser_secret = await state.db.run(
+        sessions.begin_login, _safe_next(request.query_params.get("next"))
     )
-    return RedirectResponse(url, status_code=302)
+    url = await state.oidc.authorization_url(
+        _callback_url(request), pending["state"], pending["nonce"], pending["code_verifier"]
+    )
+    response = RedirectResponse(url, status_code=302)
+    response.set_cookie(
+        sessions.login_cookie_name(pending["state"]),
+        browser_secret,
+        max_age=sessions.LOGIN_TTL_MS // 1000,
+        httponly=True,
+        secure=state.auth_settings.cookie_secure,
+        samesite="lax",  # sent on the provider's top-level redirect back to the callback
+        path="/auth/callback",
+    )
+    return response
 
 
 @router.get("/auth/callback")
 async def callback(request: Request) -> Response:
+    """Nothing is stored unless the provider's answer is for a sign-in this very browser
+    started; the sign-in is consumed only when it succeeds, so a callback that met a provider
+    outage (503) can be retried."""
     state = request.app.state
     settings = state.auth_settings
     query = request.query_params
     if "error" in query:
         raise Unauthenticated(f"Sign-in failed at the identity provider: {query['error']}.")
-    pending = await state.db.run(sessions.finish_login, query.get("state", ""))
+    login_state = query.get("state", "")
+    pending = await state.db.read(sessions.pending_login, login_state)
     if pending is None:
         raise Unauthenticated("Unknown or expired sign-in; start again at /auth/login.")
-    tokens = await state.oidc.exchange(
-        f"{_base_url(request)}/auth/callback", query.get("code", ""), pending.code_verifier
-    )
-    claims = await state.oidc.validate(tokens["id_token"], settings.client_id, nonce=pending.nonce)
-    principal = claims_principal(settings, claims)
-    identity = {
-        "subject": str(claims["sub"]),
-        "username": principal.name,
-        "display_name": claims.get("name"),
-        "email": claims.get("email"),
-        "groups": list(principal.groups),
-    }
+    cookie_name = sessions.login_cookie_name(login_state)
+    if not sessions.started_in_this_browser(pending, request.cookies.get(cookie_name)):
+        raise Unauthenticated(
+            "This sign-in was not started in this browser; start again at /auth/login."
+        )
+    code = query.get("code")
+    if not code:
+        raise Unauthenticated("The identity provider sent no authorization code.")
+    tokens = await state.oidc.exchange(_callback_url(request), code, pending.code_verifier)
+    claims = await state.oidc.validate_id_token(tokens, pending.nonce)
+    claim = users.claimed(settings, claims)
     lifetime_ms = int(settings.session_hours * 3600 * 1000)
-    cookie, _ = await state.db.run(sessions.create_session, identity, lifetime_ms)
+    opened = await state.db.run(
+        sessions.complete_login, login_state, state.oidc.issuer, claim, lifetime_ms
+    )
+    if opened is None:
+        raise Unauthenticated("This sign-in was already completed; start again at /auth/login.")
     response = RedirectResponse(pending.return_to, status_code=302)
     response.set_cookie(
         SESSION_COOKIE,
-        cookie,
+        opened[0],
         max_age=lifetime_ms // 1000,
         httponly=True,
         secure=settings.cookie_secure,
         samesite="lax",
         path="/",
     )
+    response.delete_cookie(cookie_name, path="/auth/callback")
     return response
 
 
@@ -85,7 +115,12 @@ async def logout(request: Request) -> Response:
     if cookie:
         form = await request.form()
         sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
-        if sent != await state.db.run(sessions.session_csrf, cookie):
+        expected = await state.db.run(sessions.session_csrf, cookie)
+        if not (
+            isinstance(sent, str)
+            and expected
+            and hmac.compare_digest(sent.encode(), expected.encode())
+        ):
             raise PermissionDenied("Missing or wrong CSRF token.")
         await state.db.run(sessions.end_session, cookie)
     # A page, not a redirect to /auth/login: the provider's own session would sign the

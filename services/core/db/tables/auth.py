@@ -1,9 +1,11 @@
-"""Tables of core auth: tokens, service accounts, grants, sessions, logins in flight, audit."""
+"""Tables of core auth: people, tokens, service accounts, grants, sessions, logins in flight,
+audit."""
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    ForeignKey,
     Identity,
     Index,
     String,
@@ -17,6 +19,29 @@ from services.core.db.tables.base import metadata
 
 ROLE_CHECK = "role IN ('READ', 'EDIT', 'MANAGE', 'ADMIN')"
 
+# One row per person: the issuer and the `sub` it gives them are the stable key (a person is
+# the same person however they authenticate); the username (the configured username claim of
+# their latest sign-in) is what grants and GRIMOIRE_AUTH_ADMIN_USERS name, and the groups are
+# those of the most recently issued credential seen (an ID token at sign-in, or an access
+# token), so personal tokens follow them. Changes to username or groups notify the
+# credential channel (migration 0009).
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", BigInteger, Identity(), primary_key=True),
+    Column("issuer", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("display_name", Text),
+    Column("email", Text),
+    Column("groups", JSONB, nullable=False),
+    # `iat` (ms) of the credential the groups came from: an older token never overwrites them.
+    Column("groups_issued_at", BigInteger, nullable=False),
+    Column("signed_in_at", BigInteger),
+    UniqueConstraint("issuer", "subject"),
+    Index(None, "issuer", "username"),
+)
+
 # Personal access tokens and service-account tokens. Only a SHA-256 of the token is kept
 # (tokens are 256-bit random, so a fast hash is enough); the plain token is shown once.
 auth_tokens = Table(
@@ -26,16 +51,17 @@ auth_tokens = Table(
     Column("token_hash", String(64), nullable=False),
     Column("prefix", String(16), nullable=False),
     Column("name", Text, nullable=False),
-    # "user:<name>" or "service:<name>"
+    # "user:<current username>" or "service:<name>"
     Column("owner", Text, nullable=False),
-    # A user's groups when the token was made (service accounts' groups are read live).
-    Column("groups", JSONB, nullable=False),
+    # The person a personal token acts for: its name and groups are theirs, read live.
+    Column("user_id", BigInteger, ForeignKey("users.user_id", ondelete="CASCADE")),
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger),
     Column("revoked_at", BigInteger),
     Column("last_used_at", BigInteger),
     UniqueConstraint("token_hash"),
     Index(None, "owner"),
+    Index(None, "user_id"),
 )
 
 service_accounts = Table(
@@ -68,21 +94,26 @@ grants = Table(
     Index(None, "resource_type", "resource_id"),
 )
 
+# A browser session of a person; their name and groups are read from `users` at each request.
 auth_sessions = Table(
     "auth_sessions",
     metadata,
     Column("session_hash", String(64), primary_key=True),
-    Column("subject", Text, nullable=False),
-    Column("username", Text, nullable=False),
-    Column("display_name", Text),
-    Column("email", Text),
-    Column("groups", JSONB, nullable=False),
+    Column(
+        "user_id",
+        BigInteger,
+        ForeignKey("users.user_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
 )
 
-# Sign-ins in flight: the OAuth state, PKCE verifier and nonce, for ten minutes.
+# Sign-ins in flight: the OAuth state, PKCE verifier and nonce, for ten minutes, and the
+# SHA-256 of the random value in the HttpOnly cookie of the browser that started it: the
+# callback is accepted only from that browser (no login CSRF).
 auth_pending_logins = Table(
     "auth_pending_logins",
     metadata,
@@ -90,6 +121,7 @@ auth_pending_logins = Table(
     Column("code_verifier", Text, nullable=False),
     Column("nonce", Text, nullable=False),
     Column("return_to", Text, nullable=False),
+    Column("browser_hash", String(64), nullable=False),
     Column("expires_at", BigInteger, nullable=False),
 )
 
