@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.auth_fixtures import AuthStack
 from tests.conftest import RunningServer
 from tests.test_artifacts import ARTIFACTS, MiB, snapshot
 
@@ -100,6 +101,25 @@ def test_every_artifact_response_carries_the_sandbox(api: httpx.Client, base: st
     assert_error(api.put(f"{ARTIFACTS}/{base}/a%5Cb", content=b"x"), 400, "INVALID_PARAMETER_VALUE")
     assert_error(api.get("/api/2.0/mlflow-artifacts/nowhere"), 404, "ENDPOINT_NOT_FOUND")
     assert_inert_headers(api.get(ARTIFACTS, params={"path": base}))
+    # The request gate answers before any route: a message past its 16 MiB limit.
+    too_large = api.post(
+        f"{MPU}/create/{base}",
+        content=b" " * (17 * MiB),
+        headers={"content-type": "application/json"},
+    )
+    assert_error(too_large, 413, "INVALID_PARAMETER_VALUE")
+
+
+def test_the_guards_refusals_carry_the_sandbox(auth_stack: AuthStack) -> None:
+    with auth_stack.api() as anonymous, auth_stack.api("not-a-token") as forged:
+        for client, status, code in (
+            (anonymous, 401, "UNAUTHENTICATED"),
+            (forged, 401, "UNAUTHENTICATED"),
+        ):
+            assert_error(client.get(f"{ARTIFACTS}/0/x/artifacts/a.html"), status, code)
+            assert_error(
+                client.put(f"{ARTIFACTS}/0/x/artifacts/a.html", content=b"<b>"), status, code
+            )
 
 
 LONG_SEGMENT = "a" * 256

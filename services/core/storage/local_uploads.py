@@ -51,6 +51,7 @@ class LocalUploads:
         self.staging = staging
         self.incoming_folder = staging / "incoming"
         self.incoming_folder.mkdir(parents=True, exist_ok=True)
+        self._sweep_expired()
 
     def incoming(self) -> Path:
         """A fresh name for a file being received, outside the artifact tree."""
