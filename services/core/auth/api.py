@@ -1,7 +1,5 @@
 """/api/2.0/grimoire: tokens, service accounts, permissions and the audit log."""
 
-from typing import Literal
-
 from fastapi import APIRouter
 from pydantic import model_validator
 from starlette.requests import Request
@@ -31,7 +29,7 @@ class CreateServiceAccount(MlflowMessage):
 class GrantsOn(MlflowMessage):
     """A grant's resource, in the one spelling the guard checks and the grant stores."""
 
-    resource_type: Literal["experiment", "registered_model", "default"]
+    resource_type: management.ResourceType
     resource_id: str = "*"
 
     @model_validator(mode="after")

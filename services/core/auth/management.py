@@ -1,6 +1,6 @@
 """Tokens, service accounts and grants: the use cases behind /api/2.0/grimoire/..."""
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import and_, delete, select, update
 
@@ -19,6 +19,17 @@ from services.core.errors import (
     ResourceDoesNotExist,
 )
 
+CREATABLE = ("experiment", "registered_model")
+ResourceType = Literal[
+    "experiment",
+    "registered_model",
+    "default",
+    "create",
+    "experiment_pattern",
+    "registered_model_pattern",
+]
+RESOURCE_TYPES = get_args(ResourceType)
+MAX_PATTERN_LENGTH = 256
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -118,9 +129,21 @@ async def service_account_token(
 
 
 async def _resource_key(conn: Connection, resource_type: str, resource_id: str) -> str:
-    """Grants are stored against stable ids: experiment ids, registered model row ids."""
+    """Grants are stored against stable ids: experiment ids, registered model row ids; a
+    create grant names the kind it creates, a pattern grant its pattern."""
     if resource_type == "default":
         return "*"
+    if resource_type == "create":
+        if resource_id not in CREATABLE:
+            raise InvalidParameterValue(f"A create grant names one of {', '.join(CREATABLE)}.")
+        return resource_id
+    if resource_type.endswith(access.PATTERN_SUFFIX):
+        if not 0 < len(resource_id) <= MAX_PATTERN_LENGTH or resource_id.strip("*") == "":
+            raise InvalidParameterValue(
+                f"A name pattern is 1-{MAX_PATTERN_LENGTH} characters and more than '*' "
+                "(use a default grant for everything)."
+            )
+        return resource_id
     if resource_type == "experiment":
         if (
             not resource_id.isdigit()
@@ -144,7 +167,7 @@ async def _resource_key(conn: Connection, resource_type: str, resource_id: str) 
         if model_id is None:
             raise ResourceDoesNotExist(f"Registered Model with name={resource_id} not found")
         return str(model_id)
-    raise InvalidParameterValue("resource_type must be experiment, registered_model or default.")
+    raise InvalidParameterValue(f"resource_type must be one of {', '.join(RESOURCE_TYPES)}.")
 
 
 def _check_principal(principal_type: str, principal: str) -> None:

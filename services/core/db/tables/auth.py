@@ -18,6 +18,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from services.core.db.tables.base import metadata
 
 ROLE_CHECK = "role IN ('READ', 'EDIT', 'MANAGE', 'ADMIN')"
+# `create`: the right to create experiments or registered models (resource_id names which);
+# `*_pattern`: a role on every experiment or model whose name matches resource_id's glob.
+RESOURCE_TYPE_CHECK = (
+    "resource_type IN ('experiment', 'registered_model', 'default', 'create', "
+    "'experiment_pattern', 'registered_model_pattern')"
+)
 
 # One row per person: the issuer and the `sub` it gives them are the stable key (a person is
 # the same person however they authenticate); the username (the configured username claim of
@@ -87,9 +93,7 @@ grants = Table(
     Column("granted_at", BigInteger, nullable=False),
     UniqueConstraint("principal_type", "principal", "resource_type", "resource_id"),
     CheckConstraint("principal_type IN ('user', 'group')", name="principal_type"),
-    CheckConstraint(
-        "resource_type IN ('experiment', 'registered_model', 'default')", name="resource_type"
-    ),
+    CheckConstraint(RESOURCE_TYPE_CHECK, name="resource_type"),
     CheckConstraint(ROLE_CHECK, name="role"),
     Index(None, "resource_type", "resource_id"),
 )
