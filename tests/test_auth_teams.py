@@ -86,12 +86,13 @@ def test_a_pattern_grant_gives_a_team_its_namespace(
 ) -> None:
     team = f"ns_{uuid.uuid4().hex[:6]}"  # an underscore: LIKE's wildcard must stay literal
     _grant_group(root, team, "experiment_pattern", f"{team}/*", "EDIT")
-    _grant_group(root, team, "registered_model_pattern", f"{team}/*", "MANAGE")
+    # Registered model names cannot hold '/' (MLflow's rule): a team prefix with '-' instead.
+    _grant_group(root, team, "registered_model_pattern", f"{team}-*", "MANAGE")
     first, second = _client(auth_stack, [team]), _client(auth_stack, [team])
     with first, second:
         # No create grant: the pattern alone lets the team create inside its namespace...
         exp = _ok(_create_experiment(first, f"{team}/baseline"))["experiment_id"]
-        _ok(first.post(f"{T}/registered-models/create", json={"name": f"{team}/clf"}))
+        _ok(first.post(f"{T}/registered-models/create", json={"name": f"{team}-clf"}))
         # ...and nowhere else, not even at a name LIKE's `_` would have matched.
         lookalike = team.replace("_", "X") + "/x"
         assert _create_experiment(first, lookalike).status_code == 403
@@ -104,7 +105,7 @@ def test_a_pattern_grant_gives_a_team_its_namespace(
         runs = _ok(second.post(f"{T}/runs/search", json={"experiment_ids": [exp]}))
         assert [r["info"]["run_id"] for r in runs["runs"]] == [run["run_id"]]
         models = _ok(second.get(f"{T}/registered-models/search", params={"max_results": 1000}))
-        assert f"{team}/clf" in {m["name"] for m in models.get("registered_models", [])}
+        assert f"{team}-clf" in {m["name"] for m in models.get("registered_models", [])}
         # An object of the namespace made by an administrator is the team's too.
         admin_made = _ok(_create_experiment(root, f"{team}/by-admin"))["experiment_id"]
         _ok(second.get(f"{T}/experiments/get", params={"experiment_id": admin_made}))
