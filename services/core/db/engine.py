@@ -90,17 +90,42 @@ def create_engine(url: str, settings: DatabaseSettings, application_name: str) -
     )
 
 
-def is_outage(error: BaseException) -> bool:
+def is_outage(error: BaseException, *, connecting: bool = False) -> bool:
+    """Whether `error` is the database's failure (retry, then 503), not the request's. An
+    OSError counts only while `connecting`: inside a transaction the driver reports a lost
+    connection as its own error, so an OSError there is someone else's (a webhook target's
+    DNS lookup, raised as a 400 with the gaierror still in its context)."""
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
+    counted = _CONNECT_FAILURES if connecting else _DROPPED
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _OUTAGE_ERRORS):
+        if isinstance(current, counted):
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+# What `chosen_once` picked in the current Database call, kept across its attempts.
+_call_choices: ContextVar[dict[Hashable, Any] | None] = ContextVar(
+    "database_call_choices", default=None
+)
+
+
+def chosen_once(name: Hashable, choose: Callable[[], V]) -> V:
+    """`choose()` at the first attempt of the current `Database` call, the same value at every
+    replay of it. A write that is not idempotent by itself (a new id, secret or version
+    number) keys its row with this and looks for that row first: after a connection dropped
+    with COMMIT sent, the replay finds what committed instead of writing it twice. `name`
+    tells apart the values one call chooses. Outside a Database call, simply `choose()`."""
+    choices = _call_choices.get()
+    if choices is None:
+        return choose()
+    if name not in choices:
+        choices[name] = choose()
+    return choices[name]
 
 
 class Rider(Protocol):
