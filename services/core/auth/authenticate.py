@@ -57,7 +57,7 @@ def _client_principal(settings: AuthSettings, claims: dict[str, Any]) -> Princip
     name = users.username_from(settings, claims)
     if name is None:
         raise Unauthenticated("The token names no client.")
-    return make_principal(settings, name, "client", users.groups_from(settings, claims))
+    return make_principal(settings, name, "client", users.groups_from(settings, claims) or ())
 
 
 def _person_principal(settings: AuthSettings, person: Person, claim: users.Claimed) -> Principal:
@@ -102,7 +102,7 @@ async def without_database(
     claim = users.claimed(settings, claims)
     person = cache.person(claim.subject)
     if person is None or users.brings_new_groups(person, claim):
-        return None
+        return None  # authenticate() checks the token again: once per person and process
     return _person_principal(settings, person, claim)
 
 

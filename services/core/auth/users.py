@@ -41,7 +41,7 @@ class Claimed:
 
     subject: str
     username: str | None
-    groups: tuple[str, ...]
+    groups: tuple[str, ...] | None  # None: the token has no groups claim, so says nothing
     issued_at: int  # ms
     display_name: str | None = None
     email: str | None = None
@@ -55,9 +55,13 @@ def username_from(settings: AuthSettings, claims: dict[str, Any]) -> str | None:
     return None
 
 
-def groups_from(settings: AuthSettings, claims: dict[str, Any]) -> tuple[str, ...]:
+def groups_from(settings: AuthSettings, claims: dict[str, Any]) -> tuple[str, ...] | None:
+    """The groups a token states; None if it has no groups claim (some providers put groups
+    in ID tokens only, or in access tokens only)."""
     value = claims.get(settings.groups_claim)
-    if value is None or value == "":
+    if value is None:
+        return None
+    if value == "":
         return ()
     if isinstance(value, str):
         return (value,)  # one group (some providers send a lone group as a string)
@@ -90,14 +94,25 @@ def claimed(settings: AuthSettings, claims: dict[str, Any]) -> Claimed:
     )
 
 
+def _states_newer_groups(person: Person, claim: Claimed) -> bool:
+    return claim.groups is not None and claim.issued_at > person.groups_issued_at
+
+
+def _groups_issued_at(claim: Claimed) -> int:
+    """When a new row's groups were stated: never, if the token had no groups claim (so any
+    token that has one counts as newer)."""
+    return claim.issued_at if claim.groups is not None else 0
+
+
 def groups_now(person: Person, claim: Claimed) -> tuple[str, ...]:
     """The groups of the most recently issued credential: the token's, or the stored ones."""
-    return claim.groups if claim.issued_at > person.groups_issued_at else person.groups
+    stated = claim.groups if _states_newer_groups(person, claim) else None
+    return person.groups if stated is None else stated
 
 
 def brings_new_groups(person: Person, claim: Claimed) -> bool:
     """The token is newer than the stored groups and says something else: store its groups."""
-    return claim.issued_at > person.groups_issued_at and claim.groups != person.groups
+    return _states_newer_groups(person, claim) and claim.groups != person.groups
 
 
 def _person(row: Any) -> Person:
@@ -146,8 +161,8 @@ async def remember_sign_in(conn: Connection, issuer: str, claim: Claimed) -> int
         .values(
             issuer=issuer,
             subject=claim.subject,
-            groups=list(claim.groups),
-            groups_issued_at=claim.issued_at,
+            groups=list(claim.groups or ()),
+            groups_issued_at=_groups_issued_at(claim),
             **profile,
         )
         .on_conflict_do_nothing(index_elements=["issuer", "subject"])
@@ -157,7 +172,8 @@ async def remember_sign_in(conn: Connection, issuer: str, claim: Claimed) -> int
     if user_id is not None:
         return user_id
     known = await _find(conn, issuer, claim.subject, lock=True)
-    if claim.issued_at >= known.groups_issued_at:  # a tie (iat is in seconds): the sign-in
+    if claim.groups is not None and claim.issued_at >= known.groups_issued_at:
+        # (a tie, iat being in seconds, goes to the sign-in)
         profile |= {"groups": list(claim.groups), "groups_issued_at": claim.issued_at}
     await conn.execute(update(users).where(u.user_id == known.user_id).values(**profile))
     if known.username != claim.username:
@@ -180,8 +196,8 @@ async def _first_seen(conn: Connection, issuer: str, claim: Claimed) -> Person:
             issuer=issuer,
             subject=claim.subject,
             username=username,
-            groups=list(claim.groups),
-            groups_issued_at=claim.issued_at,
+            groups=list(claim.groups or ()),
+            groups_issued_at=_groups_issued_at(claim),
         )
         .on_conflict_do_nothing(index_elements=["issuer", "subject"])
         .returning(*_PERSON_COLUMNS)
@@ -202,7 +218,7 @@ async def person_of_access_token(conn: Connection, issuer: str, claim: Claimed) 
     updated = await conn.execute(
         update(users)
         .where(u.user_id == person.user_id, u.groups_issued_at < claim.issued_at)
-        .values(groups=list(claim.groups), groups_issued_at=claim.issued_at)
+        .values(groups=list(claim.groups or ()), groups_issued_at=claim.issued_at)
         .returning(*_PERSON_COLUMNS)
     )
     row = updated.first() or await _find(conn, issuer, claim.subject)  # or a newer one won

@@ -152,7 +152,8 @@ async def me(request: Request) -> Response:
     return HTMLResponse(
         f"<!doctype html><title>Grimoire: {html.escape(info['name'])}</title>"
         f"<h1 id='who'>Signed in as {html.escape(info['name'])}</h1>"
-        f"<p>Groups: <span id='groups'>{html.escape(', '.join(info['groups']) or 'none')}</span></p>"
+        f"<p>Groups: <span id='groups'>{html.escape(', '.join(info['groups']) or 'none')}"
+        "</span></p>"
         f"<p>Administrator: {'yes' if info['is_admin'] else 'no'}</p>"
         f"<h2>Roles</h2><ul id='grants'>{grants or '<li>none</li>'}</ul>{logout}"
     )
