@@ -195,10 +195,19 @@ def lone_stack(database_url: str, tmp_path: Path) -> Iterator[LoneStack]:
     provider.stop()
 
 
-def test_the_provider_unreachable_at_the_callback_is_503_and_the_sign_in_survives(
+def test_the_provider_unreachable_at_login_or_callback_is_503_and_stores_nothing(
     lone_stack: LoneStack, database_url: str
 ) -> None:
     provider = lone_stack.provider
+    pending = "SELECT count(*) FROM auth_pending_logins"
+    with httpx.Client(base_url=lone_stack.server.url, timeout=30) as early:
+        before = sql(database_url, pending)
+        login = early.get("/auth/login")  # the provider has not come up yet
+        assert_error(login, 503, "TEMPORARILY_UNAVAILABLE")
+        assert int(login.headers["retry-after"]) >= 1
+        assert sql(database_url, pending) == before
+        assert not any(c.name.startswith("grimoire_login_") for c in early.cookies.jar)
+
     provider.start([lone_stack.key])
     browser, callback = start_sign_in(lone_stack.server.url, "alice", "wonderland")
     provider.stop()

@@ -37,8 +37,8 @@ def login_cookie_name(state: str) -> str:
     return LOGIN_COOKIE_PREFIX + _hash(state)[:16]
 
 
-async def begin_login(conn: Connection, return_to: str) -> tuple[dict[str, Any], str]:
-    """(the pending sign-in, the browser secret to put in its login cookie)."""
+def new_login(return_to: str) -> tuple[dict[str, Any], str]:
+    """(a sign-in to begin, the browser secret to put in its login cookie)."""
     browser_secret = secrets.token_urlsafe(32)
     pending = {
         "state": secrets.token_urlsafe(32),
@@ -48,11 +48,14 @@ async def begin_login(conn: Connection, return_to: str) -> tuple[dict[str, Any],
         "browser_hash": _hash(browser_secret),
         "expires_at": now_ms() + LOGIN_TTL_MS,
     }
+    return pending, browser_secret
+
+
+async def begin_login(conn: Connection, pending: dict[str, Any]) -> None:
     await conn.execute(
         delete(auth_pending_logins).where(auth_pending_logins.c.expires_at < now_ms())
     )
     await conn.execute(insert(auth_pending_logins).values(**pending))
-    return pending, browser_secret
 
 
 async def pending_login(conn: Connection, state: str) -> Any | None:

@@ -44,12 +44,12 @@ def _callback_url(request: Request) -> str:
 @router.get("/auth/login")
 async def login(request: Request) -> Response:
     state = request.app.state
-    pending, browser_secret = await state.db.run(
-        sessions.begin_login, _safe_next(request.query_params.get("next"))
-    )
+    pending, browser_secret = sessions.new_login(_safe_next(request.query_params.get("next")))
+    # The provider's address first: with the provider unreachable (503), nothing is stored.
     url = await state.oidc.authorization_url(
         _callback_url(request), pending["state"], pending["nonce"], pending["code_verifier"]
     )
+    await state.db.run(sessions.begin_login, pending)
     response = RedirectResponse(url, status_code=302)
     response.set_cookie(
         sessions.login_cookie_name(pending["state"]),
