@@ -489,7 +489,7 @@ def allowed(role_name: str, rule_role: str, target: str) -> bool:
     role = ROLES_OF[role_name]
     if target == "authenticated":
         return True
-    if target in ("admin", "default"):
+    if target in ("admin", "new_experiment", "new_registered_model"):  # no create right here
         return role == "ADMIN"
     return role is not None and RANK[role] >= RANK[rule_role]
 
