@@ -5,10 +5,11 @@ The documents are the services' own (`app.openapi()`, what each serves at `/open
 whose request schemas come from the messages the endpoints declare (`accepts`). Each service
 runs as its own uvicorn process (auth off) on a fresh database, and every operation is sent
 its coverage cases (boundaries, missing and wrongly typed fields, repeated query parameters,
-unexpected methods) and a bounded number of generated requests, valid and invalid,
-derandomized so CI replays the same ones every run. Only `not_a_server_error` is checked:
-any 5xx fails the operation's test item, which names the request as a curl command. (The
-501 routes for MLflow endpoints we do not implement are not in the documents.)
+unexpected methods) and a bounded number of generated requests, valid and invalid, about half
+of them aimed at real resources so they get past "does not exist". CI replays the same
+requests every run. Only `not_a_server_error` is checked: any 5xx fails the operation's test
+item, which names the request as a curl command. (The 501 routes for MLflow endpoints we do
+not implement are not in the documents.)
 
 The lazy `schemathesis.pytest.from_fixture` loader would read `/openapi.json` from the live
 server, but it writes `Function._nodeid`, which pytest 9.2 no longer has; the documents are
@@ -18,15 +19,20 @@ checks that the servers serve exactly those.
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import hypothesis
 import pytest
 import requests
 import schemathesis
 from fastapi.routing import APIRoute
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from pydantic import BaseModel
+from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 
 from services.artifacts.main import build as build_artifacts
@@ -46,7 +52,13 @@ APPS = {
 DOCUMENTS = {name: app.openapi() for name, app in APPS.items()}
 CONFIG = schemathesis.Config.from_dict(
     {
-        "generation": {"max-examples": 25, "deterministic": True, "mode": "all"},
+        "generation": {
+            # CI (HYPOTHESIS_PROFILE=ci) replays the same requests every run; local runs draw
+            # new ones, and FUZZ_MAX_EXAMPLES=500 hunts longer.
+            "max-examples": int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")),
+            "deterministic": hypothesis.settings.default.derandomize,
+            "mode": "all",
+        },
         # A repeated singular query parameter must be a 400, never a guess (or a 500).
         "phases": {"coverage": {"generate-duplicate-query-parameters": True}},
         # Generation is the slow part on a 2-core machine, and not what this test is about.
@@ -82,10 +94,74 @@ def services(
 
 @pytest.fixture(scope="module")
 def connection() -> Iterator[requests.Session]:
-    """One keep-alive session for every request: a hostile request must not break the
-    connection for the next one."""
+    """One session (a keep-alive connection per server) for every request, as clients do."""
     with requests.Session() as session:
         yield session
+
+
+def _created(session: requests.Session, url: str, body: dict) -> dict:
+    response = session.post(url, json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def targets(services: dict[str, RunningServer], connection: requests.Session) -> dict[str, Any]:
+    """Real resources, by the parameter names that refer to them. Random ids are 404s
+    before any real work happens; about half the generated requests are aimed at these, so
+    the fuzzer also reaches a run's writes, a version's stages, a webhook's test send."""
+    tracking = f"{services['tracking'].url}/api/2.0/mlflow"
+    registry = f"{services['registry'].url}/api/2.0/mlflow"
+    artifacts = f"{services['artifacts'].url}/api/2.0/mlflow-artifacts/artifacts"
+    experiment = _created(connection, f"{tracking}/experiments/create", {"name": "fuzz"})
+    experiment_id = experiment["experiment_id"]
+    run = _created(connection, f"{tracking}/runs/create", {"experiment_id": experiment_id})
+    run_id = run["run"]["info"]["run_id"]
+    model = _created(connection, f"{tracking}/logged-models", {"experiment_id": experiment_id})
+    artifact = f"{experiment_id}/{run_id}/artifacts/fuzz.txt"
+    assert connection.put(f"{artifacts}/{artifact}", data=b"fuzz", timeout=30).ok
+    _created(connection, f"{registry}/registered-models/create", {"name": "fuzz"})
+    version = {"name": "fuzz", "source": run["run"]["info"]["artifact_uri"], "run_id": run_id}
+    _created(connection, f"{registry}/model-versions/create", version)
+    # Port 9 (discard) on loopback: a test delivery is refused at once.
+    hook = {
+        "name": "fuzz",
+        "url": "http://127.0.0.1:9/",
+        "events": [{"entity": "model_version", "action": "created"}],
+    }
+    webhook = _created(connection, f"{registry}/webhooks", hook)
+    return {
+        "experiment_id": experiment_id,
+        "experiment_ids": [experiment_id],
+        "run_id": run_id,
+        "run_uuid": run_id,
+        "run_ids": [run_id],
+        "source_run_id": run_id,
+        "model_id": model["model"]["info"]["model_id"],
+        "name": "fuzz",
+        "version": "1",
+        "webhook_id": webhook["webhook"]["webhook_id"],
+        "artifact_path": artifact,
+        "path": f"{experiment_id}/{run_id}/artifacts",
+    }
+
+
+def aim(case: Case, targets: dict[str, Any]) -> None:
+    """Set every path parameter, query parameter or top-level body field the operation
+    declares that names a resource to a real one; everything else stays as generated."""
+    path = case.operation.path
+    operation = DOCUMENTS[service_for(path)]["paths"][path][case.method.lower()]
+    for parameter in operation.get("parameters", ()):
+        name = parameter["name"]
+        if name in targets and parameter["in"] == "path":
+            case.path_parameters = {**case.path_parameters, name: targets[name]}
+        elif name in targets and parameter["in"] == "query":
+            case.query = {**(case.query or {}), name: targets[name]}
+    content = operation.get("requestBody", {}).get("content", {})
+    fields = content.get("application/json", {}).get("schema", {}).get("properties", {})
+    if isinstance(case.body, dict):
+        for name in fields.keys() & targets.keys():
+            case.body[name] = targets[name]
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
@@ -136,12 +212,22 @@ def test_served_documents_are_the_fuzzed_ones(services: dict[str, RunningServer]
         assert served.json() == DOCUMENTS[name]
 
 
-@schemathesis.pytest.parametrize(
-    **{name: schemathesis.openapi.from_dict(doc, config=CONFIG) for name, doc in DOCUMENTS.items()}
-)
+SCHEMAS = {
+    name: schemathesis.openapi.from_dict(doc, config=CONFIG) for name, doc in DOCUMENTS.items()
+}
+
+
+@schemathesis.pytest.parametrize(**SCHEMAS)
+@SCHEMAS["tracking"].given(aimed=st.booleans())  # `given` is the same on every schema
 def test_no_request_gets_a_server_error(
-    case, services: dict[str, RunningServer], connection: requests.Session
+    case: Case,
+    aimed: bool,
+    services: dict[str, RunningServer],
+    targets: dict[str, Any],
+    connection: requests.Session,
 ) -> None:
     """Fails on any 5xx; the report shows the request that caused it."""
+    if aimed:
+        aim(case, targets)
     server = services[service_for(case.operation.path)]
     case.call_and_validate(base_url=server.url, session=connection, checks=[not_a_server_error])
