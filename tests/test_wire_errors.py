@@ -167,3 +167,23 @@ def test_unimplemented_mlflow_endpoint_is_501(api: httpx.Client, method: str, pa
 
 def test_unknown_path_is_404_in_mlflow_shape(api: httpx.Client) -> None:
     assert error(api.get("/api/2.0/mlflow/no-such-endpoint"))[0] == 404
+
+
+@pytest.mark.parametrize(
+    "method,path,body",
+    [
+        ("POST", "/api/2.0/grimoire/tokens", {"name": "t"}),
+        ("GET", "/api/2.0/grimoire/tokens", None),
+        ("DELETE", "/api/2.0/grimoire/tokens/0", None),
+        ("POST", "/api/2.0/grimoire/service-accounts", {"name": "ci"}),
+        ("GET", "/me", None),
+    ],
+)
+def test_account_routes_say_authentication_is_off(
+    api: httpx.Client, method: str, path: str, body: dict | None
+) -> None:
+    """With auth off there is no caller: a clear 400, not an assertion's 500."""
+    response = api.request(method, path, json=body) if body else api.request(method, path)
+    assert response.status_code == 400, response.text
+    assert response.json()["error_code"] == "FEATURE_DISABLED"
+    assert api.get("/health").status_code == 200

@@ -82,3 +82,10 @@ class UnsupportedMediaType(GrimoireError):
 class PayloadTooLarge(GrimoireError):
     error_code = "INVALID_PARAMETER_VALUE"
     http_status = 413
+
+
+class FeatureDisabled(GrimoireError):
+    """A feature this server runs without (e.g. accounts, when authentication is off)."""
+
+    error_code = "FEATURE_DISABLED"
+    http_status = 400

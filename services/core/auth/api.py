@@ -5,7 +5,7 @@ from pydantic import model_validator
 from starlette.requests import Request
 
 from services.core.auth import audit, management
-from services.core.auth.principal import current_principal
+from services.core.auth.principal import require_caller
 from services.core.fields import canonical_experiment_id
 from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
 
@@ -50,18 +50,12 @@ class AuditQuery(MlflowMessage):
     action: str | None = None
 
 
-def _principal():
-    principal = current_principal.get()
-    assert principal is not None  # the guard lets only authenticated callers in
-    return principal
-
-
 @router.post("/tokens")
 @accepts(CreateToken)
 async def create_token(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateToken)
     token = await request.app.state.db.run(
-        management.create_personal_token, _principal(), body.name, body.expires_in_days
+        management.create_personal_token, require_caller(), body.name, body.expires_in_days
     )
     return JSONResponse({"token": token})
 
@@ -70,13 +64,13 @@ async def create_token(request: Request) -> JSONResponse:
 @accepts(ListTokens)
 async def list_tokens(request: Request) -> JSONResponse:
     body = await parse_request(request, ListTokens)
-    listing = await request.app.state.db.run(management.list_tokens, _principal(), body.all)
+    listing = await request.app.state.db.run(management.list_tokens, require_caller(), body.all)
     return JSONResponse({"tokens": listing})
 
 
 @router.delete("/tokens/{token_id}")
 async def revoke_token(request: Request, token_id: str) -> JSONResponse:
-    await request.app.state.db.run(management.revoke_token, _principal(), token_id)
+    await request.app.state.db.run(management.revoke_token, require_caller(), token_id)
     return empty()
 
 
@@ -85,7 +79,7 @@ async def revoke_token(request: Request, token_id: str) -> JSONResponse:
 async def create_service_account(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateServiceAccount)
     account = await request.app.state.db.run(
-        management.create_service_account, _principal().name, body.name, body.groups
+        management.create_service_account, require_caller().name, body.name, body.groups
     )
     return JSONResponse({"service_account": account})
 
@@ -116,7 +110,7 @@ async def service_account_token(request: Request, name: str) -> JSONResponse:
 @accepts(Grant)
 async def grant(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
-    granted = await request.app.state.db.run(management.grant, _principal().name, body)
+    granted = await request.app.state.db.run(management.grant, require_caller().name, body)
     return JSONResponse({"grant": granted})
 
 

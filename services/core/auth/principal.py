@@ -4,6 +4,8 @@ so services can record the actor and searches can filter to what the caller may 
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from services.core.errors import FeatureDisabled
+
 ROLES = ("READ", "EDIT", "MANAGE", "ADMIN")
 RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 
@@ -24,3 +26,15 @@ current_principal: ContextVar[Principal | None] = ContextVar("current_principal"
 
 def at_least(role: str | None, required: str) -> bool:
     return role is not None and RANK[role] >= RANK[required]
+
+
+def require_caller() -> Principal:
+    """The authenticated caller. With authentication off there is none: tokens, grants,
+    service accounts, the audit log and /me have nothing to act on, and say so."""
+    principal = current_principal.get()
+    if principal is None:
+        raise FeatureDisabled(
+            "Authentication is off on this server (no GRIMOIRE_AUTH_ISSUER): there are no "
+            "accounts, tokens or grants."
+        )
+    return principal

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from services.core.auth import sessions, users
 from services.core.auth.authenticate import SESSION_COOKIE
 from services.core.auth.me import describe
-from services.core.auth.principal import current_principal
+from services.core.auth.principal import require_caller
 from services.core.config import server_settings
 from services.core.errors import PermissionDenied, Unauthenticated
 from services.core.http import JSONResponse
@@ -135,8 +135,7 @@ async def logout(request: Request) -> Response:
 
 @router.get("/me")
 async def me(request: Request) -> Response:
-    principal = current_principal.get()
-    assert principal is not None  # the guard only lets authenticated callers here
+    principal = require_caller()
     info = await request.app.state.db.run(describe, principal)
     if "text/html" not in request.headers.get("accept", ""):
         return JSONResponse(info)
