@@ -10,7 +10,12 @@ from mlflow.exceptions import MlflowException
 from mlflow.utils.search_utils import SearchUtils
 
 from services.core.errors import InvalidParameterValue
-from services.core.search_filter import parse_filter, parse_order_by
+from services.core.search_filter import (
+    MAX_FILTER_BYTES,
+    MAX_FILTER_COMPARISONS,
+    parse_filter,
+    parse_order_by,
+)
 
 KEY_CHARS = string.ascii_letters + string.digits + "_"
 # MLflow's tokenizer (sqlparse) splits a bare key named one of these SQL words away from its
@@ -152,3 +157,42 @@ def test_bare_keyword_keys_are_accepted(word: str) -> None:
 def test_order_by(text: str, expected: tuple) -> None:
     parsed = parse_order_by(text)
     assert (parsed.type, parsed.key, parsed.ascending) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["", "-", "+"]), st.text("0123456789", min_size=1, max_size=6000))
+def test_integer_literals_of_any_size_parse(sign: str, digits: str) -> None:
+    """Exact up to int64's 19 digits, the double they denote beyond (Python refuses int() of a
+    literal past 4,300 digits, which was a 500)."""
+    [comparison] = parse_filter(f"metrics.m > {sign}{digits}")
+    significant = digits.lstrip("0") or "0"
+    if len(significant) <= 19:
+        assert isinstance(comparison.value, int)
+        assert comparison.value == int(sign + significant)
+    else:
+        assert isinstance(comparison.value, float)
+        assert comparison.value == float(sign + digits)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_no_value_with_nul_reaches_sql(before: str, after: str) -> None:
+    for text in (f"params.p = '{before}\x00{after}'", f"{before}\x00{after}"):
+        with pytest.raises(InvalidParameterValue):
+            parse_filter(text)
+    with pytest.raises(InvalidParameterValue):
+        parse_order_by(f"params.`{before}\x00{after}`")
+
+
+def test_filter_size_and_comparison_limits() -> None:
+    clause = "params.p = 'v'"
+    assert len(parse_filter(" and ".join([clause] * MAX_FILTER_COMPARISONS))) == 100
+    with pytest.raises(InvalidParameterValue, match="more than 100 comparisons"):
+        parse_filter(" and ".join([clause] * (MAX_FILTER_COMPARISONS + 1)))
+    # Bytes, not characters: 3-byte characters reach the limit at a third of the length.
+    wide = "一" * (MAX_FILTER_BYTES // 3)
+    parse_filter(f"params.p = '{wide[:-10]}'")
+    with pytest.raises(InvalidParameterValue, match="bytes long"):
+        parse_filter(f"params.p = '{wide}'")
+    with pytest.raises(InvalidParameterValue, match="bytes long"):
+        parse_order_by(f"params.`{wide}`")

@@ -10,12 +10,21 @@ The parser only knows syntax and returns `Comparison`s with the entity type norm
 (`metrics` -> `metric`, `params` -> `parameter`, ...). Each search (runs, experiments,
 registered models) then checks which keys, comparators and value types it allows, with
 MLflow's messages. A bare identifier is an attribute, as in MLflow.
+
+Filters and sort keys are bounded (MLflow has no limits): PostgreSQL's planning time grows
+faster than the number of comparisons, and a filter repeating one clause a few hundred times
+held a connection for the whole statement timeout. The limits are far above any filter a
+person or a dashboard writes; search_sql.row_by_row keeps the cost of one at the limit low.
 """
 
 import re
 from dataclasses import dataclass
 
 from services.core.errors import InvalidParameterValue
+
+MAX_FILTER_BYTES = 64 * 1024
+MAX_FILTER_COMPARISONS = 100
+MAX_ORDER_BY_KEYS = 10
 
 ENTITY_ALIASES = {
     "metric": "metric",
@@ -81,6 +90,31 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token(kind, match.group(), pos))
         pos = match.end()
     return tokens
+
+
+def _check_size(text: str, what: str) -> None:
+    # The parser takes no escapes, so a value can hold U+0000 only if the text does; refuse
+    # it here too, whoever calls (PostgreSQL text cannot hold it).
+    if "\x00" in text:
+        raise InvalidParameterValue(f"Invalid {what}: it contains the NUL character (U+0000).")
+    size = len(text.encode())
+    if size > MAX_FILTER_BYTES:
+        raise InvalidParameterValue(
+            f"Invalid {what}: it is {size} bytes long, the limit is {MAX_FILTER_BYTES}."
+        )
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_INT64_DIGITS = 19
+
+
+def _number(text: str) -> int | float:
+    """An integer literal stays exact up to 19 digits, int64's longest; a longer one (Python
+    refuses to convert one past 4,300 digits) is the double it denotes: a metric compares with
+    it as MLflow does, an integer attribute refuses it as out of range (search_sql)."""
+    if _INTEGER.fullmatch(text) and len(text.lstrip("+-").lstrip("0")) <= _INT64_DIGITS:
+        return int(text)
+    return float(text)
 
 
 def _unquote(text: str) -> str:
@@ -175,8 +209,7 @@ def _read_value(reader: _Reader) -> str | float | int | list[str]:
     if token.kind == "string":
         return _unquote(token.text)
     if token.kind == "number":
-        text = token.text
-        return int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+        return _number(token.text)
     if token.kind == "lparen":
         items: list[str] = []
         while True:
@@ -196,9 +229,15 @@ def parse_filter(text: str | None) -> list[Comparison]:
     """Parse a filter string; raise InvalidParameterValue with a pointed message if invalid."""
     if not text or not text.strip():
         return []
+    _check_size(text, "filter")
     reader = _Reader(text)
     comparisons: list[Comparison] = []
     while True:
+        if len(comparisons) == MAX_FILTER_COMPARISONS:
+            raise InvalidParameterValue(
+                f"Invalid filter: more than {MAX_FILTER_COMPARISONS} comparisons; at most "
+                f"{MAX_FILTER_COMPARISONS} may be joined with AND."
+            )
         entity, key = _read_identifier(reader)
         comparator = _read_comparator(reader)
         value = None if comparator in ("IS NULL", "IS NOT NULL") else _read_value(reader)
@@ -220,6 +259,7 @@ class OrderBy:
 
 def parse_order_by(text: str) -> OrderBy:
     """`<identifier> [ASC|DESC]`, e.g. `metrics.accuracy DESC` or `start_time`."""
+    _check_size(text, "order_by clause")
     reader = _Reader(text)
     if reader.peek() is None:
         raise InvalidParameterValue(f"Invalid order_by clause '{text}'.")

@@ -29,7 +29,6 @@ MAX_INPUT_TAG_VALUE_SIZE = 500
 
 # \w is Unicode-aware, so names like "точность" are valid, as in MLflow.
 _VALID_NAME = re.compile(r"^[/\w.\- :]*$")
-_RUN_ID = re.compile(r"^[a-zA-Z0-9][\w\-]{0,255}$")
 
 
 def invalid_value(path: str, value: object, message: str | None = None) -> InvalidParameterValue:
@@ -121,23 +120,6 @@ def validate_unique_param_keys(keys: Sequence[str]) -> None:
             f"Duplicate parameter keys have been submitted: {dupes}. Please ensure the request "
             "contains only one param value per param key."
         )
-
-
-def validate_run_id(run_id: str, path: str = "run_id") -> None:
-    if not _RUN_ID.match(run_id):
-        raise invalid_value(path, run_id)
-
-
-def parse_experiment_id(experiment_id: str) -> int:
-    try:
-        parsed = int(experiment_id)
-    except (TypeError, ValueError):
-        parsed = -1
-    if parsed < 0:
-        raise InvalidParameterValue(
-            f"Invalid experiment ID '{experiment_id}'. Experiment ID must be a valid integer."
-        )
-    return parsed
 
 
 def validate_experiment_name(name: str) -> None:

@@ -2,8 +2,12 @@
 
 from typing import Any
 
+from pydantic import Field
+
 from services.core.enums import ViewType
+from services.core.fields import ExperimentId, Int32
 from services.core.http import MlflowMessage
+from services.core.search_filter import MAX_ORDER_BY_KEYS
 
 
 class KeyValue(MlflowMessage):
@@ -18,7 +22,7 @@ class CreateExperiment(MlflowMessage):
 
 
 class GetExperiment(MlflowMessage):
-    experiment_id: str
+    experiment_id: ExperimentId
 
 
 class GetExperimentByName(MlflowMessage):
@@ -26,30 +30,30 @@ class GetExperimentByName(MlflowMessage):
 
 
 class SearchExperiments(MlflowMessage):
-    max_results: int = 1000
+    max_results: Int32 = 1000
     page_token: str | None = None
     filter: str | None = None
-    order_by: list[str] = []
+    order_by: list[str] = Field(default=[], max_length=MAX_ORDER_BY_KEYS)
     view_type: ViewType = "ACTIVE_ONLY"
 
 
 class UpdateExperiment(MlflowMessage):
-    experiment_id: str
+    experiment_id: ExperimentId
     new_name: str
 
 
 class ExperimentRef(MlflowMessage):
-    experiment_id: str
+    experiment_id: ExperimentId
 
 
 class SetExperimentTag(MlflowMessage):
-    experiment_id: str
+    experiment_id: ExperimentId
     key: str
     value: str = ""
 
 
 class DeleteExperimentTag(MlflowMessage):
-    experiment_id: str
+    experiment_id: ExperimentId
     key: str
 
 

@@ -24,7 +24,6 @@ from services.tracking.validation import (
     MAX_EXPERIMENT_TAG_KEY_LENGTH,
     MAX_EXPERIMENT_TAG_VAL_LENGTH,
     MAX_RESULTS_EXPERIMENTS,
-    parse_experiment_id,
     validate_experiment_name,
     validate_length,
     validate_max_results,
@@ -39,7 +38,7 @@ def _validate_tag(key: str, value: str) -> None:
 
 
 async def require(conn: Connection, experiment_id: str, *, lock: bool = False) -> Any:
-    row = await repository.get(conn, parse_experiment_id(experiment_id), lock=lock)
+    row = await repository.get(conn, int(experiment_id), lock=lock)
     if row is None:
         raise ResourceDoesNotExist(f"No Experiment with id={experiment_id} exists")
     return row

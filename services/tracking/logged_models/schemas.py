@@ -2,9 +2,13 @@
 
 from typing import Any
 
+from pydantic import Field
+
 from services.core.enums import LoggedModelStatus
+from services.core.fields import ExperimentId, Int32
 from services.core.http import MlflowMessage
-from services.tracking.runs.schemas import render_metric
+from services.core.search_filter import MAX_FILTER_COMPARISONS, MAX_ORDER_BY_KEYS
+from services.tracking.runs.schemas import OptionalRunId, render_metric
 
 STATUS_NUMBERS = {
     "LOGGED_MODEL_STATUS_UNSPECIFIED": 0,
@@ -15,9 +19,9 @@ STATUS_NUMBERS = {
 STATUS_NAMES = {number: name for name, number in STATUS_NUMBERS.items()}
 
 
-
 class GetLoggedModel(MlflowMessage):
     allow_deleted: bool = False
+
 
 class KeyValue(MlflowMessage):
     key: str
@@ -25,10 +29,10 @@ class KeyValue(MlflowMessage):
 
 
 class CreateLoggedModel(MlflowMessage):
-    experiment_id: str
+    experiment_id: ExperimentId
     name: str | None = None
     model_type: str | None = None
-    source_run_id: str | None = None
+    source_run_id: OptionalRunId = None
     params: list[KeyValue] = []
     tags: list[KeyValue] = []
 
@@ -58,11 +62,12 @@ class OrderBy(MlflowMessage):
 
 
 class SearchLoggedModels(MlflowMessage):
-    experiment_ids: list[str]
+    experiment_ids: list[ExperimentId]
     filter: str | None = None
-    datasets: list[DatasetFilter] = []
-    max_results: int = 100
-    order_by: list[OrderBy] = []
+    # Each dataset filter is one more comparison in every metric subquery.
+    datasets: list[DatasetFilter] = Field(default=[], max_length=MAX_FILTER_COMPARISONS)
+    max_results: Int32 = 100
+    order_by: list[OrderBy] = Field(default=[], max_length=MAX_ORDER_BY_KEYS)
     page_token: str | None = None
 
 

@@ -22,7 +22,6 @@ from services.tracking.runs import service as runs
 from services.tracking.runs.names import random_run_name
 from services.tracking.search import logged_models as model_search
 from services.tracking.validation import (
-    parse_experiment_id,
     validate_max_results,
     validate_param,
     validate_tag,
@@ -131,7 +130,7 @@ async def log_params(conn: Connection, model_id: str, params: list[tuple[str, st
 
 async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
-    requested = [parse_experiment_id(e) for e in request.experiment_ids]
+    requested = [int(e) for e in request.experiment_ids]
     where = [
         logged_models.c.experiment_id.in_(await readable(conn, "experiment", requested)),
         logged_models.c.lifecycle_stage == "active",

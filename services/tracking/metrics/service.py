@@ -9,8 +9,10 @@ from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistory
 from services.tracking.runs import service as runs
 from services.tracking.runs.schemas import render_metric
 
+# MLflow's handler limits (MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN); its default
+# page is the largest.
 MAX_RUNS_PER_BULK_REQUEST = 100
-MAX_BULK_RESULTS = 1000
+MAX_BULK_RESULTS = 2500
 
 
 async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]:
@@ -65,23 +67,27 @@ async def history_bulk_interval(
             f"GetMetricHistoryBulkInterval cannot take more than {MAX_RUNS_PER_BULK_REQUEST} "
             f"run_ids. Received {len(request.run_ids)} run_ids."
         )
-    if not 1 <= request.max_results <= MAX_BULK_RESULTS:
+    max_results = MAX_BULK_RESULTS if request.max_results is None else request.max_results
+    if not 1 <= max_results <= MAX_BULK_RESULTS:
         raise InvalidParameterValue(
-            f"max_results must be between 1 and {MAX_BULK_RESULTS}, got {request.max_results}."
+            f"max_results must be between 1 and {MAX_BULK_RESULTS}, got {max_results}."
         )
-    if (
-        request.start_step is not None
-        and request.end_step is not None
-        and request.start_step > request.end_step
-    ):
-        raise InvalidParameterValue("end_step must be greater than or equal to start_step.")
+    if (request.start_step is None) != (request.end_step is None):
+        raise InvalidParameterValue(
+            "If either start step or end step are specified, both must be specified."
+        )
+    if request.start_step is not None and request.start_step > request.end_step:
+        raise InvalidParameterValue(
+            "end_step must be greater than start_step. Found "
+            f"start_step={request.start_step} and end_step={request.end_step}."
+        )
     points: list[dict[str, Any]] = []
     for run_id in sorted(set(request.run_ids)):
         await runs.require(conn, run_id)
         steps = await repository.distinct_steps(
             conn, run_id, request.metric_key, request.start_step, request.end_step
         )
-        chosen = sample_steps(steps, request.max_results)
+        chosen = sample_steps(steps, max_results)
         for timestamp, step, value in await repository.points_at_steps(
             conn, run_id, request.metric_key, chosen
         ):

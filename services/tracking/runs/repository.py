@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import Row, bindparam, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
 
 from services.core.db.engine import Connection, driver_connection
@@ -163,9 +164,7 @@ _LOG_METRICS_IDEMPOTENT = _LOG_METRICS.format(on_conflict="ON CONFLICT DO NOTHIN
 async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> str | None:
     """Write metric points; return the run's lifecycle stage (None: no such run). Nothing is
     written unless the run is active. `points` have key, value, timestamp, step, model_id,
-    dataset_name, dataset_digest. Points with no model id are one statement, atomic even in
-    autocommit; MLflow 3 also records points logged with a model id on that model, a second
-    statement, so callers run those in a transaction."""
+    dataset_name, dataset_digest. One statement, atomic even in autocommit."""
     latest = latest_per_key((p.key, p.value, p.timestamp, p.step) for p in points)
     arguments = (
         run_id,
@@ -190,26 +189,33 @@ async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) ->
             stage = await raw.fetchval(_LOG_NEW_METRICS, *arguments)
         except asyncpg.UniqueViolationError:
             stage = await raw.fetchval(_LOG_METRICS_IDEMPOTENT, *arguments)
-    model_points = [p for p in points if p.model_id]
-    if stage == "active" and model_points:
-        await conn.execute(
-            insert(logged_model_metrics).values(
-                [
-                    {
-                        "model_id": p.model_id,
-                        "key": p.key,
-                        "value": p.value,
-                        "timestamp": p.timestamp,
-                        "step": p.step,
-                        "run_id": run_id,
-                        "dataset_name": p.dataset_name,
-                        "dataset_digest": p.dataset_digest,
-                    }
-                    for p in model_points
-                ]
-            )
-        )
     return stage
+
+
+async def write_model_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> bool:
+    """MLflow 3 also records points logged with a model id on that model. False: a point names
+    a logged model that does not exist (its foreign key refused the statement, which leaves
+    the caller's transaction to be rolled back)."""
+    statement = insert(logged_model_metrics).values(
+        [
+            {
+                "model_id": p.model_id,
+                "key": p.key,
+                "value": p.value,
+                "timestamp": p.timestamp,
+                "step": p.step,
+                "run_id": run_id,
+                "dataset_name": p.dataset_name,
+                "dataset_digest": p.dataset_digest,
+            }
+            for p in points
+        ]
+    )
+    try:
+        await conn.execute(statement)
+    except IntegrityError:
+        return False
+    return True
 
 
 async def tag_value(conn: Connection, run_id: str, key: str) -> str | None:

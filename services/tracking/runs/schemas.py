@@ -1,27 +1,50 @@
 """Run requests (named after MLflow's messages) and the run's JSON rendering."""
 
 from operator import itemgetter
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from services.core.db.tables.tracking import runs
 from services.core.enums import RunStatus, ViewType
 from services.core.errors import InvalidParameterValue
+from services.core.fields import (
+    INT64_MAX,
+    INT64_MIN,
+    ExperimentId,
+    Int32,
+    Int64,
+    LoggedModelId,
+    RunId,
+)
 from services.core.http import MlflowMessage, json_double
+from services.core.search_filter import MAX_ORDER_BY_KEYS
+
+
+def _absent_if_empty(value: object) -> object:
+    """An empty id is an id not given (protobuf's default for an unset string)."""
+    return None if value == "" else value
+
+
+OptionalRunId = Annotated[RunId | None, BeforeValidator(_absent_if_empty)]
+OptionalLoggedModelId = Annotated[LoggedModelId | None, BeforeValidator(_absent_if_empty)]
+# A metric point's step and timestamp, up to 1,000 points a request: bounded by pydantic's own
+# checks, with no Python call per value (fields.Int64's validator added 0.4 ms to a batch).
+# Unlike Int64 it also reads true as 1; that stores a sane number, it cannot reach a 500.
+PointInt64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 
 
 class RunRef(MlflowMessage):
     """Accepts MLflow's `run_id` or the legacy `run_uuid` the client also sends."""
 
-    run_id: str = ""
-    run_uuid: str = ""
+    run_id: OptionalRunId = None
+    run_uuid: OptionalRunId = None
 
     @model_validator(mode="after")
     def _require_run_id(self) -> "RunRef":
-        if not self.run_id:
+        if self.run_id is None:
             self.run_id = self.run_uuid
-        if not self.run_id:
+        if self.run_id is None:
             raise InvalidParameterValue(
                 "Missing value for required parameter 'run_id'. See the API docs for more "
                 "information about request parameters."
@@ -35,16 +58,16 @@ class KeyValue(MlflowMessage):
 
 
 class CreateRun(MlflowMessage):
-    experiment_id: str = "0"
+    experiment_id: ExperimentId = "0"
     user_id: str = ""
     run_name: str | None = None
-    start_time: int | None = None
+    start_time: Int64 | None = None
     tags: list[KeyValue] = []
 
 
 class UpdateRun(RunRef):
     status: RunStatus | None = None
-    end_time: int | None = None
+    end_time: Int64 | None = None
     run_name: str | None = None
 
 
@@ -56,9 +79,9 @@ class LogParam(RunRef):
 class MetricIn(MlflowMessage):
     key: str
     value: float
-    timestamp: int
-    step: int = 0
-    model_id: str | None = None
+    timestamp: PointInt64
+    step: PointInt64 = 0
+    model_id: OptionalLoggedModelId = None
     dataset_name: str | None = None
     dataset_digest: str | None = None
 
@@ -93,11 +116,11 @@ class LogModel(RunRef):
 
 
 class SearchRuns(MlflowMessage):
-    experiment_ids: list[str] = []
+    experiment_ids: list[ExperimentId] = []
     filter: str | None = None
     run_view_type: ViewType = "ACTIVE_ONLY"
-    max_results: int = 1000
-    order_by: list[str] = []
+    max_results: Int32 = 1000
+    order_by: list[str] = Field(default=[], max_length=MAX_ORDER_BY_KEYS)
     page_token: str | None = None
 
 
@@ -116,12 +139,12 @@ class DatasetInputIn(MlflowMessage):
 
 
 class ModelRef(MlflowMessage):
-    model_id: str
+    model_id: LoggedModelId
 
 
 class ModelOutputIn(MlflowMessage):
-    model_id: str
-    step: int = 0
+    model_id: LoggedModelId
+    step: Int64 = 0
 
 
 class LogInputs(RunRef):

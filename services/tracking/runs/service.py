@@ -40,13 +40,11 @@ from services.tracking.validation import (
     MAX_INPUT_TAG_VALUE_SIZE,
     MAX_RESULTS_RUNS,
     metric_is_valid,
-    parse_experiment_id,
     validate_batch_limits,
     validate_length,
     validate_max_results,
     validate_metric,
     validate_param,
-    validate_run_id,
     validate_tag,
     validate_unique_param_keys,
 )
@@ -56,7 +54,6 @@ LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history"
 
 
 async def require(conn: Connection, run_id: str, *, lock: bool = False) -> Any:
-    validate_run_id(run_id)
     row = await repository.get(conn, run_id, lock=lock)
     if row is None:
         raise ResourceDoesNotExist(f"Run with id={run_id} not found")
@@ -189,13 +186,22 @@ def is_plain_metrics(request: LogBatch | LogMetric) -> bool:
 
 
 async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> None:
-    validate_run_id(run_id)
+    """Points naming a logged model are never plain (is_plain_metrics): they come here in a
+    transaction, so a model that does not exist rolls back the run's points too."""
     stage = await repository.write_metrics(conn, run_id, points)
     if stage is None:
         raise ResourceDoesNotExist(f"Run with id={run_id} not found")
     if stage != "active":
         raise InvalidParameterValue(
             f"The run {run_id} must be in the 'active' state. Current state is {stage}."
+        )
+    model_points = [p for p in points if p.model_id]
+    if model_points and not await repository.write_model_metrics(conn, run_id, model_points):
+        named = sorted({p.model_id for p in model_points})
+        raise ResourceDoesNotExist(
+            f"Logged model with ID '{named[0]}' not found."
+            if len(named) == 1
+            else f"A logged model among {named} was not found."
         )
 
 
@@ -289,7 +295,7 @@ async def log_model(conn: Connection, request: LogModel) -> None:
 
 async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
-    requested = [parse_experiment_id(e) for e in request.experiment_ids]
+    requested = [int(e) for e in request.experiment_ids]
     experiment_ids = await access.readable(conn, "experiment", requested)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_
 
 from services.core.db.tables.tracking import experiment_tags, experiments
 from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter, parse_order_by
-from services.core.search_sql import compare_numeric, compare_string
+from services.core.search_sql import RowTest, compare_numeric, compare_string, where_clauses
 
 STRING_ATTRIBUTES = {"name": experiments.c.name}
 NUMERIC_ATTRIBUTES = {
@@ -22,7 +22,7 @@ ORDERABLE = {
 }
 
 
-def _clause(comparison: Comparison) -> ColumnElement[bool]:
+def _part(comparison: Comparison) -> ColumnElement[bool] | RowTest:
     if comparison.type == "attribute":
         if comparison.key in STRING_ATTRIBUTES:
             return compare_string(STRING_ATTRIBUTES[comparison.key], comparison)
@@ -34,21 +34,21 @@ def _clause(comparison: Comparison) -> ColumnElement[bool]:
         )
     if comparison.type == "tag":
         tag = experiment_tags.c
-        match = select(1).where(
-            tag.experiment_id == experiments.c.experiment_id, tag.key == comparison.key
-        )
-        if comparison.comparator == "IS NULL":
-            return ~exists(match)
-        if comparison.comparator == "IS NOT NULL":
-            return exists(match)
-        return exists(match.where(compare_string(tag.value, comparison)))
+        has_key = tag.key == comparison.key
+        if comparison.comparator in ("IS NULL", "IS NOT NULL"):
+            return RowTest(
+                experiment_tags, tag.experiment_id, has_key, comparison.comparator == "IS NULL"
+            )
+        value = compare_string(tag.value, comparison)
+        return RowTest(experiment_tags, tag.experiment_id, and_(has_key, value))
     raise InvalidParameterValue(
         f"Invalid entity type '{comparison.type}'. Valid values are ['attribute', 'tag']"
     )
 
 
 def filter_clauses(text: str | None) -> list[ColumnElement[bool]]:
-    return [_clause(comparison) for comparison in parse_filter(text)]
+    parts = (_part(comparison) for comparison in parse_filter(text))
+    return where_clauses(experiments.c.experiment_id, parts)
 
 
 def order_clauses(order_by: list[str]) -> list[ColumnElement[Any]]:

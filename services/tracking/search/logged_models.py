@@ -12,7 +12,7 @@ from services.core.db.tables.tracking import (
 )
 from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter
-from services.core.search_sql import compare_numeric, compare_string
+from services.core.search_sql import RowTest, compare_numeric, compare_string, where_clauses
 from services.tracking.logged_models.schemas import STATUS_NUMBERS, DatasetFilter, OrderBy
 
 lm = logged_models.c
@@ -31,27 +31,25 @@ NUMERIC_ATTRIBUTES = {
 TAG_PARAM_COMPARATORS = {"=", "!=", "LIKE", "ILIKE"}
 
 
-def _metric_rows(key: str, datasets: list[DatasetFilter]) -> Any:
+def _on_datasets(datasets: list[DatasetFilter]) -> ColumnElement[bool]:
+    """A metric row logged on one of `datasets` (not empty)."""
     m = logged_model_metrics.c
-    rows = select(1).where(m.model_id == lm.model_id, m.key == key)
-    return _restrict_to_datasets(rows, datasets)
+    return or_(
+        *[
+            and_(
+                m.dataset_name == d.dataset_name,
+                *([m.dataset_digest == d.dataset_digest] if d.dataset_digest else []),
+            )
+            for d in datasets
+        ]
+    )
 
 
 def _restrict_to_datasets(rows: Any, datasets: list[DatasetFilter]) -> Any:
-    if not datasets:
-        return rows
-    m = logged_model_metrics.c
-    options = [
-        and_(
-            m.dataset_name == d.dataset_name,
-            *([m.dataset_digest == d.dataset_digest] if d.dataset_digest else []),
-        )
-        for d in datasets
-    ]
-    return rows.where(or_(*options))
+    return rows.where(_on_datasets(datasets)) if datasets else rows
 
 
-def _clause(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElement[bool]:
+def _part(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElement[bool] | RowTest:
     if comparison.type == "attribute":
         if comparison.key == "status":
             names = comparison.value if isinstance(comparison.value, list) else [comparison.value]
@@ -71,9 +69,10 @@ def _clause(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElem
         )
     if comparison.type == "metric":
         m = logged_model_metrics.c
-        return exists(
-            _metric_rows(comparison.key, datasets).where(compare_numeric(m.value, comparison))
-        )
+        condition = and_(m.key == comparison.key, compare_numeric(m.value, comparison))
+        if datasets:
+            condition = and_(condition, _on_datasets(datasets))
+        return RowTest(logged_model_metrics, m.model_id, condition)
     tables = {"parameter": logged_model_params, "tag": logged_model_tags}
     if comparison.type not in tables:
         raise InvalidParameterValue(
@@ -81,13 +80,8 @@ def _clause(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElem
             "['attribute', 'metric', 'parameter', 'tag']"
         )
     table = tables[comparison.type]
-    return exists(
-        select(1).where(
-            table.c.model_id == lm.model_id,
-            table.c.key == comparison.key,
-            compare_string(table.c.value, comparison, TAG_PARAM_COMPARATORS),
-        )
-    )
+    value = compare_string(table.c.value, comparison, TAG_PARAM_COMPARATORS)
+    return RowTest(table, table.c.model_id, and_(table.c.key == comparison.key, value))
 
 
 def compare_numeric_or_list(column: Any, comparison: Comparison, value: Any) -> ColumnElement[bool]:
@@ -104,7 +98,8 @@ def compare_numeric_or_list(column: Any, comparison: Comparison, value: Any) -> 
 
 
 def filter_clauses(text: str | None, datasets: list[DatasetFilter]) -> list[ColumnElement[bool]]:
-    clauses = [_clause(comparison, datasets) for comparison in parse_filter(text)]
+    parts = (_part(comparison, datasets) for comparison in parse_filter(text))
+    clauses = where_clauses(lm.model_id, parts)
     if datasets:
         clauses.append(
             exists(

@@ -1,7 +1,8 @@
 """Translate a runs filter and order_by into one SQL statement.
 
 Filters on metrics/params/tags become EXISTS subqueries on their (run_uuid, key) primary
-keys; sort keys become LEFT JOINs. Ordering follows MLflow: values first, then NaN, then
+keys (a filter with more than four is tested per table: search_sql.where_clauses); sort keys
+become LEFT JOINs. Ordering follows MLflow: values first, then NaN, then
 runs lacking the key, whatever the direction; ties broken by start_time DESC, run_uuid.
 """
 
@@ -13,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, 
 from sqlalchemy.dialects.postgresql import JSONB
 
 from services.core.db.tables.tracking import (
+    INDEXED_VALUE_PREFIX,
     datasets,
     latest_metrics,
     params,
@@ -24,8 +26,10 @@ from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter, parse_order_by
 from services.core.search_sql import (
     STRING_COMPARATORS,
+    RowTest,
     compare_numeric,
     compare_string,
+    where_clauses,
 )
 
 STRING_ATTRIBUTES = {
@@ -68,30 +72,34 @@ def _metric_condition(value: ColumnElement[Any], comparison: Comparison) -> Colu
     return condition
 
 
-def _keyed_clause(comparison: Comparison) -> ColumnElement[bool]:
+def _keyed_test(comparison: Comparison) -> RowTest:
     table = KEYED_TABLES[comparison.type]
-    match = select(1).where(table.c.run_uuid == runs.c.run_uuid, table.c.key == comparison.key)
+    has_key = table.c.key == comparison.key
     if comparison.comparator in ("IS NULL", "IS NOT NULL"):
         if comparison.type == "metric":
             raise InvalidParameterValue(
                 "IS NULL / IS NOT NULL is only supported for tags and params, "
                 f"not for 'metric' '{comparison.key}'"
             )
-        return ~exists(match) if comparison.comparator == "IS NULL" else exists(match)
+        return RowTest(table, table.c.run_uuid, has_key, comparison.comparator == "IS NULL")
     if comparison.type == "metric":
-        return exists(match.where(_metric_condition(table.c.value, comparison)))
-    return exists(match.where(compare_string(table.c.value, comparison, STRING_COMPARATORS)))
+        value = _metric_condition(table.c.value, comparison)
+    else:
+        value = compare_string(
+            table.c.value, comparison, STRING_COMPARATORS, indexed_prefix=INDEXED_VALUE_PREFIX
+        )
+    return RowTest(table, table.c.run_uuid, and_(has_key, value))
 
 
-def _dataset_clause(comparison: Comparison) -> ColumnElement[bool]:
+_INPUTS = run_dataset_inputs.join(
+    datasets, datasets.c.dataset_uuid == run_dataset_inputs.c.dataset_uuid
+)
+
+
+def _dataset_test(comparison: Comparison) -> RowTest:
     d, i = datasets.c, run_dataset_inputs.c
-    match = (
-        select(1)
-        .select_from(run_dataset_inputs.join(datasets, d.dataset_uuid == i.dataset_uuid))
-        .where(i.run_uuid == runs.c.run_uuid)
-    )
     if comparison.key in ("name", "digest"):
-        return exists(match.where(compare_string(getattr(d, comparison.key), comparison)))
+        return RowTest(_INPUTS, i.run_uuid, compare_string(getattr(d, comparison.key), comparison))
     if comparison.key == "context":
         tag = (
             func.jsonb_array_elements(i.tags)
@@ -106,19 +114,19 @@ def _dataset_clause(comparison: Comparison) -> ColumnElement[bool]:
                 compare_string(tag.c.value["value"].astext, comparison),
             )
         )
-        return exists(match.where(exists(context)))
+        return RowTest(_INPUTS, i.run_uuid, exists(context))
     raise InvalidParameterValue(
         f"Invalid dataset key '{comparison.key}' specified. Valid keys are "
         "'{'name', 'digest', 'context'}'"
     )
 
 
-def _clause(comparison: Comparison) -> ColumnElement[bool]:
+def _part(comparison: Comparison) -> ColumnElement[bool] | RowTest:
     if comparison.type == "attribute":
         return _attribute_clause(comparison)
     if comparison.type == "dataset":
-        return _dataset_clause(comparison)
-    return _keyed_clause(comparison)
+        return _dataset_test(comparison)
+    return _keyed_test(comparison)
 
 
 @dataclass(frozen=True)
@@ -144,23 +152,32 @@ class RunQuery:
         return statement.order_by(*self.order)
 
 
+# Building the clauses cost a search more server CPU than PostgreSQL's planning of them;
+# dashboards and scripts repeat the same few filters, so the recent short ones are kept. Only
+# short ones: a query's SQL objects take ~4.5 KiB a comparison, so 256 filters at the size
+# limit would hold 128 MiB; at this length, 256 of the longest fit in ~14 MiB.
+CACHED_QUERY_CHARACTERS = 256
+
+
 def translate(text: str | None, order_by: list[str]) -> RunQuery:
     """Parse and check the filter now, so a bad one is refused before any database work."""
-    return _translate(text, tuple(order_by))
+    order = tuple(order_by)
+    if len(text or "") + sum(map(len, order)) <= CACHED_QUERY_CHARACTERS:
+        return _recent(text, order)
+    return _translate(text, order)
 
 
-# Building the clauses cost a search more server CPU than PostgreSQL's planning of them;
-# dashboards and scripts repeat the same few filters, so keep the recent ones.
-@lru_cache(maxsize=256)
 def _translate(text: str | None, order_by: tuple[str, ...]) -> RunQuery:
     comparisons = parse_filter(text)
     driving = _driving_metric(comparisons, order_by)
-    wheres = tuple(
-        _clause(c) for c in comparisons if not (c.type == "metric" and c.key == driving)
-    )
+    parts = (_part(c) for c in comparisons if not (c.type == "metric" and c.key == driving))
+    wheres = tuple(where_clauses(runs.c.run_uuid, parts))
     conditions = [c for c in comparisons if c.type == "metric" and c.key == driving]
     joins, order = _order(list(order_by), conditions)
     return RunQuery(wheres, tuple(joins), tuple(order))
+
+
+_recent = lru_cache(maxsize=256)(_translate)
 
 
 def _driving_metric(comparisons: list[Comparison], order_by: tuple[str, ...]) -> str | None:

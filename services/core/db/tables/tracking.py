@@ -14,6 +14,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -21,6 +23,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from services.core.db.tables.base import metadata
 
 LIFECYCLE_CHECK = "lifecycle_stage IN ('active', 'deleted')"
+# Params and tags are indexed by key and the first characters of the value, not the whole
+# value: a btree entry holds at most 2,704 bytes, and a value within MLflow's limits (6,000
+# and 8,000 characters, up to 4 bytes each) did not fit, a 500 on insert. A 250-character
+# key and 256 characters of value are at most 2,024 bytes. Searches write `=` and `IN` to
+# use the prefix (search_sql.compare_string).
+INDEXED_VALUE_PREFIX = 256
 
 experiments = Table(
     "experiments",
@@ -90,7 +98,6 @@ params = Table(
     Column("key", Text, nullable=False),
     Column("value", Text, nullable=False),
     PrimaryKeyConstraint("run_uuid", "key"),
-    Index(None, "key", "value"),
 )
 
 tags = Table(
@@ -100,8 +107,18 @@ tags = Table(
     Column("key", Text, nullable=False),
     Column("value", Text, nullable=False),
     PrimaryKeyConstraint("run_uuid", "key"),
-    Index(None, "key", "value"),
 )
+
+
+def _key_value_prefix_index(table: Table) -> Index:
+    """Declared on the table (created by migration 0007)."""
+    prefix = func.left(table.c.value, literal_column(str(INDEXED_VALUE_PREFIX)))
+    return Index(f"ix_{table.name}_key_value_prefix", table.c.key, prefix)
+
+
+_key_value_prefix_index(params)
+_key_value_prefix_index(tags)
+
 
 # The hot table. No foreign key: a per-row FK check would halve ingest speed, and runs are
 # soft-deleted, never removed while their metrics exist. The primary key is MLflow's identity
