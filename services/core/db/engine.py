@@ -84,6 +84,10 @@ def create_engine(url: str, settings: DatabaseSettings, application_name: str) -
             "server_settings": {
                 "application_name": application_name,
                 "statement_timeout": str(settings.statement_timeout_ms),
+                # JIT pays off for long analytic queries, never for these: a search's plan
+                # past jit_above_cost was compiled at every call (searches plan per call), a
+                # 20-comparison filter with 10 sort keys over 20,000 runs 2.8 s instead of 3 ms.
+                "jit": "off",
             },
             "timeout": 5,
         },
