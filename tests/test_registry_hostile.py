@@ -776,3 +776,26 @@ def test_names_aliases_and_tags_within_mlflows_limits_are_stored_beyond_them_ref
     with pytest.raises(MlflowException) as client_error:
         MlflowClient().create_registered_model("m" * 257)
     assert client_error.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_an_audited_change_replayed_after_its_commit_answer_was_lost_is_audited_once(
+    lossy: LossyPostgres, lossy_server: RunningServer, auth_stack: AuthStack, database_url: str
+) -> None:
+    """Setting an alias is idempotent and replays whole; its audit entry rides in the same
+    transaction and is keyed by its request, so the replay meets it instead of adding one."""
+    name, alias = unique("audited-once"), f"a{uuid.uuid4().hex[:12]}"
+    headers = {"Authorization": f"Bearer {auth_stack.root_token}"}
+    with httpx.Client(base_url=lossy_server.url, headers=headers, timeout=60) as api:
+        ok(api.post(f"{API}/registered-models/create", json={"name": name}))
+        ok(api.post(CREATE_VERSION, json={"name": name, "source": "s3://bucket/audited"}))
+        lossy.arm(alias)
+        dropped = lossy.dropped
+        ok(api.post(f"{API}/registered-models/alias",
+                    json={"name": name, "alias": alias, "version": "1"}))
+        assert lossy.dropped == dropped + 1
+    rows = sql(
+        database_url,
+        "SELECT count(*) FROM audit_log WHERE action = 'alias.set' AND details->>'alias' = $1",
+        alias,
+    )
+    assert rows[0][0] == 1

@@ -3,6 +3,7 @@ deletions are recorded in the same transaction as the change itself: the guard p
 entry from the parsed request, and `Database.run` writes it just before it commits, so a
 change is never committed without its entry (nor an entry without its change)."""
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,13 +26,20 @@ class Entry:
     resource_id: str | None
     details: dict[str, Any] = field(default_factory=dict)
     written: bool = False
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     # A transaction rider (services.core.db.engine): written just before the request's
     # transaction commits, marked once it has.
     async def write(self, conn: Connection) -> None:
         if not self.written:
             await record(
-                conn, self.actor, self.action, self.resource_type, self.resource_id, self.details
+                conn,
+                self.actor,
+                self.action,
+                self.resource_type,
+                self.resource_id,
+                self.details,
+                entry_key=self.key,
             )
 
     def committed(self) -> None:
@@ -53,17 +61,19 @@ async def record(
     resource_type: str | None,
     resource_id: str | None,
     details: dict[str, Any],
+    *,
+    entry_key: str | None = None,
 ) -> None:
-    await conn.execute(
-        insert(audit_log).values(
-            at=now_ms(),
-            actor=actor,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            details=details,
-        )
+    statement = insert(audit_log).values(
+        at=now_ms(),
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        details=details,
+        entry_key=entry_key,
     )
+    await conn.execute(statement.on_conflict_do_nothing(index_elements=["entry_key"]))
 
 
 async def recent(conn: Connection, limit: int, action: str | None = None) -> list[dict]:

@@ -139,5 +139,9 @@ audit_log = Table(
     Column("resource_type", Text),
     Column("resource_id", Text),
     Column("details", JSONB, nullable=False),
+    # Chosen when the request's entry is prepared: a transaction replayed after its COMMIT's
+    # answer was lost meets its own row instead of writing the entry twice.
+    Column("entry_key", String(32)),
     Index(None, "at"),
+    UniqueConstraint("entry_key"),
 )
