@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests and latency by route template, and database pool use.
+"""Prometheus metrics: requests and latency by route template, database pool use, and
+background loops (passes, failures, pass duration by loop name).
 
 Labels use the route template (`/api/2.0/mlflow-artifacts/artifacts/{path:path}`), never the
 raw path, so cardinality stays bounded. Health and metrics endpoints are not counted. With
@@ -69,6 +70,22 @@ ACCESS_CACHE_LOOKUPS = Counter(
 CREDENTIAL_LISTENER_CONNECTS = Counter(
     "grimoire_auth_credential_listener_connects_total",
     "Times the credential-change listener (re)connected; each one empties the token cache.",
+)
+LOOP_PASSES = Counter(
+    "grimoire_loop_passes_total",
+    "Passes of a background loop (services/core/loops.py) that ran to an end, failed or not.",
+    ["loop"],
+)
+LOOP_FAILURES = Counter(
+    "grimoire_loop_failures_total",
+    "Passes of a background loop that raised (logged; the loop carried on).",
+    ["loop"],
+)
+LOOP_PASS_DURATION = Histogram(
+    "grimoire_loop_pass_duration_seconds",
+    "Time one pass of a background loop took, failed passes included.",
+    ["loop"],
+    buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
 )
 
 
