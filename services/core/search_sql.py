@@ -10,11 +10,13 @@ from sqlalchemy import (
     Integer,
     and_,
     exists,
+    false,
     func,
     literal,
     literal_column,
     or_,
     select,
+    true,
 )
 
 from services.core.errors import InvalidParameterValue
@@ -25,13 +27,14 @@ STRING_COMPARATORS = {"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"}
 NUMERIC_COMPARATORS = {"=", "!=", "<", "<=", ">", ">="}
 
 # A filter's comparisons on rows an entity owns (a run's metrics, params, tags, datasets; an
-# experiment's or a logged model's tags...) are subqueries. Written as one EXISTS each, as
-# PostgreSQL plans best, each becomes a semi-join, and the planner searches the join orders
-# of all of them at once: over 20,000 runs planning took 1 ms for 2, 250-400 ms for 8-10 and
-# grew without bound (a few hundred repeated clauses: the whole statement timeout). A filter
-# with more than JOINED_SUBQUERIES of them tests them per table instead, whatever their
-# number: the owners having, for each comparison, a row that satisfies it, in one grouped
-# scan of the rows any comparison matches. 100 comparisons then plan in a few milliseconds.
+# experiment's or a logged model's tags...) are subqueries. Written as an EXISTS each, every
+# one becomes a semi-join the planner may start from, which is the best plan; but it searches
+# the join orders of all of them at once: over 20,000 runs planning took 1 ms for 2, 250-400
+# ms for 8-10, 4-8 s for 100 (a few hundred: the whole statement timeout). So only the first
+# JOINED_SUBQUERIES are semi-joins; the others are checked on the rows those leave, one
+# correlated subquery per table whatever their number (`bool_or` per comparison over the
+# entity's rows of that table), which PostgreSQL plans separately and never pulls up. Over
+# 20,000 runs 100 comparisons plan in 2-10 ms; filters of 5-10 comparisons got faster too.
 JOINED_SUBQUERIES = 4
 
 
@@ -49,37 +52,32 @@ class RowTest:
 def where_clauses(
     entity: ColumnElement[Any], parts: Iterable[ColumnElement[bool] | RowTest]
 ) -> list[ColumnElement[bool]]:
-    """A filter's WHERE clauses: column tests as they are, RowTests as EXISTS subqueries,
-    or, past JOINED_SUBQUERIES, grouped per table of rows (see above)."""
+    """A filter's WHERE clauses: column tests as they are, the first JOINED_SUBQUERIES
+    RowTests as EXISTS, the rest grouped into one check per table (see above)."""
     clauses: list[ColumnElement[bool]] = []
     tests: list[RowTest] = []
     for part in parts:
         (tests if isinstance(part, RowTest) else clauses).append(part)  # type: ignore[arg-type]
-    if len(tests) <= JOINED_SUBQUERIES:
-        for test in tests:
-            rows = select(1).select_from(test.rows).where(test.owner == entity, test.condition)
-            clauses.append(~exists(rows) if test.absent else exists(rows))
-        return clauses
+    for test in tests[:JOINED_SUBQUERIES]:
+        rows = select(1).select_from(test.rows).where(test.owner == entity, test.condition)
+        clauses.append(~exists(rows) if test.absent else exists(rows))
     # By identity: SQL expressions overload ==, so they cannot be compared as dict keys.
     groups: dict[tuple[int, int, bool], tuple[RowTest, list[ColumnElement[bool]]]] = {}
-    for test in tests:
+    for test in tests[JOINED_SUBQUERIES:]:
         key = (id(test.rows), id(test.owner), test.absent)
         groups.setdefault(key, (test, []))[1].append(test.condition)
     for first, conditions in groups.values():
-        rows, owner = first.rows, first.owner
+        owned = (first.owner == entity, or_(*conditions))
         if first.absent:
-            # None of the keys: one anti-join for all of them.
-            anyone = select(1).select_from(rows).where(owner == entity, or_(*conditions))
-            clauses.append(~exists(anyone))
+            # None of the keys. `IS false`, like `IS true` below, keeps it a per-row check:
+            # PostgreSQL pulls up only a bare (NOT) EXISTS.
+            anyone = select(1).select_from(first.rows).where(*owned)
+            clauses.append(exists(anyone).is_(false()))
             continue
-        owners = (
-            select(owner)
-            .select_from(rows)
-            .where(or_(*conditions))
-            .group_by(owner)
-            .having(and_(*(func.bool_or(condition) for condition in conditions)))
-        )
-        clauses.append(entity.in_(owners))
+        # NULL when the entity has no such row at all: not satisfied.
+        every = and_(*(func.bool_or(condition) for condition in conditions))
+        satisfied = select(every).select_from(first.rows).where(*owned).scalar_subquery()
+        clauses.append(satisfied.is_(true()))
     return clauses
 
 
