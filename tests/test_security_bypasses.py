@@ -345,3 +345,24 @@ def test_nul_is_refused_wherever_it_hides(parties: Parties, attacker: httpx.Clie
     run = _ok(parties.root.get(f"{T}/runs/get", params={"run_id": mine}))["run"]
     assert run["data"].get("params", []) == []
     _still_answers(attacker)
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["mlflow-artifacts:/{exp}", "MLFLOW-ARTIFACTS:/{exp}/{run}", " mlflow-artifacts://host/{exp}",
+     "mlflow-artifacts:/"],
+)
+def test_an_experiment_cannot_be_placed_over_another_in_the_store(
+    parties: Parties, location: str
+) -> None:
+    """A location chosen inside the proxied store could name another team's runs, which
+    listings and version sources would then read as the creator's own."""
+    spelled = location.format(exp=parties.victim.experiment, run=parties.victim.run)
+    name = f"squatter-{uuid.uuid4().hex[:8]}"
+    for client in (parties.client(parties.attacker.token), parties.root):
+        response = client.post(
+            f"{T}/experiments/create", json={"name": name, "artifact_location": spelled}
+        )
+        _error(response, 400, "INVALID_PARAMETER_VALUE")
+    _error(parties.root.get(f"{T}/experiments/get-by-name", params={"experiment_name": name}),
+           404, "RESOURCE_DOES_NOT_EXIST")

@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from services.core.enums import ViewType
 from services.core.fields import ExperimentId, Int32
 from services.core.http import MlflowMessage
 from services.core.search_filter import MAX_ORDER_BY_KEYS
+from services.tracking.artifact_listing import MLFLOW_ARTIFACTS_SCHEME
 
 
 class KeyValue(MlflowMessage):
@@ -19,6 +20,20 @@ class CreateExperiment(MlflowMessage):
     name: str
     artifact_location: str | None = None
     tags: list[KeyValue] = []
+
+    @field_validator("artifact_location")
+    @classmethod
+    def _not_inside_the_proxied_store(cls, location: str | None) -> str | None:
+        """The proxied store is laid out by experiment id, and the server picks an
+        experiment's place in it: a location of one's choosing there could name another
+        experiment's runs, which listings and version sources would then read as one's own.
+        Locations elsewhere (s3://..., gs://...) are the client's to use, never served."""
+        if location and location.strip().lower().startswith(MLFLOW_ARTIFACTS_SCHEME + ":"):
+            raise ValueError(
+                "experiments in the proxied store get their location from the server; "
+                "leave artifact_location unset"
+            )
+        return location
 
 
 class GetExperiment(MlflowMessage):
