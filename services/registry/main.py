@@ -4,7 +4,6 @@ Registered models, versions, stages, aliases, tags and webhooks. Every process a
 webhook delivery worker; replicas share the work through row locks (no singleton).
 """
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -23,13 +22,8 @@ async def webhook_delivery(app: FastAPI) -> AsyncIterator[None]:
     settings = registry_settings()
     async with http_client(settings) as client:
         app.state.webhook_client = client
-        worker = asyncio.create_task(DeliveryWorker(app.state.db, settings, client).run_forever())
-        try:
+        async with DeliveryWorker(app.state.db, settings, client):
             yield
-        finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
 
 
 def build(own_lifespan: bool = True) -> FastAPI:

@@ -14,7 +14,6 @@ off and every request reads the database. A lookup that raced a notification is 
 Expiry times are checked on every hit, so an expired token is refused on time.
 """
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import asyncpg
 from cachetools import TTLCache
 from sqlalchemy.engine import make_url
 
+from services.core.loops import LoopService
 from services.core.observability import (
     CREDENTIAL_LISTENER_CONNECTS,
     TOKEN_CACHE_ENABLED,
@@ -115,76 +115,71 @@ def asyncpg_dsn(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class CredentialWatch:
+class CredentialWatch(LoopService):
     """Keeps one connection listening for credential and grant changes; enables the caches
-    (tokens, and the access cache's roles) while it is up."""
+    (tokens, and the access cache's roles) while it is up.
+
+    Each pass connects if there is no connection, or pings the one there is: a silently
+    dropped connection raises no event. A connection that closes wakes the loop, so the
+    caches are off from that moment and the next pass reconnects at once; failed connects
+    are retried after `RECONNECT_SECONDS`."""
+
+    name = "credential-watch"
+    interval_seconds = PING_SECONDS
+    failure_backoff = RECONNECT_SECONDS
+    # The database unreachable or refusing us: one warning line, the caches stay off.
+    expected_errors = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
     def __init__(self, database_url: str, caches: Sequence[NotifiedCache]):
+        super().__init__()
         self.dsn = asyncpg_dsn(database_url)
         self.caches = tuple(caches)
-        self._lost = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> "CredentialWatch":
-        self._task = asyncio.create_task(self._keep_listening(), name="credential-watch")
-        return self
+        self._conn: asyncpg.Connection | None = None
 
     def _enable(self, enabled: bool) -> None:
         for cache in self.caches:
             cache.set_enabled(enabled)
 
-    async def __aexit__(self, *_: object) -> None:
-        self._enable(False)
-        if self._task is not None:
-            self._task.cancel()
+    async def run_once(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
             try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+                await self._conn.fetchval("SELECT 1", timeout=5)
+                return
+            except Exception as error:  # whatever broke, fall back to the database
+                log.warning("credential listener lost (%s); token cache off", error)
+                self._drop()
+        await self._listen()
+
+    async def _listen(self) -> None:
+        conn = await asyncpg.connect(
+            self.dsn, timeout=5, server_settings={"application_name": "grimoire-watch"}
+        )
+        try:
+            conn.add_termination_listener(self._terminated)
+            await conn.add_listener(CHANNEL, self._changed)
+        except BaseException:
+            conn.terminate()
+            raise
+        self._conn = conn
+        # Changes made while no one listened are unknown: start from empty.
+        self._enable(True)
+        CREDENTIAL_LISTENER_CONNECTS.inc()
 
     def _changed(self, *_: Any) -> None:
         for cache in self.caches:
             cache.invalidate()
 
-    def _terminated(self, *_: Any) -> None:
-        self._enable(False)
-        self._lost.set()
+    def _terminated(self, conn: asyncpg.Connection) -> None:
+        if conn is self._conn:  # not one this watch already dropped itself
+            log.warning("credential listener lost; token cache off")
+            self._enable(False)
+            self.wake()
 
-    async def _keep_listening(self) -> None:
-        attempt = 0
-        while True:
-            try:
-                conn = await asyncpg.connect(
-                    self.dsn, timeout=5, server_settings={"application_name": "grimoire-watch"}
-                )
-            except (
-                OSError,
-                asyncpg.PostgresError,
-                asyncpg.InterfaceError,
-                asyncio.TimeoutError,
-            ) as error:
-                delay = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
-                log.warning("credential listener cannot connect (%s); token cache off", error)
-                attempt += 1
-                await asyncio.sleep(delay)
-                continue
-            attempt = 0
-            self._lost.clear()
-            try:
-                conn.add_termination_listener(self._terminated)
-                await conn.add_listener(CHANNEL, self._changed)
-                # Changes made while no one listened are unknown: start from empty.
-                self._enable(True)
-                CREDENTIAL_LISTENER_CONNECTS.inc()
-                while not self._lost.is_set():
-                    try:
-                        await asyncio.wait_for(self._lost.wait(), PING_SECONDS)
-                    except asyncio.TimeoutError:
-                        # A silently dropped connection raises no event: ask it.
-                        await conn.fetchval("SELECT 1", timeout=5)
-            except Exception as error:  # whatever broke, fall back to the database and retry
-                log.warning("credential listener lost (%s); token cache off", error)
-            finally:
-                self._enable(False)
-                if not conn.is_closed():
-                    conn.terminate()
+    def _drop(self) -> None:
+        self._enable(False)
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()
+
+    async def on_stop(self) -> None:
+        self._drop()

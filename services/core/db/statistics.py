@@ -6,17 +6,18 @@ one row per condition and a search over 20,000 runs took 19 ms instead of 3.5 ms
 normally analyzes tables as they change; where it is off (seen on developer machines and
 some managed setups) each process checks every `analyze_interval_seconds` for tables
 changed by more than 50 rows + 10% since their last analysis (autovacuum's own default
-rule) and analyzes them. A transaction-level advisory lock lets one process at a time do
+rule) and analyzes them (a background loop, services/core/loops.py; a failed pass is logged
+and the next one tries again). A transaction-level advisory lock lets one process at a time do
 it. Vacuuming (space reuse) stays the database administrator's job; a warning says so.
 """
 
-import asyncio
 import logging
 from typing import Any
 
 from sqlalchemy import text
 
 from services.core.db.engine import Database
+from services.core.loops import LoopService
 
 log = logging.getLogger(__name__)
 
@@ -53,41 +54,29 @@ async def analyze_stale_tables(conn: Any) -> list[str]:
     return stale
 
 
-class StatisticsKeeper:
+class StatisticsKeeper(LoopService):
+    name = "statistics-keeper"
+
     def __init__(self, db: Database, interval_seconds: float):
+        super().__init__()
         self.db = db
-        self.interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
+        self.interval_seconds = interval_seconds
 
-    async def __aenter__(self) -> "StatisticsKeeper":
-        if self.interval > 0:
-            self._task = asyncio.create_task(self._run(), name="statistics-keeper")
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-
-    async def _run(self) -> None:
+    async def on_start(self) -> bool:
+        if self.interval_seconds <= 0:
+            return False  # switched off
         try:
             if await self.db.read(_autovacuum_on):
-                return  # PostgreSQL keeps statistics itself
+                return False  # PostgreSQL keeps statistics itself
         except Exception as error:  # the database may still be starting; assume off
             log.debug("could not read autovacuum setting: %s", error)
         log.warning(
             "PostgreSQL autovacuum is off: Grimoire analyzes its tables itself; vacuuming "
             "them is left to the database administrator."
         )
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                analyzed = await self.db.run(analyze_stale_tables)
-            except Exception as error:  # never let maintenance take the service down
-                log.warning("analyzing tables failed: %s", error)
-                continue
-            if analyzed:
-                log.info("analyzed %s", ", ".join(analyzed))
+        return True
+
+    async def run_once(self) -> None:
+        analyzed = await self.db.run(analyze_stale_tables)
+        if analyzed:
+            log.info("analyzed %s", ", ".join(analyzed))

@@ -1,8 +1,10 @@
 """The delivery worker: sends due outbox rows, with retries and exponential backoff.
 
-It runs inside every registry process and needs no singleton: claims are row-locked
-(FOR UPDATE SKIP LOCKED) and leased, so replicas never send the same attempt, and a worker
-killed mid-delivery only delays the event until its lease runs out.
+It is a background loop (services/core/loops.py) inside every registry process and needs no
+singleton: claims are row-locked (FOR UPDATE SKIP LOCKED) and leased (services/core/db/
+leasing.py), so replicas never send the same attempt, and a worker killed mid-delivery only
+delays the event until its lease runs out. At shutdown, deliveries in flight get the loop's
+stop grace to finish and record their attempt; one cut off is sent again after its lease.
 
 Outcomes: 2xx succeeds; 408, 425, 429, 5xx and network errors are retried after
 backoff * 2^(attempt-1) (or the receiver's Retry-After, if longer) until the retry budget is
@@ -12,7 +14,6 @@ recorded with its status, latency and the start of the response.
 
 import asyncio
 import email.utils
-import logging
 import random
 import time
 from typing import Any
@@ -22,6 +23,7 @@ import httpx
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings
 from services.core.db.engine import Database
+from services.core.loops import LoopService
 from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.secret_box import decrypt
 from services.registry.webhooks.signing import (
@@ -31,7 +33,6 @@ from services.registry.webhooks.signing import (
     sign,
 )
 
-log = logging.getLogger(__name__)
 RETRYABLE = {408, 425, 429}
 EXCERPT_CHARS = 1024
 BATCH = 16
@@ -71,29 +72,30 @@ async def send(
     return await client.post(url, content=payload.encode(), headers=headers)
 
 
-class DeliveryWorker:
+class DeliveryWorker(LoopService):
+    """Each pass sends one claimed batch; a full queue is drained pass after pass, an empty
+    one is looked at every `webhook_poll_seconds`."""
+
+    name = "webhook-delivery"
+
     def __init__(self, db: Database, settings: RegistrySettings, client: httpx.AsyncClient):
+        super().__init__()
         self.db = db
         self.settings = settings
         self.client = client
+        self.interval_seconds = settings.webhook_poll_seconds
 
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                sent = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep delivering whatever one bad cycle did
-                log.exception("webhook delivery cycle failed")
-                sent = 0
-            if not sent:
-                await asyncio.sleep(self.settings.webhook_poll_seconds)
+    @property
+    def overrun_seconds(self) -> float:
+        # Passes wait on receivers, so they often outlast the poll interval; one that outlasts
+        # the lease is the trouble: its deliveries may be claimed and sent again elsewhere.
+        return self.settings.webhook_lease_seconds
 
-    async def run_once(self) -> int:
+    async def run_once(self) -> bool:
         lease_ms = int(self.settings.webhook_lease_seconds * 1000)
         claimed = await self.db.run(repository.claim, now_ms(), lease_ms, BATCH)
         await asyncio.gather(*(self.deliver(row) for row in claimed))
-        return len(claimed)
+        return bool(claimed)  # a batch was due: more may be
 
     async def deliver(self, row: Any) -> None:
         started = time.perf_counter()

@@ -3,9 +3,10 @@
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Row, delete, select, text, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.db import leasing
 from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import (
@@ -70,30 +71,36 @@ async def replay(conn: Connection, webhook_id: str, delivery_id: str, now: int) 
     return result.rowcount > 0
 
 
-_CLAIM = text(
-    """
-    UPDATE webhook_deliveries AS d
-    SET lease_until = :now + :lease_ms, attempts = d.attempts + 1
-    FROM webhooks AS w
-    WHERE w.webhook_id = d.webhook_id
-      AND d.delivery_id IN (
-        SELECT delivery_id FROM webhook_deliveries
-        WHERE state = 'pending' AND next_attempt_at <= :now
-          AND (lease_until IS NULL OR lease_until < :now)
-        ORDER BY next_attempt_at
-        LIMIT :batch
-        FOR UPDATE SKIP LOCKED)
-    RETURNING d.delivery_id, d.webhook_id, d.entity, d.action, d.payload, d.attempts,
-              d.created_at, w.url, w.secret_encrypted, w.status
-    """
-)
-
-
 async def claim(conn: Connection, now: int, lease_ms: int, batch: int) -> list[Row]:
-    """Due deliveries, leased to this worker. SKIP LOCKED keeps replicas off each other's
-    rows; the lease hands a delivery to someone else if this worker dies holding it."""
-    params = {"now": now, "lease_ms": lease_ms, "batch": batch}
-    return list(await conn.execute(_CLAIM, params))
+    """Due deliveries, leased to this worker, with what sending needs of their webhook.
+    SKIP LOCKED keeps replicas off each other's rows; the lease hands a delivery to someone
+    else if this worker dies holding it. Each claim is an attempt: `attempts` counts it."""
+    statement = (
+        leasing.claim(
+            webhook_deliveries,
+            d.lease_until,
+            now=now,
+            until=now + lease_ms,
+            limit=batch,
+            where=(d.state == "pending", d.next_attempt_at <= now),
+            order_by=(d.next_attempt_at,),
+            also_set={d.attempts: d.attempts + 1},
+        )
+        .where(w.webhook_id == d.webhook_id)
+        .returning(
+            d.delivery_id,
+            d.webhook_id,
+            d.entity,
+            d.action,
+            d.payload,
+            d.attempts,
+            d.created_at,
+            w.url,
+            w.secret_encrypted,
+            w.status,
+        )
+    )
+    return list(await conn.execute(statement))
 
 
 async def record_attempt(
