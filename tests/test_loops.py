@@ -124,6 +124,9 @@ def test_passes_repeat_on_their_interval_and_are_counted(scratch_url: str) -> No
     async def body(db: Database) -> None:
         before = counters(Counting.name)
         async with Counting(db, interval_seconds=0.02):
+            # Exported from the start, failures included, so a rate over them starts at 0.
+            labels = {"loop": Counting.name}
+            assert REGISTRY.get_sample_value("grimoire_loop_failures_total", labels) == 0
 
             async def three() -> bool:
                 return len(await notes(db, Counting.name)) >= 3

@@ -85,6 +85,8 @@ class LoopService:
     def start(self) -> None:
         if self._task is not None:
             raise RuntimeError(f"loop {self.name} was already started")
+        for metric in (LOOP_PASSES, LOOP_FAILURES, LOOP_PASS_DURATION):
+            metric.labels(self.name)  # exported from 0 at once, so rates start at the start
         self._task = asyncio.create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
