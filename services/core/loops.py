@@ -40,7 +40,7 @@ class LoopService:
     failure_backoff: ClassVar[Sequence[float]] = ()
     # Failures that are the world's (an outage), not a bug: logged without a traceback.
     expected_errors: ClassVar[tuple[type[Exception], ...]] = (TemporarilyUnavailable,)
-    stop_grace_seconds: ClassVar[float] = 5.0
+    stop_grace_seconds: float = 5.0  # how long stop() lets a pass in progress finish
 
     def __init__(self) -> None:
         self.consecutive_failures = 0
