@@ -2,12 +2,14 @@
 S3 protocol via moto): every answer is the right 4xx or an inert download, a refused request
 stores nothing, and the same keep-alive connection goes on working."""
 
+import asyncio
 import hashlib
 import os
 import threading
 import uuid
 from collections.abc import Iterator
 
+import asyncpg
 import httpx
 import pytest
 
@@ -328,7 +330,20 @@ def _created(response: httpx.Response, *keys: str) -> str:
     return value
 
 
-def test_listings_serve_only_mlflow_artifacts_locations(server: RunningServer) -> None:
+def _sql(database_url: str, statement: str, *args: object) -> None:
+    async def execute() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(statement, *args)
+        finally:
+            await conn.close()
+
+    asyncio.run(execute())
+
+
+def test_listings_serve_only_mlflow_artifacts_locations(
+    server: RunningServer, database_url: str
+) -> None:
     """Another scheme's location was cut at a fixed length and listed a wrong prefix of the
     store; now it is refused, and every spelling of mlflow-artifacts: lists the right one."""
     with httpx.Client(base_url=server.url, timeout=30) as api:
@@ -359,14 +374,20 @@ def test_listings_serve_only_mlflow_artifacts_locations(server: RunningServer) -
             assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
             assert "s3://elsewhere/x" in response.json()["message"]
 
+        # A location with a host can no longer be chosen through the API (experiments in the
+        # proxied store get theirs from the server), but history brought in from MLflow keeps
+        # its own: stored here as an import would store it.
         root = f"hostile-{uuid.uuid4().hex[:10]}"
         location = f"mlflow-artifacts://files.example/{root}"
         proxied = _created(
-            api.post(
-                f"{T}/experiments/create",
-                json={"name": f"netloc-{uuid.uuid4().hex}", "artifact_location": location},
-            ),
+            api.post(f"{T}/experiments/create", json={"name": f"netloc-{uuid.uuid4().hex}"}),
             "experiment_id",
+        )
+        _sql(
+            database_url,
+            "UPDATE experiments SET artifact_location = $1 WHERE experiment_id = $2",
+            location,
+            int(proxied),
         )
         run = _created(
             api.post(f"{T}/runs/create", json={"experiment_id": proxied}), "run", "info", "run_id"
