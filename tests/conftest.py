@@ -242,7 +242,6 @@ def client_on(monkeypatch: pytest.MonkeyPatch):
 
 from tests.auth_fixtures import auth_stack  # noqa: E402,F401  (a real OIDC provider + auth server)
 
-
 # CI replays the same examples every run (a red CI blocks landing, so it must not depend on
 # luck); local runs keep drawing new examples, which is how property tests find new cases.
 settings.register_profile("ci", derandomize=True, print_blob=True)

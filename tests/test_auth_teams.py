@@ -26,12 +26,21 @@ def _ok(response: httpx.Response) -> dict:
     return response.json()
 
 
-def _grant_group(root: httpx.Client, group: str, resource_type: str, resource_id: str,
-                 role: str) -> None:
-    _ok(root.post(f"{G}/permissions", json={
-        "principal_type": "group", "principal": group, "resource_type": resource_type,
-        "resource_id": resource_id, "role": role,
-    }))
+def _grant_group(
+    root: httpx.Client, group: str, resource_type: str, resource_id: str, role: str
+) -> None:
+    _ok(
+        root.post(
+            f"{G}/permissions",
+            json={
+                "principal_type": "group",
+                "principal": group,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "role": role,
+            },
+        )
+    )
 
 
 def _client(stack: AuthStack, groups: list[str]) -> httpx.Client:
@@ -67,7 +76,12 @@ def test_create_grants_let_two_teams_create_without_seeing_each_other(
         exp_b = _ok(_create_experiment(b, f"{teams[1]}-exp"))["experiment_id"]
         _ok(a.post(f"{T}/registered-models/create", json={"name": f"{teams[0]}-model"}))
         # Each manages its own (creator MANAGE) and cannot read the other's.
-        _ok(a.post(f"{T}/experiments/update", json={"experiment_id": exp_a, "new_name": f"{teams[0]}-2"}))
+        _ok(
+            a.post(
+                f"{T}/experiments/update",
+                json={"experiment_id": exp_a, "new_name": f"{teams[0]}-2"},
+            )
+        )
         forbidden = b.get(f"{T}/experiments/get", params={"experiment_id": exp_a})
         assert forbidden.status_code == 403, forbidden.text
         assert a.get(f"{T}/experiments/get", params={"experiment_id": exp_b}).status_code == 403
@@ -99,8 +113,11 @@ def test_a_pattern_grant_gives_a_team_its_namespace(
         assert _create_experiment(first, f"elsewhere/{team}").status_code == 403
         # Everyone in the team works on what one of them created.
         run = _ok(second.post(f"{T}/runs/create", json={"experiment_id": exp}))["run"]["info"]
-        _ok(second.post(f"{T}/runs/log-parameter",
-                        json={"run_id": run["run_id"], "key": "k", "value": "v"}))
+        _ok(
+            second.post(
+                f"{T}/runs/log-parameter", json={"run_id": run["run_id"], "key": "k", "value": "v"}
+            )
+        )
         assert f"{team}/baseline" in _names(second)
         runs = _ok(second.post(f"{T}/runs/search", json={"experiment_ids": [exp]}))
         assert [r["info"]["run_id"] for r in runs["runs"]] == [run["run_id"]]
@@ -110,27 +127,43 @@ def test_a_pattern_grant_gives_a_team_its_namespace(
         admin_made = _ok(_create_experiment(root, f"{team}/by-admin"))["experiment_id"]
         _ok(second.get(f"{T}/experiments/get", params={"experiment_id": admin_made}))
         # Renamed out of the namespace, it is no longer theirs (a rename empties cached roles).
-        _ok(root.post(f"{T}/experiments/update",
-                      json={"experiment_id": admin_made, "new_name": f"moved-{team}"}))
+        _ok(
+            root.post(
+                f"{T}/experiments/update",
+                json={"experiment_id": admin_made, "new_name": f"moved-{team}"},
+            )
+        )
         moved = second.get(f"{T}/experiments/get", params={"experiment_id": admin_made})
         assert moved.status_code == 403, moved.text
     with _client(auth_stack, ["some-other-team"]) as outsider:
-        assert outsider.get(f"{T}/experiments/get", params={"experiment_id": exp}).status_code == 403
+        assert (
+            outsider.get(f"{T}/experiments/get", params={"experiment_id": exp}).status_code == 403
+        )
         assert f"{team}/baseline" not in _names(outsider)
 
 
 @pytest.mark.parametrize(
     "resource_type,resource_id",
-    [("create", "run"), ("experiment_pattern", "*"), ("experiment_pattern", ""),
-     ("registered_model_pattern", "x" * 257)],
+    [
+        ("create", "run"),
+        ("experiment_pattern", "*"),
+        ("experiment_pattern", ""),
+        ("registered_model_pattern", "x" * 257),
+    ],
 )
 def test_malformed_team_grants_are_400(
     root: httpx.Client, resource_type: str, resource_id: str
 ) -> None:
-    response = root.post(f"{G}/permissions", json={
-        "principal_type": "group", "principal": "g", "resource_type": resource_type,
-        "resource_id": resource_id, "role": "EDIT",
-    })
+    response = root.post(
+        f"{G}/permissions",
+        json={
+            "principal_type": "group",
+            "principal": "g",
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "role": "EDIT",
+        },
+    )
     assert response.status_code == 400, response.text
     assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
 
@@ -140,11 +173,20 @@ def test_only_administrators_hand_out_namespaces(auth_stack: AuthStack, root: ht
     _grant_group(root, team, "create", "experiment", "EDIT")
     with _client(auth_stack, [team]) as member:
         me = _ok(member.get("/me"))["name"]
-        for resource_type, resource_id in (("experiment_pattern", "*x*"), ("create", "registered_model")):
-            response = member.post(f"{G}/permissions", json={
-                "principal_type": "user", "principal": me, "resource_type": resource_type,
-                "resource_id": resource_id, "role": "MANAGE",
-            })
+        for resource_type, resource_id in (
+            ("experiment_pattern", "*x*"),
+            ("create", "registered_model"),
+        ):
+            response = member.post(
+                f"{G}/permissions",
+                json={
+                    "principal_type": "user",
+                    "principal": me,
+                    "resource_type": resource_type,
+                    "resource_id": resource_id,
+                    "role": "MANAGE",
+                },
+            )
             assert response.status_code == 403, response.text
 
 
@@ -161,7 +203,10 @@ def test_the_cli_grants_and_revokes_namespaces_and_create_rights(
     def cli(*args: str) -> None:
         subprocess.run(
             [sys.executable, "-m", "services.cli", *args],
-            cwd=REPO, env=env, check=True, capture_output=True,
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
         )
 
     cli("grant", "--group", team, "--experiment-pattern", f"{team}/*", "--role", "EDIT")

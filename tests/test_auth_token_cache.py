@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 import asyncpg
+
 from tests.auth_fixtures import AuthStack
 from tests.auth_helpers import service_account
 

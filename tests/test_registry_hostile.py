@@ -790,8 +790,12 @@ def test_an_audited_change_replayed_after_its_commit_answer_was_lost_is_audited_
         ok(api.post(CREATE_VERSION, json={"name": name, "source": "s3://bucket/audited"}))
         lossy.arm(alias)
         dropped = lossy.dropped
-        ok(api.post(f"{API}/registered-models/alias",
-                    json={"name": name, "alias": alias, "version": "1"}))
+        ok(
+            api.post(
+                f"{API}/registered-models/alias",
+                json={"name": name, "alias": alias, "version": "1"},
+            )
+        )
         assert lossy.dropped == dropped + 1
     rows = sql(
         database_url,

@@ -46,7 +46,11 @@ def _team(stack: AuthStack, root: httpx.Client) -> Team:
         "model"
     ]["info"]["model_id"]
     _ok(root.post(f"{T}/registered-models/create", json={"name": f"{group}-model"}))
-    _ok(root.post(f"{T}/model-versions/create", json={"name": f"{group}-model", "source": "s3://b/m"}))
+    _ok(
+        root.post(
+            f"{T}/model-versions/create", json={"name": f"{group}-model", "source": "s3://b/m"}
+        )
+    )
     assert root.put(f"{A}/artifacts/{experiment}/{run}/artifacts/secret.txt", content=b"s3cr3t")
     for resource_type, resource_id in (
         ("experiment", experiment),
@@ -145,7 +149,10 @@ def test_bodies_with_non_finite_numbers_are_authorized_as_parsed(
     before = _victim_run(parties)
     victim = parties.victim.run
     writes = [
-        (f"{T}/runs/log-metric", f'{{"run_id":"{victim}","key":"m","value":{number},"timestamp":1}}'),
+        (
+            f"{T}/runs/log-metric",
+            f'{{"run_id":"{victim}","key":"m","value":{number},"timestamp":1}}',
+        ),
         (f"{T}/runs/log-parameter", f'{{"run_id":"{victim}","key":"p","value":"v","x":{number}}}'),
         (f"{T}/runs/set-tag", f'{{"run_id":"{victim}","key":"t","value":"v","x":{number}}}'),
         (f"{T}/runs/delete", f'{{"run_id":"{victim}","x":{number}}}'),
@@ -165,15 +172,25 @@ def test_registry_writes_with_odd_bodies_stay_forbidden(
     victim = parties.victim.model
     json_headers = {"content-type": "application/json"}
     attempts = [
-        ("POST", f"{T}/model-versions/transition-stage",
-         f'{{"name":"{victim}","version":"1","stage":"Archived","x":NaN}}', json_headers),
-        ("DELETE", f"{T}/registered-models/delete", f'{{"name":"{victim}"}}',
-         {"content-type": "text/plain"}),
+        (
+            "POST",
+            f"{T}/model-versions/transition-stage",
+            f'{{"name":"{victim}","version":"1","stage":"Archived","x":NaN}}',
+            json_headers,
+        ),
+        (
+            "DELETE",
+            f"{T}/registered-models/delete",
+            f'{{"name":"{victim}"}}',
+            {"content-type": "text/plain"},
+        ),
     ]
     for method, path, body, headers in attempts:
         response = attacker.request(method, path, content=body, headers=headers)
         assert response.status_code in (403, 415), response.text
-    version = _ok(parties.root.get(f"{T}/model-versions/get", params={"name": victim, "version": "1"}))
+    version = _ok(
+        parties.root.get(f"{T}/model-versions/get", params={"name": victim, "version": "1"})
+    )
     assert version["model_version"]["current_stage"] == "None"
     _still_answers(attacker)
 
@@ -200,15 +217,15 @@ def test_a_repeated_artifact_path_cannot_list_the_store_root(
 ) -> None:
     mine = f"{parties.attacker.experiment}/{parties.attacker.run}/artifacts"
     for prefix in (A, "/ajax-api/2.0/mlflow-artifacts"):
-        _error(attacker.get(f"{prefix}/artifacts?path={mine}&path="), 400, "INVALID_PARAMETER_VALUE")
+        _error(
+            attacker.get(f"{prefix}/artifacts?path={mine}&path="), 400, "INVALID_PARAMETER_VALUE"
+        )
         # And the root itself is an administrator's.
         _error(attacker.get(f"{prefix}/artifacts"), 403, "PERMISSION_DENIED")
 
 
 @pytest.mark.parametrize("spelling", [" {id}", "{id} ", "+{id}", "0_{id}", "{id}\n", "٣"])
-def test_non_canonical_experiment_ids_are_400(
-    parties: Parties, spelling: str
-) -> None:
+def test_non_canonical_experiment_ids_are_400(parties: Parties, spelling: str) -> None:
     experiment_id = spelling.format(id=parties.victim.experiment)
     for client in (parties.nobody, parties.client(parties.attacker.token)):
         _error(
@@ -231,18 +248,28 @@ def test_non_canonical_experiment_ids_are_400(
 
 def test_unknown_targets_fail_closed(parties: Parties, attacker: httpx.Client) -> None:
     missing_run = uuid.uuid4().hex
-    _error(attacker.get(f"{T}/runs/get", params={"run_id": missing_run}), 404,
-           "RESOURCE_DOES_NOT_EXIST")
     _error(
-        attacker.post(f"{T}/runs/log-parameter",
-                      json={"run_id": missing_run, "key": "k", "value": "v"}),
+        attacker.get(f"{T}/runs/get", params={"run_id": missing_run}),
         404,
         "RESOURCE_DOES_NOT_EXIST",
     )
-    _error(attacker.get(f"{T}/registered-models/get", params={"name": "no-such-model"}), 404,
-           "RESOURCE_DOES_NOT_EXIST")
-    _error(attacker.get(f"{T}/experiments/get-by-name", params={"experiment_name": "no-such"}),
-           404, "RESOURCE_DOES_NOT_EXIST")
+    _error(
+        attacker.post(
+            f"{T}/runs/log-parameter", json={"run_id": missing_run, "key": "k", "value": "v"}
+        ),
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
+    _error(
+        attacker.get(f"{T}/registered-models/get", params={"name": "no-such-model"}),
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
+    _error(
+        attacker.get(f"{T}/experiments/get-by-name", params={"experiment_name": "no-such"}),
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
     _still_answers(attacker)
 
 
@@ -251,10 +278,17 @@ def test_run_writes_cannot_link_into_another_teams_logged_model(
 ) -> None:
     mine, theirs = parties.attacker.run, parties.victim.logged_model
     attempts = [
-        ("runs/log-metric",
-         {"run_id": mine, "key": "m", "value": 1.0, "timestamp": 1, "model_id": theirs}),
-        ("runs/log-batch",
-         {"run_id": mine, "metrics": [{"key": "m", "value": 1, "timestamp": 1, "model_id": theirs}]}),
+        (
+            "runs/log-metric",
+            {"run_id": mine, "key": "m", "value": 1.0, "timestamp": 1, "model_id": theirs},
+        ),
+        (
+            "runs/log-batch",
+            {
+                "run_id": mine,
+                "metrics": [{"key": "m", "value": 1, "timestamp": 1, "model_id": theirs}],
+            },
+        ),
         ("runs/log-inputs", {"run_id": mine, "models": [{"model_id": theirs}]}),
         ("runs/outputs", {"run_id": mine, "models": [{"model_id": theirs, "step": 0}]}),
     ]
@@ -267,9 +301,12 @@ def test_run_writes_cannot_link_into_another_teams_logged_model(
     assert run.get("inputs", {}).get("model_inputs", []) == []
     # Their own logged model is still theirs to link into.
     own = parties.attacker.logged_model
-    _ok(attacker.post(f"{T}/runs/log-metric",
-                      json={"run_id": mine, "key": "m", "value": 1, "timestamp": 1,
-                            "model_id": own}))
+    _ok(
+        attacker.post(
+            f"{T}/runs/log-metric",
+            json={"run_id": mine, "key": "m", "value": 1, "timestamp": 1, "model_id": own},
+        )
+    )
 
 
 def test_audit_rows_commit_with_the_change_and_record_the_parsed_request(
@@ -286,7 +323,9 @@ def test_audit_rows_commit_with_the_change_and_record_the_parsed_request(
             "INVALID_PARAMETER_VALUE",
         )
     entries = _ok(parties.root.get(f"{G}/audit", params={"action": "run.delete"}))["entries"]
-    mine = [e for e in entries if e["resource_id"] == team.experiment and e["actor"] == team.principal]
+    mine = [
+        e for e in entries if e["resource_id"] == team.experiment and e["actor"] == team.principal
+    ]
     assert len(mine) == 1
     assert mine[0]["details"]["run_id"] == team.run
     assert "ignored" not in mine[0]["details"]  # the parsed message, not the raw body
@@ -297,8 +336,11 @@ def test_audit_rows_commit_with_the_change_and_record_the_parsed_request(
 
 
 def test_a_refused_change_writes_no_audit_row(parties: Parties, attacker: httpx.Client) -> None:
-    _error(attacker.post(f"{T}/runs/delete", json={"run_id": parties.victim.run}), 403,
-           "PERMISSION_DENIED")
+    _error(
+        attacker.post(f"{T}/runs/delete", json={"run_id": parties.victim.run}),
+        403,
+        "PERMISSION_DENIED",
+    )
     entries = _ok(parties.root.get(f"{G}/audit", params={"action": "run.delete"}))["entries"]
     assert not [e for e in entries if e["actor"] == parties.attacker.principal]
 
@@ -340,8 +382,11 @@ def test_nul_is_refused_wherever_it_hides(parties: Parties, attacker: httpx.Clie
             f"{T}/runs/log-parameter", content=body, headers={"content-type": "application/json"}
         )
         _error(response, 400, "INVALID_PARAMETER_VALUE")
-    _error(attacker.get(f"{T}/runs/get", params={"run_id": mine + "\x00"}), 400,
-           "INVALID_PARAMETER_VALUE")
+    _error(
+        attacker.get(f"{T}/runs/get", params={"run_id": mine + "\x00"}),
+        400,
+        "INVALID_PARAMETER_VALUE",
+    )
     run = _ok(parties.root.get(f"{T}/runs/get", params={"run_id": mine}))["run"]
     assert run["data"].get("params", []) == []
     _still_answers(attacker)
@@ -349,8 +394,12 @@ def test_nul_is_refused_wherever_it_hides(parties: Parties, attacker: httpx.Clie
 
 @pytest.mark.parametrize(
     "location",
-    ["mlflow-artifacts:/{exp}", "MLFLOW-ARTIFACTS:/{exp}/{run}", " mlflow-artifacts://host/{exp}",
-     "mlflow-artifacts:/"],
+    [
+        "mlflow-artifacts:/{exp}",
+        "MLFLOW-ARTIFACTS:/{exp}/{run}",
+        " mlflow-artifacts://host/{exp}",
+        "mlflow-artifacts:/",
+    ],
 )
 def test_an_experiment_cannot_be_placed_over_another_in_the_store(
     parties: Parties, location: str
@@ -364,5 +413,8 @@ def test_an_experiment_cannot_be_placed_over_another_in_the_store(
             f"{T}/experiments/create", json={"name": name, "artifact_location": spelled}
         )
         _error(response, 400, "INVALID_PARAMETER_VALUE")
-    _error(parties.root.get(f"{T}/experiments/get-by-name", params={"experiment_name": name}),
-           404, "RESOURCE_DOES_NOT_EXIST")
+    _error(
+        parties.root.get(f"{T}/experiments/get-by-name", params={"experiment_name": name}),
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+    )

@@ -58,8 +58,11 @@ def test_identical_points_are_deduplicated_so_retries_are_idempotent(api: httpx.
     mixed = [{"key": "m", "value": i, "timestamp": 1, "step": i} for i in (8, 9, 10, 11, 11)]
     assert api.post(f"{API}/runs/log-batch", json={**batch, "metrics": mixed}).status_code == 200
     # The same in a batch that also logs a param (the transactional path).
-    with_param = {**batch, "metrics": [*mixed, {"key": "m", "value": 12, "timestamp": 1,
-                                                "step": 12}], "params": [{"key": "p", "value": "1"}]}
+    with_param = {
+        **batch,
+        "metrics": [*mixed, {"key": "m", "value": 12, "timestamp": 1, "step": 12}],
+        "params": [{"key": "p", "value": "1"}],
+    }
     assert api.post(f"{API}/runs/log-batch", json=with_param).status_code == 200
     assert steps() == list(range(13))
     run = api.get(f"{API}/runs/get", params={"run_id": run_id}).json()["run"]

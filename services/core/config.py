@@ -215,7 +215,9 @@ class AuthSettings(BaseSettings):
     @model_validator(mode="after")
     def _default_within_maximum(self) -> "AuthSettings":
         if self.token_default_days > self.token_max_days:
-            raise ValueError("GRIMOIRE_AUTH_TOKEN_DEFAULT_DAYS exceeds GRIMOIRE_AUTH_TOKEN_MAX_DAYS")
+            raise ValueError(
+                "GRIMOIRE_AUTH_TOKEN_DEFAULT_DAYS exceeds GRIMOIRE_AUTH_TOKEN_MAX_DAYS"
+            )
         return self
 
     @property

@@ -166,7 +166,10 @@ def parse_query_message(model: type[M], items: Sequence[tuple[str, str]]) -> M:
 
 
 def parse_message(
-    model: type[M], method: str, query: Sequence[tuple[str, str]], body: bytes,
+    model: type[M],
+    method: str,
+    query: Sequence[tuple[str, str]],
+    body: bytes,
     content_type: str | None,
 ) -> M:
     """GET carries the message in the query string; every other method in the body."""

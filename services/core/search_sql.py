@@ -145,8 +145,7 @@ def numeric_value(comparison: Comparison, column: ColumnElement[Any]) -> float |
     value = comparison.value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameterValue(
-            f"Expected numeric value type for {comparison.type} '{comparison.key}'. "
-            f"Found {value!r}"
+            f"Expected numeric value type for {comparison.type} '{comparison.key}'. Found {value!r}"
         )
     if not isinstance(column.type, Integer):
         return float(value)

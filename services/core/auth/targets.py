@@ -25,7 +25,6 @@ from services.core.db.tables.registry import registered_models
 from services.core.db.tables.tracking import experiments, logged_models, runs
 from services.core.errors import ResourceDoesNotExist
 
-
 # Rules for creating a resource, by the kind they create (see access.may_create).
 _NEW = {"new_experiment": "experiment", "new_registered_model": "registered_model"}
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import Row, bindparam, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
+from sqlalchemy.exc import IntegrityError
 
 from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import (
