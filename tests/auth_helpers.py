@@ -66,10 +66,15 @@ def service_account(stack: AuthStack, groups: list[str]) -> tuple[str, str]:
 
 
 def grant(
-    stack: AuthStack, principal: str, resource_type: str, resource_id: str, role: str
+    stack: AuthStack,
+    principal: str,
+    resource_type: str,
+    resource_id: str,
+    role: str,
+    principal_type: str = "user",
 ) -> None:
     body = {
-        "principal_type": "user",
+        "principal_type": principal_type,
         "principal": principal,
         "resource_type": resource_type,
         "resource_id": resource_id,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import service_account
+from tests.auth_helpers import grant, service_account
 from tests.servers import REPO
 
 T, G = "/api/2.0/mlflow", "/api/2.0/grimoire"
@@ -24,23 +24,6 @@ T, G = "/api/2.0/mlflow", "/api/2.0/grimoire"
 def _ok(response: httpx.Response) -> dict:
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def _grant_group(
-    root: httpx.Client, group: str, resource_type: str, resource_id: str, role: str
-) -> None:
-    _ok(
-        root.post(
-            f"{G}/permissions",
-            json={
-                "principal_type": "group",
-                "principal": group,
-                "resource_type": resource_type,
-                "resource_id": resource_id,
-                "role": role,
-            },
-        )
-    )
 
 
 def _client(stack: AuthStack, groups: list[str]) -> httpx.Client:
@@ -68,8 +51,8 @@ def test_create_grants_let_two_teams_create_without_seeing_each_other(
 ) -> None:
     teams = [f"t-{uuid.uuid4().hex[:6]}" for _ in range(2)]
     for team in teams:
-        _grant_group(root, team, "create", "experiment", "EDIT")
-        _grant_group(root, team, "create", "registered_model", "EDIT")
+        grant(auth_stack, team, "create", "experiment", "EDIT", "group")
+        grant(auth_stack, team, "create", "registered_model", "EDIT", "group")
     a, b = (_client(auth_stack, [team]) for team in teams)
     with a, b:
         exp_a = _ok(_create_experiment(a, f"{teams[0]}-exp"))["experiment_id"]
@@ -99,9 +82,9 @@ def test_a_pattern_grant_gives_a_team_its_namespace(
     auth_stack: AuthStack, root: httpx.Client
 ) -> None:
     team = f"ns_{uuid.uuid4().hex[:6]}"  # an underscore: LIKE's wildcard must stay literal
-    _grant_group(root, team, "experiment_pattern", f"{team}/*", "EDIT")
+    grant(auth_stack, team, "experiment_pattern", f"{team}/*", "EDIT", "group")
     # Registered model names cannot hold '/' (MLflow's rule): a team prefix with '-' instead.
-    _grant_group(root, team, "registered_model_pattern", f"{team}-*", "MANAGE")
+    grant(auth_stack, team, "registered_model_pattern", f"{team}-*", "MANAGE", "group")
     first, second = _client(auth_stack, [team]), _client(auth_stack, [team])
     with first, second:
         # No create grant: the pattern alone lets the team create inside its namespace...
@@ -170,7 +153,7 @@ def test_malformed_team_grants_are_400(
 
 def test_only_administrators_hand_out_namespaces(auth_stack: AuthStack, root: httpx.Client) -> None:
     team = f"t-{uuid.uuid4().hex[:6]}"
-    _grant_group(root, team, "create", "experiment", "EDIT")
+    grant(auth_stack, team, "create", "experiment", "EDIT", "group")
     with _client(auth_stack, [team]) as member:
         me = _ok(member.get("/me"))["name"]
         for resource_type, resource_id in (

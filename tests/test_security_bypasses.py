@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import service_account
+from tests.auth_helpers import grant, service_account
 
 T, A, G = "/api/2.0/mlflow", "/api/2.0/mlflow-artifacts", "/api/2.0/grimoire"
 
@@ -52,22 +52,8 @@ def _team(stack: AuthStack, root: httpx.Client) -> Team:
         )
     )
     assert root.put(f"{A}/artifacts/{experiment}/{run}/artifacts/secret.txt", content=b"s3cr3t")
-    for resource_type, resource_id in (
-        ("experiment", experiment),
-        ("registered_model", f"{group}-model"),
-    ):
-        _ok(
-            root.post(
-                f"{G}/permissions",
-                json={
-                    "principal_type": "group",
-                    "principal": group,
-                    "resource_type": resource_type,
-                    "resource_id": resource_id,
-                    "role": "MANAGE",
-                },
-            )
-        )
+    grant(stack, group, "experiment", experiment, "MANAGE", "group")
+    grant(stack, group, "registered_model", f"{group}-model", "MANAGE", "group")
     return Team(principal, token, experiment, run, logged_model, f"{group}-model")
 
 
