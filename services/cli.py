@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from services.cli_tables import policy, routes
+
 console = Console(stderr=True)
 
 
@@ -291,6 +293,10 @@ def revoke(user: str | None, group: str | None, **targets: str | None) -> None:
     """Revoke a grant."""
     _api("DELETE", "/api/2.0/grimoire/permissions", json=_grant_body(user, group, **targets))
     console.print("revoked")
+
+
+main.add_command(routes)
+main.add_command(policy)
 
 
 @main.group("service-account")

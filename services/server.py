@@ -12,8 +12,8 @@ from starlette.types import Receive, Scope, Send
 from services.artifacts.main import build as build_artifacts
 from services.core.app import enter_extensions
 from services.core.resources import open_resources
-from services.core.routing import service_for
 from services.registry.main import build as build_registry
+from services.specs import ROUTING
 from services.tracking.main import build as build_tracking
 
 
@@ -29,7 +29,10 @@ class GrimoireServer:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        await self.apps[service_for(scope.get("path", "/"))](scope, receive, send)
+        # Tracking claims "/", so every path has a service.
+        await self.apps[ROUTING.service_for(scope.get("path", "/")) or "tracking"](
+            scope, receive, send
+        )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         async with AsyncExitStack() as stack:

@@ -9,10 +9,9 @@ import uuid
 
 import mlflow
 import pytest
-from fastapi.routing import APIRoute
 from mlflow import MlflowClient
 
-from services.core.auth.policy import RULES
+from services.core.auth.policy import RULES, route_rules
 from tests.auth_fixtures import AuthStack, new_key
 from tests.auth_helpers import forge, grant, service_account, sign_in, valid_claims
 from tests.conftest import REPO
@@ -33,14 +32,7 @@ def all_routes() -> list[tuple[str, str, bool]]:
     os.environ.setdefault("GRIMOIRE_AUTH_DISABLED", "true")  # building apps needs no issuer
     from services.server import GrimoireServer
 
-    found = []
-    for app in GrimoireServer().apps.values():
-        for route in app.routes:
-            methods = getattr(route, "methods", None) or {"GET"}
-            catalogue = isinstance(route, APIRoute) and route.name.startswith("501 ")
-            for method in methods - {"HEAD", "OPTIONS"}:
-                found.append((method, route.path, catalogue))
-    return sorted(set(found))
+    return sorted({(r.method, r.template, r.catalogue) for r in route_rules(GrimoireServer().apps)})
 
 
 def test_every_route_has_a_rule() -> None:

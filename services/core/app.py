@@ -2,7 +2,8 @@
 
 It installs MLflow's error contract, the probes (/health liveness, /ready database reachable
 and schema at head), /metrics, the in-flight bound and request metrics. A service passes its
-routers; the factory owns everything cross-cutting so services stay about their domain.
+spec and routers; the factory owns everything cross-cutting so services stay about their
+domain.
 """
 
 import logging
@@ -26,6 +27,7 @@ from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.openapi import request_openapi
 from services.core.overload import InFlightLimit
 from services.core.resources import open_resources
+from services.core.spec import RoutingTable, ServiceSpec
 from services.core.storage.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -129,13 +131,17 @@ class GrimoireApp(FastAPI):
 
 
 def create_app(
-    service: str,
+    spec: ServiceSpec,
     routers: Sequence[APIRouter],
     *,
+    routing: RoutingTable,
     own_lifespan: bool = True,
     extensions: Sequence[Extension] = (),
 ) -> FastAPI:
-    """Build a service app. `own_lifespan=False` when `grimoire server` shares resources."""
+    """Build a service app. `own_lifespan=False` when `grimoire server` shares resources.
+    `routing` is every service's table: this app answers 501 for the MLflow endpoints that
+    fall to it there and that it does not implement."""
+    service = spec.name
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -165,7 +171,7 @@ def create_app(
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     for router in routers:
         mount(app, router)
-    add_not_implemented_routes(app, service)
+    add_not_implemented_routes(app, spec, routing)
     if auth_settings().enabled:
         # Innermost, so overload and metrics still see refused calls; checks every route.
         app.add_middleware(AuthGuard)

@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 
 from services.core.errors import NotImplementedByGrimoire
-from services.core.routing import service_for
+from services.core.spec import RoutingTable, ServiceSpec
 
 
 def mlflow_endpoints() -> list[tuple[str, str]]:
@@ -27,7 +27,7 @@ async def _not_implemented(request: Request) -> None:
     )
 
 
-def add_not_implemented_routes(app: FastAPI, service: str) -> None:
+def add_not_implemented_routes(app: FastAPI, spec: ServiceSpec, routing: RoutingTable) -> None:
     implemented = {
         (method, route.path.replace(":path}", "}"))
         for route in app.routes
@@ -35,7 +35,10 @@ def add_not_implemented_routes(app: FastAPI, service: str) -> None:
         for method in route.methods
     }
     for method, path in mlflow_endpoints():
-        if service_for(path) != service or (method, path.replace(":path}", "}")) in implemented:
+        if (
+            routing.service_for(path) != spec.name
+            or (method, path.replace(":path}", "}")) in implemented
+        ):
             continue
         app.add_api_route(
             path, _not_implemented, methods=[method], include_in_schema=False, name=f"501 {path}"

@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from services.core.app import create_app
 from services.core.config import registry_settings
 from services.registry.models.router import router as models
+from services.registry.spec import SPEC
 from services.registry.versions.router import router as versions
 from services.registry.webhooks.delivery import DeliveryWorker, http_client
 from services.registry.webhooks.router import router as webhooks
+from services.specs import ROUTING
 
 
 @contextlib.asynccontextmanager
@@ -28,8 +30,9 @@ async def webhook_delivery(app: FastAPI) -> AsyncIterator[None]:
 
 def build(own_lifespan: bool = True) -> FastAPI:
     return create_app(
-        "registry",
+        SPEC,
         (models, versions, webhooks),
+        routing=ROUTING,
         own_lifespan=own_lifespan,
         extensions=(webhook_delivery,),
     )

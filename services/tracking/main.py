@@ -3,11 +3,13 @@
 from fastapi import FastAPI
 
 from services.core.app import create_app
+from services.specs import ROUTING
 from services.tracking.routers import ROUTERS
+from services.tracking.spec import SPEC
 
 
 def build(own_lifespan: bool = True) -> FastAPI:
-    return create_app("tracking", ROUTERS, own_lifespan=own_lifespan)
+    return create_app(SPEC, ROUTERS, routing=ROUTING, own_lifespan=own_lifespan)
 
 
 app = build()

@@ -6,6 +6,9 @@ refused (fail closed), and a test checks that every route has one.
 """
 
 from dataclasses import dataclass
+from typing import Any
+
+from services.core.gate import CATALOGUE_ROUTE_PREFIX
 
 
 @dataclass(frozen=True)
@@ -169,3 +172,25 @@ def rule_for(method: str, template: str | None, is_mlflow_catalogue: bool) -> Ru
     if template is None or is_mlflow_catalogue:
         return AUTHENTICATED
     return RULES.get((method, template))
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    service: str
+    method: str
+    template: str
+    rule: Rule | None  # None: refused by the guard (a route without a rule)
+    catalogue: bool  # an MLflow endpoint answered 501
+
+
+def route_rules(apps: dict[str, Any]) -> list[RouteRule]:
+    """Every route of the given service apps with the rule the guard applies to it: the
+    one-table view for audit (`grimoire policy`) and for the "every route has a rule" test."""
+    found = set()
+    for service, app in apps.items():
+        for route in app.routes:
+            catalogue = (getattr(route, "name", "") or "").startswith(CATALOGUE_ROUTE_PREFIX)
+            for method in (getattr(route, "methods", None) or {"GET"}) - {"HEAD", "OPTIONS"}:
+                rule = rule_for(method, route.path, catalogue)
+                found.add(RouteRule(service, method, route.path, rule, catalogue))
+    return sorted(found, key=lambda r: (r.template, r.method, r.service))
