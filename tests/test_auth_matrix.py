@@ -16,10 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.core.auth.policy import RULES
 from services.core.auth.principal import RANK
 from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import grant, service_account
+from tests.auth_helpers import grant, policy_table, service_account
 
 T, A, G = "/api/2.0/mlflow", "/api/2.0/mlflow-artifacts", "/api/2.0/grimoire"
 X = "/ajax-api/2.0/mlflow-artifacts"
@@ -462,6 +461,7 @@ def register_all() -> None:
 
 
 register_all()
+RULES = policy_table()
 ROLES_OF = {
     "none": None,
     "other": None,

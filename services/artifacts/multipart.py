@@ -14,18 +14,12 @@ from starlette.responses import Response
 
 from services.artifacts.metrics import BYTES_IN, counted
 from services.artifacts.router import disconnected
+from services.core.auth.policy import PUBLIC, artifact, requires
 from services.core.config import server_settings
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.fields import PositiveInt32
 from services.core.gate import streams_body
-from services.core.http import (
-    JSONResponse,
-    MlflowMessage,
-    accepts,
-    empty,
-    parse_request,
-    validate,
-)
+from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request, validate
 from services.core.storage.base import ArtifactNotFound
 from services.core.storage.paths import clean_artifact_path, clean_file_path
 
@@ -77,6 +71,7 @@ def _base_url(request: Request) -> str:
 
 @router.post(PREFIX + "/create/{artifact_path:path}")
 @accepts(CreateMultipartUpload)
+@requires(artifact("EDIT"))
 async def create_multipart_upload(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateMultipartUpload)
     if not 1 <= body.num_parts <= 10_000:
@@ -90,6 +85,7 @@ async def create_multipart_upload(request: Request) -> JSONResponse:
 
 @router.post(PREFIX + "/complete/{artifact_path:path}")
 @accepts(CompleteMultipartUpload)
+@requires(artifact("EDIT"))
 async def complete_multipart_upload(request: Request) -> JSONResponse:
     body = await parse_request(request, CompleteMultipartUpload)
     parts = [(part.part_number, part.etag) for part in body.parts]
@@ -103,6 +99,7 @@ async def complete_multipart_upload(request: Request) -> JSONResponse:
 
 @router.post(PREFIX + "/abort/{artifact_path:path}")
 @accepts(AbortMultipartUpload)
+@requires(artifact("EDIT"))
 async def abort_multipart_upload(request: Request) -> JSONResponse:
     body = await parse_request(request, AbortMultipartUpload)
     await request.app.state.store.abort_multipart(_target(request, body.path), body.upload_id)
@@ -111,6 +108,7 @@ async def abort_multipart_upload(request: Request) -> JSONResponse:
 
 @router.put(PREFIX + "/parts/{upload_id}/{part_number}")
 @streams_body
+@requires(PUBLIC)
 async def upload_part(request: Request) -> Response:
     part = validate(PartRef, request.path_params)
     store = request.app.state.store

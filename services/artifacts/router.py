@@ -13,6 +13,7 @@ from starlette.responses import Response, StreamingResponse
 
 from services.artifacts.inert import download_type
 from services.artifacts.metrics import BYTES_IN, BYTES_OUT, counted
+from services.core.auth.policy import artifact, requires
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.gate import streams_body
 from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
@@ -42,6 +43,7 @@ class ListArtifacts(MlflowMessage):
 
 
 @streams_body
+@requires(artifact("EDIT"))
 async def upload(request: Request) -> Response:
     path = clean_file_path(request.path_params["artifact_path"])
     store = request.app.state.store
@@ -90,6 +92,7 @@ async def _opened(path: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[byte
     return rest()
 
 
+@requires(artifact("READ"))
 async def download(request: Request) -> Response:
     path = clean_artifact_path(request.path_params["artifact_path"])
     store = request.app.state.store
@@ -113,6 +116,7 @@ async def download(request: Request) -> Response:
     return StreamingResponse(counted(body, BYTES_OUT), 200, headers, media_type=media_type)
 
 
+@requires(artifact("EDIT"))
 async def delete(request: Request) -> Response:
     path = clean_artifact_path(request.path_params["artifact_path"])
     try:
@@ -123,6 +127,7 @@ async def delete(request: Request) -> Response:
 
 
 @accepts(ListArtifacts)
+@requires(artifact("READ", "path"))
 async def list_artifacts(request: Request) -> Response:
     body = await parse_request(request, ListArtifacts)
     path = clean_artifact_path(body.path, allow_root=True)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import requires, run
 from services.core.http import JSONResponse, accepts, parse_request
 from services.tracking.artifact_listing import list_under
 from services.tracking.runs import service as runs
@@ -18,6 +19,7 @@ class ListArtifacts(RunRef):
 
 @router.get("/api/2.0/mlflow/artifacts/list")
 @accepts(ListArtifacts)
+@requires(run("READ"))
 async def list_artifacts(request: Request) -> JSONResponse:
     body = await parse_request(request, ListArtifacts)
     state = request.app.state

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import AUTHENTICATED, requires
 from services.core.http import JSONResponse
 
 router = APIRouter(tags=["server-info"])
@@ -10,6 +11,7 @@ router = APIRouter(tags=["server-info"])
 
 @router.get("/api/3.0/mlflow/server-info")
 @router.get("/ajax-api/3.0/mlflow/server-info")
+@requires(AUTHENTICATED)
 async def server_info(_: Request) -> JSONResponse:
     return JSONResponse(
         {

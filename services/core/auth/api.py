@@ -5,6 +5,7 @@ from pydantic import model_validator
 from starlette.requests import Request
 
 from services.core.auth import audit, management
+from services.core.auth.policy import ADMIN, AUTHENTICATED, Rule, requires
 from services.core.auth.principal import require_caller
 from services.core.fields import canonical_experiment_id
 from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
@@ -52,6 +53,7 @@ class AuditQuery(MlflowMessage):
 
 @router.post("/tokens")
 @accepts(CreateToken)
+@requires(AUTHENTICATED)
 async def create_token(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateToken)
     token = await request.app.state.db.run(
@@ -62,6 +64,7 @@ async def create_token(request: Request) -> JSONResponse:
 
 @router.get("/tokens")
 @accepts(ListTokens)
+@requires(AUTHENTICATED)
 async def list_tokens(request: Request) -> JSONResponse:
     body = await parse_request(request, ListTokens)
     listing = await request.app.state.db.run(management.list_tokens, require_caller(), body.all)
@@ -69,6 +72,7 @@ async def list_tokens(request: Request) -> JSONResponse:
 
 
 @router.delete("/tokens/{token_id}")
+@requires(Rule("authenticated", "READ", audit="token.revoke"))
 async def revoke_token(request: Request, token_id: str) -> JSONResponse:
     await request.app.state.db.run(management.revoke_token, require_caller(), token_id)
     return empty()
@@ -76,6 +80,7 @@ async def revoke_token(request: Request, token_id: str) -> JSONResponse:
 
 @router.post("/service-accounts")
 @accepts(CreateServiceAccount)
+@requires(Rule("admin", "ADMIN", audit="service_account.create"))
 async def create_service_account(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateServiceAccount)
     account = await request.app.state.db.run(
@@ -85,12 +90,14 @@ async def create_service_account(request: Request) -> JSONResponse:
 
 
 @router.get("/service-accounts")
+@requires(ADMIN)
 async def list_service_accounts(request: Request) -> JSONResponse:
     accounts = await request.app.state.db.run(management.list_service_accounts)
     return JSONResponse({"service_accounts": accounts})
 
 
 @router.delete("/service-accounts/{name}")
+@requires(Rule("admin", "ADMIN", audit="service_account.delete"))
 async def delete_service_account(request: Request, name: str) -> JSONResponse:
     await request.app.state.db.run(management.delete_service_account, name)
     return empty()
@@ -98,6 +105,7 @@ async def delete_service_account(request: Request, name: str) -> JSONResponse:
 
 @router.post("/service-accounts/{name}/tokens")
 @accepts(CreateToken)
+@requires(Rule("admin", "ADMIN", audit="service_account.token"))
 async def service_account_token(request: Request, name: str) -> JSONResponse:
     body = await parse_request(request, CreateToken)
     token = await request.app.state.db.run(
@@ -108,6 +116,7 @@ async def service_account_token(request: Request, name: str) -> JSONResponse:
 
 @router.post("/permissions")
 @accepts(Grant)
+@requires(Rule("grant_target", "MANAGE", audit="permission.grant"))
 async def grant(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
     granted = await request.app.state.db.run(management.grant, require_caller().name, body)
@@ -116,6 +125,7 @@ async def grant(request: Request) -> JSONResponse:
 
 @router.delete("/permissions")
 @accepts(Grant)
+@requires(Rule("grant_target", "MANAGE", audit="permission.revoke"))
 async def revoke(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
     await request.app.state.db.run(management.revoke, body)
@@ -124,6 +134,7 @@ async def revoke(request: Request) -> JSONResponse:
 
 @router.get("/permissions")
 @accepts(GrantsOn)
+@requires(Rule("grant_target", "MANAGE"))
 async def list_grants(request: Request) -> JSONResponse:
     body = await parse_request(request, GrantsOn)
     listing = await request.app.state.db.run(
@@ -134,6 +145,7 @@ async def list_grants(request: Request) -> JSONResponse:
 
 @router.get("/audit")
 @accepts(AuditQuery)
+@requires(ADMIN)
 async def audit_log(request: Request) -> JSONResponse:
     body = await parse_request(request, AuditQuery)
     entries = await request.app.state.db.run(

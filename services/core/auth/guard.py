@@ -108,7 +108,7 @@ class AuthGuard:
             await self.app(scope, receive, send)
             return
         route = route_of(scope)
-        rule = rule_for(scope["method"], route.template, route.catalogue)
+        rule = rule_for(scope["method"], route.template, route.endpoint, route.catalogue)
         if rule is None:
             log.error("no authorization rule for %s %s: refused", scope["method"], route.template)
             await send_error(send, PermissionDenied("This route has no authorization rule."))

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from services.core.auth import sessions, users
 from services.core.auth.authenticate import SESSION_COOKIE
 from services.core.auth.me import describe
+from services.core.auth.policy import AUTHENTICATED, PUBLIC, requires
 from services.core.auth.principal import require_caller
 from services.core.config import server_settings
 from services.core.errors import PermissionDenied, Unauthenticated
@@ -42,6 +43,7 @@ def _callback_url(request: Request) -> str:
 
 
 @router.get("/auth/login")
+@requires(PUBLIC)
 async def login(request: Request) -> Response:
     state = request.app.state
     pending, browser_secret = sessions.new_login(_safe_next(request.query_params.get("next")))
@@ -64,6 +66,7 @@ async def login(request: Request) -> Response:
 
 
 @router.get("/auth/callback")
+@requires(PUBLIC)
 async def callback(request: Request) -> Response:
     """Nothing is stored unless the provider's answer is for a sign-in this very browser
     started; the sign-in is consumed only when it succeeds, so a callback that met a provider
@@ -109,6 +112,7 @@ async def callback(request: Request) -> Response:
 
 
 @router.post("/auth/logout")
+@requires(AUTHENTICATED)
 async def logout(request: Request) -> Response:
     state = request.app.state
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -134,6 +138,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/me")
+@requires(AUTHENTICATED)
 async def me(request: Request) -> Response:
     principal = require_caller()
     info = await request.app.state.db.run(describe, principal)

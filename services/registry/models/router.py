@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.actor import actor
+from services.core.auth.policy import AUTHENTICATED, Rule, model, requires
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.models import service
 from services.registry.schemas import (
@@ -22,6 +23,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/registered-models", tags=["registered
 
 @router.post("/create")
 @accepts(CreateRegisteredModel)
+@requires(Rule("new_registered_model", "EDIT", "name"))
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRegisteredModel)
     model = await request.app.state.db.run(service.create, body, actor(request))
@@ -30,6 +32,7 @@ async def create(request: Request) -> JSONResponse:
 
 @router.get("/get")
 @accepts(ModelName)
+@requires(model("READ"))
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
     return JSONResponse(
@@ -39,6 +42,7 @@ async def get(request: Request) -> JSONResponse:
 
 @router.post("/rename")
 @accepts(RenameRegisteredModel)
+@requires(model("EDIT", "registered_model.rename"))
 async def rename(request: Request) -> JSONResponse:
     body = await parse_request(request, RenameRegisteredModel)
     model = await request.app.state.db.run(service.rename, body.name, body.new_name)
@@ -47,6 +51,7 @@ async def rename(request: Request) -> JSONResponse:
 
 @router.patch("/update")
 @accepts(UpdateRegisteredModel)
+@requires(model("EDIT"))
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRegisteredModel)
     model = await request.app.state.db.run(service.update_description, body.name, body.description)
@@ -55,6 +60,7 @@ async def update(request: Request) -> JSONResponse:
 
 @router.delete("/delete")
 @accepts(ModelName)
+@requires(model("MANAGE", "registered_model.delete"))
 async def delete(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
     await request.app.state.db.run(service.delete, body.name)
@@ -63,6 +69,7 @@ async def delete(request: Request) -> JSONResponse:
 
 @router.get("/search")
 @accepts(SearchRegisteredModels)
+@requires(AUTHENTICATED)
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRegisteredModels)
     return JSONResponse(await request.app.state.db.search(service.search_models, body))
@@ -70,6 +77,7 @@ async def search(request: Request) -> JSONResponse:
 
 @router.api_route("/get-latest-versions", methods=["GET", "POST"])
 @accepts(GetLatestVersions)
+@requires(model("READ"))
 async def get_latest_versions(request: Request) -> JSONResponse:
     body = await parse_request(request, GetLatestVersions)
     versions = await request.app.state.db.run(service.latest_versions, body)
@@ -78,6 +86,7 @@ async def get_latest_versions(request: Request) -> JSONResponse:
 
 @router.post("/set-tag")
 @accepts(SetRegisteredModelTag)
+@requires(model("EDIT"))
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetRegisteredModelTag)
     await request.app.state.db.run(service.set_tag, body.name, body.key, body.value)
@@ -86,6 +95,7 @@ async def set_tag(request: Request) -> JSONResponse:
 
 @router.delete("/delete-tag")
 @accepts(DeleteRegisteredModelTag)
+@requires(model("EDIT"))
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteRegisteredModelTag)
     await request.app.state.db.run(service.delete_tag, body.name, body.key)
@@ -94,6 +104,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 
 @router.post("/alias")
 @accepts(SetAlias)
+@requires(model("EDIT", "alias.set"))
 async def set_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, SetAlias)
     await request.app.state.db.run(service.set_alias, body.name, body.alias, body.version)
@@ -102,6 +113,7 @@ async def set_alias(request: Request) -> JSONResponse:
 
 @router.delete("/alias")
 @accepts(AliasRef)
+@requires(model("EDIT", "alias.delete"))
 async def delete_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
     await request.app.state.db.run(service.delete_alias, body.name, body.alias)
@@ -110,6 +122,7 @@ async def delete_alias(request: Request) -> JSONResponse:
 
 @router.get("/alias")
 @accepts(AliasRef)
+@requires(model("READ"))
 async def get_by_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
     version = await request.app.state.db.run(service.version_by_alias, body.name, body.alias)

@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.actor import actor
+from services.core.auth.policy import AUTHENTICATED, model, requires
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.schemas import (
     CreateModelVersion,
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/model-versions", tags=["model-version
 
 @router.post("/create")
 @accepts(CreateModelVersion)
+@requires(model("EDIT"))
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateModelVersion)
     state = request.app.state
@@ -28,6 +30,7 @@ async def create(request: Request) -> JSONResponse:
 
 @router.get("/get")
 @accepts(VersionRef)
+@requires(model("READ"))
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     version = await request.app.state.db.run(service.get, body.name, body.version)
@@ -36,6 +39,7 @@ async def get(request: Request) -> JSONResponse:
 
 @router.patch("/update")
 @accepts(UpdateModelVersion)
+@requires(model("EDIT"))
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateModelVersion)
     version = await request.app.state.db.run(
@@ -46,6 +50,7 @@ async def update(request: Request) -> JSONResponse:
 
 @router.delete("/delete")
 @accepts(VersionRef)
+@requires(model("MANAGE", "model_version.delete"))
 async def delete(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     await request.app.state.db.run(service.delete, body.name, body.version)
@@ -54,6 +59,7 @@ async def delete(request: Request) -> JSONResponse:
 
 @router.get("/search")
 @accepts(SearchModelVersions)
+@requires(AUTHENTICATED)
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchModelVersions)
     return JSONResponse(await request.app.state.db.search(service.search_versions, body))
@@ -61,6 +67,7 @@ async def search(request: Request) -> JSONResponse:
 
 @router.post("/transition-stage")
 @accepts(TransitionStage)
+@requires(model("EDIT", "stage.transition"))
 async def transition_stage(request: Request) -> JSONResponse:
     body = await parse_request(request, TransitionStage)
     version = await request.app.state.db.run(service.transition, body, actor(request))
@@ -69,6 +76,7 @@ async def transition_stage(request: Request) -> JSONResponse:
 
 @router.post("/set-tag")
 @accepts(SetModelVersionTag)
+@requires(model("EDIT"))
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetModelVersionTag)
     await request.app.state.db.run(service.set_tag, body.name, body.version, body.key, body.value)
@@ -77,6 +85,7 @@ async def set_tag(request: Request) -> JSONResponse:
 
 @router.delete("/delete-tag")
 @accepts(DeleteModelVersionTag)
+@requires(model("EDIT"))
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteModelVersionTag)
     await request.app.state.db.run(service.delete_tag, body.name, body.version, body.key)
@@ -85,6 +94,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 
 @router.get("/get-download-uri")
 @accepts(VersionRef)
+@requires(model("READ"))
 async def get_download_uri(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     uri = await request.app.state.db.run(service.download_uri, body.name, body.version)

@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import ADMIN, Rule, requires
 from services.core.config import registry_settings
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.webhooks import service
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/webhooks", tags=["webhooks"])
 
 @router.post("")
 @accepts(CreateWebhook)
+@requires(Rule("admin", "ADMIN", audit="webhook.create"))
 async def create_webhook(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateWebhook)
     webhook = await request.app.state.db.run(service.create, body, registry_settings())
@@ -25,18 +27,21 @@ async def create_webhook(request: Request) -> JSONResponse:
 
 @router.get("")
 @accepts(ListWebhooks)
+@requires(ADMIN)
 async def list_webhooks(request: Request) -> JSONResponse:
     body = await parse_request(request, ListWebhooks)
     return JSONResponse(await request.app.state.db.run(service.list_page, body))
 
 
 @router.get("/{webhook_id}")
+@requires(ADMIN)
 async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
     return JSONResponse({"webhook": await request.app.state.db.run(service.get, webhook_id)})
 
 
 @router.patch("/{webhook_id}")
 @accepts(UpdateWebhook)
+@requires(Rule("admin", "ADMIN", audit="webhook.update"))
 async def update_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, UpdateWebhook)
     webhook = await request.app.state.db.run(service.update, webhook_id, body, registry_settings())
@@ -44,6 +49,7 @@ async def update_webhook(request: Request, webhook_id: str) -> JSONResponse:
 
 
 @router.delete("/{webhook_id}")
+@requires(Rule("admin", "ADMIN", audit="webhook.delete"))
 async def delete_webhook(request: Request, webhook_id: str) -> JSONResponse:
     await request.app.state.db.run(service.delete, webhook_id)
     return empty()
@@ -51,6 +57,7 @@ async def delete_webhook(request: Request, webhook_id: str) -> JSONResponse:
 
 @router.post("/{webhook_id}/test")
 @accepts(TestWebhook)
+@requires(ADMIN)
 async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, TestWebhook)
     row = await request.app.state.db.run(service.require, webhook_id)
@@ -61,6 +68,7 @@ async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
 
 @router.get("/{webhook_id}/deliveries")
 @accepts(ListDeliveries)
+@requires(ADMIN)
 async def list_deliveries(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, ListDeliveries)
     listing = await request.app.state.db.run(
@@ -70,6 +78,7 @@ async def list_deliveries(request: Request, webhook_id: str) -> JSONResponse:
 
 
 @router.post("/{webhook_id}/deliveries/{delivery_id}/replay")
+@requires(Rule("admin", "ADMIN", audit="webhook.replay"))
 async def replay_delivery(request: Request, webhook_id: str, delivery_id: str) -> JSONResponse:
     await request.app.state.db.run(service.replay, webhook_id, delivery_id)
     return empty()

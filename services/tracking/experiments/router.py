@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import AUTHENTICATED, Rule, experiment, requires
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.experiments import service
 from services.tracking.experiments.schemas import (
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/experiments", tags=["experiments"])
 
 @router.post("/create")
 @accepts(CreateExperiment)
+@requires(Rule("new_experiment", "EDIT", "name"))
 async def create_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateExperiment)
     experiment_id = await request.app.state.db.run(service.create, body)
@@ -27,6 +29,7 @@ async def create_experiment(request: Request) -> JSONResponse:
 
 @router.get("/get")
 @accepts(GetExperiment)
+@requires(experiment("READ"))
 async def get_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperiment)
     experiment = await request.app.state.db.read(service.get, body.experiment_id)
@@ -35,6 +38,7 @@ async def get_experiment(request: Request) -> JSONResponse:
 
 @router.get("/get-by-name")
 @accepts(GetExperimentByName)
+@requires(Rule("experiment_by_name", "READ", "experiment_name"))
 async def get_experiment_by_name(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperimentByName)
     experiment = await request.app.state.db.read(service.get_by_name, body.experiment_name)
@@ -43,6 +47,7 @@ async def get_experiment_by_name(request: Request) -> JSONResponse:
 
 @router.api_route("/search", methods=["GET", "POST"])
 @accepts(SearchExperiments)
+@requires(AUTHENTICATED)
 async def search_experiments(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchExperiments)
     return JSONResponse(await request.app.state.db.search(service.search, body))
@@ -50,6 +55,7 @@ async def search_experiments(request: Request) -> JSONResponse:
 
 @router.post("/update")
 @accepts(UpdateExperiment)
+@requires(experiment("EDIT"))
 async def update_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateExperiment)
     await request.app.state.db.run(service.rename, body)
@@ -58,6 +64,7 @@ async def update_experiment(request: Request) -> JSONResponse:
 
 @router.post("/delete")
 @accepts(ExperimentRef)
+@requires(experiment("MANAGE", "experiment.delete"))
 async def delete_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentRef)
     await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "deleted")
@@ -66,6 +73,7 @@ async def delete_experiment(request: Request) -> JSONResponse:
 
 @router.post("/restore")
 @accepts(ExperimentRef)
+@requires(experiment("MANAGE", "experiment.restore"))
 async def restore_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentRef)
     await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "active")
@@ -74,6 +82,7 @@ async def restore_experiment(request: Request) -> JSONResponse:
 
 @router.post("/set-experiment-tag")
 @accepts(SetExperimentTag)
+@requires(experiment("EDIT"))
 async def set_experiment_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetExperimentTag)
     await request.app.state.db.run(service.set_tag, body)
@@ -82,6 +91,7 @@ async def set_experiment_tag(request: Request) -> JSONResponse:
 
 @router.post("/delete-experiment-tag")
 @accepts(DeleteExperimentTag)
+@requires(experiment("EDIT"))
 async def delete_experiment_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteExperimentTag)
     await request.app.state.db.run(service.delete_tag, body)

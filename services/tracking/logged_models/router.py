@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import AUTHENTICATED, experiment, logged_model, requires
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.artifact_listing import list_under
 from services.tracking.logged_models import service
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/logged-models", tags=["logged-models"
 
 @router.post("")
 @accepts(CreateLoggedModel)
+@requires(experiment("EDIT"))
 async def create_logged_model(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateLoggedModel)
     model = await request.app.state.db.run(service.create, body, service.new_model_id())
@@ -27,6 +29,7 @@ async def create_logged_model(request: Request) -> JSONResponse:
 
 @router.post("/search")
 @accepts(SearchLoggedModels)
+@requires(AUTHENTICATED)
 async def search_logged_models(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchLoggedModels)
     return JSONResponse(await request.app.state.db.search(service.search, body))
@@ -34,6 +37,7 @@ async def search_logged_models(request: Request) -> JSONResponse:
 
 @router.get("/{model_id}")
 @accepts(GetLoggedModel)
+@requires(logged_model("READ"))
 async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, GetLoggedModel)
     model = await request.app.state.db.run(service.get, model_id, body.allow_deleted)
@@ -42,12 +46,14 @@ async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
 
 @router.patch("/{model_id}")
 @accepts(FinalizeLoggedModel)
+@requires(logged_model("EDIT"))
 async def finalize_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, FinalizeLoggedModel)
     return JSONResponse({"model": await request.app.state.db.run(service.finalize, model_id, body)})
 
 
 @router.delete("/{model_id}")
+@requires(logged_model("MANAGE", "logged_model.delete"))
 async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
     await request.app.state.db.run(service.delete, model_id)
     return empty()
@@ -55,6 +61,7 @@ async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
 
 @router.patch("/{model_id}/tags")
 @accepts(SetLoggedModelTags)
+@requires(logged_model("EDIT"))
 async def set_logged_model_tags(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, SetLoggedModelTags)
     tags = [(t.key, t.value) for t in body.tags]
@@ -62,6 +69,7 @@ async def set_logged_model_tags(request: Request, model_id: str) -> JSONResponse
 
 
 @router.delete("/{model_id}/tags/{tag_key:path}")
+@requires(logged_model("EDIT"))
 async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str) -> JSONResponse:
     await request.app.state.db.run(service.delete_tag, model_id, tag_key)
     return empty()
@@ -69,6 +77,7 @@ async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str)
 
 @router.post("/{model_id}/params")
 @accepts(LogLoggedModelParams)
+@requires(logged_model("EDIT"))
 async def log_logged_model_params(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, LogLoggedModelParams)
     params = [(p.key, p.value) for p in body.params]
@@ -78,6 +87,7 @@ async def log_logged_model_params(request: Request, model_id: str) -> JSONRespon
 
 @router.get("/{model_id}/artifacts/directories")
 @accepts(ListLoggedModelArtifacts)
+@requires(logged_model("READ"))
 async def list_logged_model_artifacts(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, ListLoggedModelArtifacts)
     state = request.app.state

@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import Rule, requires, run
 from services.core.http import JSONResponse, accepts, parse_request
 from services.tracking.metrics import service
 from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
@@ -10,6 +11,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/metrics", tags=["metrics"])
 
 @router.get("/get-history")
 @accepts(GetMetricHistory)
+@requires(run("READ"))
 async def get_metric_history(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistory)
     # A transaction (not autocommit) so the history read can pin its plan with SET LOCAL.
@@ -18,6 +20,7 @@ async def get_metric_history(request: Request) -> JSONResponse:
 
 @router.get("/get-history-bulk-interval")
 @accepts(GetMetricHistoryBulkInterval)
+@requires(Rule("runs", "READ", "run_ids"))
 async def get_metric_history_bulk_interval(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistoryBulkInterval)
     return JSONResponse(await request.app.state.db.read(service.history_bulk_interval, body))

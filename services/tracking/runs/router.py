@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 from starlette.requests import Request
 
+from services.core.auth.policy import AUTHENTICATED, experiment, requires, run
 from services.core.clock import new_hex_id
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.runs import service
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/runs", tags=["runs"])
 
 @router.post("/create")
 @accepts(CreateRun)
+@requires(experiment("EDIT"))
 async def create_run(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRun)
     # The id is chosen before the transaction so a retried attempt cannot create a twin.
@@ -33,6 +35,7 @@ async def create_run(request: Request) -> JSONResponse:
 
 @router.get("/get")
 @accepts(RunRef)
+@requires(run("READ"))
 async def get_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
     return JSONResponse({"run": await request.app.state.db.read(service.get, body.run_id)})
@@ -40,6 +43,7 @@ async def get_run(request: Request) -> JSONResponse:
 
 @router.post("/update")
 @accepts(UpdateRun)
+@requires(run("EDIT"))
 async def update_run(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRun)
     return JSONResponse({"run_info": await request.app.state.db.run(service.update, body)})
@@ -47,6 +51,7 @@ async def update_run(request: Request) -> JSONResponse:
 
 @router.post("/delete")
 @accepts(RunRef)
+@requires(run("MANAGE", "run.delete"))
 async def delete_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
     await request.app.state.db.run(service.set_lifecycle, body.run_id, "deleted")
@@ -55,6 +60,7 @@ async def delete_run(request: Request) -> JSONResponse:
 
 @router.post("/restore")
 @accepts(RunRef)
+@requires(run("MANAGE", "run.restore"))
 async def restore_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
     await request.app.state.db.run(service.set_lifecycle, body.run_id, "active")
@@ -63,6 +69,7 @@ async def restore_run(request: Request) -> JSONResponse:
 
 @router.post("/search")
 @accepts(SearchRuns)
+@requires(AUTHENTICATED)
 async def search_runs(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRuns)
     return JSONResponse(await request.app.state.db.search(service.search, body))
@@ -70,6 +77,7 @@ async def search_runs(request: Request) -> JSONResponse:
 
 @router.post("/log-parameter")
 @accepts(LogParam)
+@requires(run("EDIT"))
 async def log_param(request: Request) -> JSONResponse:
     body = await parse_request(request, LogParam)
     await request.app.state.db.run(service.log_param, body)
@@ -78,6 +86,7 @@ async def log_param(request: Request) -> JSONResponse:
 
 @router.post("/log-metric")
 @accepts(LogMetric)
+@requires(run("EDIT"))
 async def log_metric(request: Request) -> JSONResponse:
     body = await parse_request(request, LogMetric)
     service.validate_metric_request(body)
@@ -91,6 +100,7 @@ async def log_metric(request: Request) -> JSONResponse:
 
 @router.post("/log-batch")
 @accepts(LogBatch)
+@requires(run("EDIT"))
 async def log_batch(request: Request) -> JSONResponse:
     body = await parse_request(request, LogBatch)
     service.validate_batch(body)
@@ -104,6 +114,7 @@ async def log_batch(request: Request) -> JSONResponse:
 
 @router.post("/set-tag")
 @accepts(SetTag)
+@requires(run("EDIT"))
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetTag)
     await request.app.state.db.run(service.set_tag, body)
@@ -112,6 +123,7 @@ async def set_tag(request: Request) -> JSONResponse:
 
 @router.post("/delete-tag")
 @accepts(DeleteTag)
+@requires(run("EDIT"))
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteTag)
     await request.app.state.db.run(service.delete_tag, body)
@@ -120,6 +132,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 
 @router.post("/log-inputs")
 @accepts(LogInputs)
+@requires(run("EDIT"))
 async def log_inputs(request: Request) -> JSONResponse:
     body = await parse_request(request, LogInputs)
     await request.app.state.db.run(service.log_inputs, body)
@@ -128,6 +141,7 @@ async def log_inputs(request: Request) -> JSONResponse:
 
 @router.post("/outputs")
 @accepts(LogOutputs)
+@requires(run("EDIT"))
 async def log_outputs(request: Request) -> JSONResponse:
     body = await parse_request(request, LogOutputs)
     await request.app.state.db.run(service.log_outputs, body)
@@ -136,6 +150,7 @@ async def log_outputs(request: Request) -> JSONResponse:
 
 @router.post("/log-model")
 @accepts(LogModel)
+@requires(run("EDIT"))
 async def log_model(request: Request) -> JSONResponse:
     body = await parse_request(request, LogModel)
     await request.app.state.db.run(service.log_model, body)
