@@ -367,7 +367,7 @@ def run_workload(
     stop_sampling.set()
     sampler.join()
     shards = []
-    for process, (stdout, stderr) in zip(running, outputs):
+    for stdout, stderr in outputs:
         lines = stdout.strip().splitlines()
         if not lines:  # no result at all: the yardstick itself broke
             raise RuntimeError(f"yardstick failed on {target.name}:\n{stderr[-3000:]}")
@@ -633,7 +633,7 @@ def plot(results: dict, path: Path) -> None:
     columns = 4
     rows = (len(panels) + columns - 1) // columns
     figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
-    for axis, (label, key, title) in zip(axes.flat, panels):
+    for axis, (label, key, title) in zip(axes.flat, panels, strict=False):
         names = [n for n in ("grimoire", "mlflow") if n in results[label]]
         values = [results[label][n].get(key) or 0 for n in names]
         bars = axis.bar(names, values, color=["#6a3d9a", "#999999"][: len(names)])

@@ -200,7 +200,8 @@ def token_create(name: str, expires: str | None, service_account: str | None) ->
     )
     created = _api("POST", path, json=body)["token"]
     console.print(
-        f"token id {created['token_id']}, expires {created['expires_at'] or 'never'}; keep it secret:"
+        f"token id {created['token_id']}, expires {created['expires_at'] or 'never'}; "
+        "keep it secret:"
     )
     click.echo(created["token"])
 
@@ -310,7 +311,8 @@ def service_account() -> None:
 @click.option(
     "--database-url",
     envvar="GRIMOIRE_DATABASE_URL",
-    help="Bootstrap: write straight to the database (before any admin can sign in) and print a token.",
+    help="Bootstrap: write straight to the database (before any admin can sign in) and print "
+    "a token.",
 )
 def service_account_create(name: str, groups: tuple[str, ...], database_url: str | None) -> None:
     """Create a service account (with --database-url: bootstrap it and print its first token)."""

@@ -35,7 +35,7 @@ def _local_postgres_answers() -> bool:
     async def probe() -> bool:
         try:
             conn = await asyncpg.connect(LOCAL_POSTGRES, timeout=2)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             return False
         await conn.close()
         return True

@@ -217,7 +217,7 @@ def _start_upload(api: httpx.Client, folder: str, parts: list[bytes]) -> tuple[s
     assert created.status_code == 200, created.text
     upload_id, credentials = created.json()["upload_id"], created.json()["credentials"]
     uploaded = []
-    for credential, body in zip(credentials, parts):
+    for credential, body in zip(credentials, parts, strict=True):
         response = httpx.put(credential["url"], content=body, timeout=60)
         assert response.status_code == 200, response.text
         uploaded.append(

@@ -39,7 +39,8 @@ SCRIPT = textwrap.dedent(
         with mlflow.start_run(nested=True) as child:
             mlflow.log_metric("fold_score", 0.5)
     client = MlflowClient()
-    client.log_batch(run.info.run_id, metrics=[Metric("batch", float(i), 1, i) for i in range(1200)])
+    points = [Metric("batch", float(i), 1, i) for i in range(1200)]
+    client.log_batch(run.info.run_id, metrics=points)
     found = mlflow.search_runs(filter_string="params.alpha = '0.4'", output_format="list")
     history = client.get_metric_history(run.info.run_id, "loss")
     artifacts = [a.path for a in client.list_artifacts(run.info.run_id, "docs")]

@@ -134,7 +134,7 @@ def test_passes_repeat_on_their_interval_and_are_counted(scratch_url: str) -> No
             await eventually(three)
         stored = len(await notes(db, Counting.name))
         passes_run, failures, timed = (
-            after - earlier for after, earlier in zip(counters(Counting.name), before)
+            after - earlier for after, earlier in zip(counters(Counting.name), before, strict=True)
         )
         assert passes_run == timed == stored
         assert failures == 0
@@ -204,7 +204,7 @@ def test_a_failing_pass_is_logged_and_the_loop_carries_on(
         assert all(r.levelno == logging.ERROR and r.exc_info for r in failed)
         assert "division by zero" in str(failed[0].exc_info[1])
         passes_run, failures, _ = (
-            after - earlier for after, earlier in zip(counters(Flaky.name), before)
+            after - earlier for after, earlier in zip(counters(Flaky.name), before, strict=True)
         )
         assert passes_run == loop.calls
         assert failures == len(failed)

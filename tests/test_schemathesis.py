@@ -34,11 +34,11 @@ from openapi_spec_validator import validate
 from pydantic import BaseModel
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
+from services.core.routing import service_for
 
 from services.artifacts.main import build as build_artifacts
 from services.core.db.migrate import upgrade
 from services.core.http import declared_message
-from services.core.routing import service_for
 from services.registry.main import build as build_registry
 from services.tracking.main import build as build_tracking
 from tests.conftest import create_database, drop_database, start_server, stop_server

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+import orjson
 import pytest
 
 from tests.auth_fixtures import AuthStack
@@ -109,9 +110,14 @@ def test_a_grant_in_a_non_json_body_is_415_and_grants_nothing(
 ) -> None:
     for client in (parties.nobody, parties.client(parties.attacker.token)):
         me = _ok(client.get("/me"))["name"]
-        body = (
-            '{"principal_type":"user","principal":"%s","resource_type":"default",'
-            '"resource_id":"*","role":"ADMIN"}' % me
+        body = orjson.dumps(
+            {
+                "principal_type": "user",
+                "principal": me,
+                "resource_type": "default",
+                "resource_id": "*",
+                "role": "ADMIN",
+            }
         )
         headers = {"content-type": content_type} if content_type else {}
         response = client.post(

@@ -634,7 +634,7 @@ def test_wide_experiment_and_logged_model_filters_match_their_intersections(
 
     experiment_id = experiment_ids[0]
     run_id = new_run(api, experiment_id)
-    for index in range(10):
+    for _ in range(10):
         model = {
             "experiment_id": experiment_id,
             "params": [{"key": f"p{k}", "value": rng.choice(["a", "b"])} for k in range(3)],

@@ -236,7 +236,7 @@ def test_filtering_and_ordering_on_one_metric_pages_like_a_full_sort(
     client = MlflowClient()
     rng = random.Random(7)
     runs = []
-    for index in range(40):
+    for _ in range(40):
         start = 1_000 + rng.randrange(5)  # ties on start_time too, broken by run id
         run_id = client.create_run(mlflow_experiment, start_time=start).info.run_id
         score = rng.choice([0.2, 0.5, 0.5, 0.8, float("nan"), None, rng.random()])

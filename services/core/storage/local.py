@@ -54,7 +54,9 @@ class LocalStore:
         try:
             target = (self.root / path).resolve() if path else self.root
         except RuntimeError:  # a symlink loop (Python < 3.13 raises this, not ELOOP)
-            raise InvalidParameterValue(f"Invalid path: {path!r} passes through a symlink loop.")
+            raise InvalidParameterValue(
+                f"Invalid path: {path!r} passes through a symlink loop."
+            ) from None
         if target != self.root and self.root not in target.parents:
             raise InvalidParameterValue(f"Invalid path: {path!r} leaves the artifact root.")
         return target

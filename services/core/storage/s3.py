@@ -2,8 +2,8 @@
 
 Uploads of unknown length stream through a bounded buffer: a body that fits one part is a
 single PutObject; a longer one becomes a multipart upload in which one part uploads while
-the next fills (memory stays near two parts whatever the file size) and is aborted on any failure, so
-an interrupted upload never leaves an object, or a half one, at the key.
+the next fills (memory stays near two parts whatever the file size) and is aborted on any
+failure, so an interrupted upload never leaves an object, or a half one, at the key.
 
 S3 has no folders, but the local store does, and users expect one answer from both: an
 upload is refused when keys exist below its path (a folder there) or a key exists at one of
@@ -144,7 +144,7 @@ class S3Store:
             raise _translate(error, path) from error
         if below.get("Contents"):
             raise folder_in_the_way(path)
-        for parent, is_file in zip(parents, parent_files):
+        for parent, is_file in zip(parents, parent_files, strict=True):
             if is_file:
                 raise file_in_the_way(path, parent)
 

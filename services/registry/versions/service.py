@@ -37,7 +37,9 @@ MAX_RESULTS_VERSIONS = 200_000
 async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     keys = [(row.model_id, row.version) for row in rows]
     tags, aliases = await repository.version_children(conn, keys)
-    return [render_version(row, tags[key], aliases[key]) for row, key in zip(rows, keys)]
+    return [
+        render_version(row, tags[key], aliases[key]) for row, key in zip(rows, keys, strict=True)
+    ]
 
 
 async def _model(conn: Connection, name: str, *, lock: bool = False) -> Any:
