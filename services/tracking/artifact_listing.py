@@ -1,46 +1,24 @@
 """Listing the artifacts under a run's or logged model's artifact URI, from the shared store.
 
-Only `mlflow-artifacts:` locations are in the store: `mlflow-artifacts:/<path>`,
-`mlflow-artifacts:///<path>` and `mlflow-artifacts://<host>/<path>` (the host is the client's
-business, as in MLflow) all map to `<store root>/<path>`. Any other location (`s3://elsewhere`,
-`file:///...`, `http://...`) is not served: MLflow's server would list it with its own
-credentials, which would let anyone who may create an experiment make the server read any
-location it can reach. The mlflow client reads such locations itself; the endpoint answers
-400 INVALID_PARAMETER_VALUE naming the location.
+Only `mlflow-artifacts:` locations are in the store, in any spelling that
+services/core/artifact_uris.py parses (a host is the client's business, as in MLflow; a query
+or fragment is refused). Any other location (`s3://elsewhere`, `file:///...`, `http://...`) is
+not served: MLflow's server would list it with its own credentials, which would let anyone
+who may create an experiment make the server read any location it can reach. The mlflow
+client reads such locations itself; the endpoint answers 400 INVALID_PARAMETER_VALUE naming
+the location.
 """
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from services.core.errors import InvalidParameterValue
+from services.core.artifact_uris import store_path_of
 from services.core.storage.base import ArtifactStore
 from services.core.storage.paths import clean_artifact_path
-
-MLFLOW_ARTIFACTS_SCHEME = "mlflow-artifacts"
-
-
-def store_root(artifact_uri: str) -> str:
-    """`mlflow-artifacts:/1/models/m-../artifacts` -> `1/models/m-../artifacts`."""
-    try:
-        parts = urlsplit(artifact_uri)
-    except ValueError:  # e.g. a malformed IPv6 host
-        parts = None
-    if parts is None or parts.scheme != MLFLOW_ARTIFACTS_SCHEME or parts.query or parts.fragment:
-        raise InvalidParameterValue(
-            f"The artifact location '{artifact_uri}' is not served by this server; only "
-            f"{MLFLOW_ARTIFACTS_SCHEME}:/ locations are. Read it from its store directly."
-        )
-    try:
-        return clean_artifact_path(parts.path.lstrip("/"))
-    except InvalidParameterValue:
-        raise InvalidParameterValue(
-            f"The artifact location '{artifact_uri}' is not a valid store path."
-        ) from None
 
 
 def store_path(artifact_uri: str, relative: str | None) -> str:
     """The root + `sub/dir` -> `1/models/m-../artifacts/sub/dir`, within every path limit."""
-    root = store_root(artifact_uri)
+    root = store_path_of(artifact_uri)
     relative = clean_artifact_path(relative, allow_root=True)
     return clean_artifact_path(f"{root}/{relative}") if relative else root
 
@@ -50,7 +28,7 @@ async def list_under(
 ) -> dict[str, Any]:
     """MLflow's ListArtifacts response: one level below `directory`, paths relative to the
     URI. Called with no database connection held, since the store may be remote."""
-    root = store_root(artifact_uri)
+    root = store_path_of(artifact_uri)
     entries = await store.list(store_path(artifact_uri, directory))
     response: dict[str, Any] = {"root_uri": artifact_uri}
     files = [{**e.render(), "path": e.path[len(root) + 1 :]} for e in entries]

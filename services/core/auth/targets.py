@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from services.core.artifact_uris import owner_in_store
 from services.core.auth.access import may_create, role_on
 from services.core.auth.access_cache import MISSING, AccessCache
 from services.core.auth.policy import Rule
@@ -55,16 +56,14 @@ def _missing(what: str, value: Any) -> ResourceDoesNotExist:
 
 
 async def _experiment_of_artifact(conn: Connection, path: str) -> int | None:
-    parts = path.split("/")
-    if len(parts) < 2 or not parts[0].isascii() or not parts[0].isdigit():
+    spelled = owner_in_store(path.split("/"))
+    experiment_id = spelled.experiment_id if spelled else None
+    if spelled is None or experiment_id is None:
         return None
-    experiment_id = int(parts[0])
-    if parts[1] == "models" and len(parts) >= 3:
-        owner = await _scalar(
-            conn, select(logged_models.c.experiment_id).where(logged_models.c.model_id == parts[2])
-        )
+    if spelled.logged_model_id is not None:
+        owner = await _LOGGED_MODEL_EXPERIMENT(conn, spelled.logged_model_id)
     else:
-        owner = await _scalar(conn, select(runs.c.experiment_id).where(runs.c.run_uuid == parts[1]))
+        owner = await _RUN_EXPERIMENT(conn, spelled.run_id)
     return experiment_id if owner == experiment_id else None
 
 

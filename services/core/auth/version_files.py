@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import select
 
+from services.core.artifact_uris import owner_in_store, proxied_uri
 from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.registry import (
@@ -23,10 +24,6 @@ from services.core.db.tables.registry import (
     STORED_LOCATION,
     model_versions,
 )
-
-PROXIED_PREFIX = "mlflow-artifacts:/"
-RUN_FILES_DEPTH = 3  # <experiment>/<run id>/artifacts
-LOGGED_MODEL_FILES_DEPTH = 4  # <experiment>/models/<model id>/artifacts
 
 
 def _segments(path: str) -> list[str] | None:
@@ -40,11 +37,11 @@ def _segments(path: str) -> list[str] | None:
 def version_locations(path: str) -> list[str]:
     """The locations a version holding this path's files could have, shallowest first."""
     segments = _segments(path)
-    if segments is None:
+    owner = owner_in_store(segments) if segments is not None else None
+    if owner is None:
         return []
-    logged_model = len(segments) > 1 and segments[1] == "models"
-    depth = LOGGED_MODEL_FILES_DEPTH if logged_model else RUN_FILES_DEPTH
-    return [PROXIED_PREFIX + "/".join(segments[:end]) for end in range(depth, len(segments) + 1)]
+    depth = owner.root_depth
+    return [proxied_uri("/".join(segments[:end])) for end in range(depth, len(segments) + 1)]
 
 
 async def registered_models_of_version_files(conn: Connection, path: str) -> list[int]:

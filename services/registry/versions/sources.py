@@ -19,14 +19,27 @@ sources, plus the caller's role):
 `run_id` and `model_id`, when given, must exist and be readable, and must be what a
 `runs:/` or `models:/m-` source names. With authentication off everyone may read everything.
 Lineage rows are read through core's shared table definitions, never the tracking package.
+Sources are parsed by services/core/artifact_uris.py, like every other artifact URI.
 """
 
-import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
 from sqlalchemy import select
 
+from services.core.artifact_uris import (
+    SCHEME,
+    ForeignUri,
+    LoggedModelReference,
+    ProxiedUri,
+    RegisteredVersionReference,
+    RunReference,
+    owner_in_store,
+    parse_location,
+    parse_source,
+    proxied_uri,
+    under,
+)
 from services.core.auth.access import role_on
 from services.core.auth.access_cache import AccessCache
 from services.core.auth.principal import at_least, current_principal
@@ -36,10 +49,7 @@ from services.core.db.tables.tracking import logged_models, runs
 from services.core.errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
 from services.registry import repository
 
-PROXIED = "mlflow-artifacts"
-_LOGGED_MODEL_ID = re.compile(r"m-[0-9a-f]{32}")
-_VERSION_NUMBER = re.compile(r"[0-9]{1,10}")
-_PROXY_ROUTE = ("api", "2.0", "mlflow-artifacts", "artifacts")
+_PROXY_ROUTE = ("api", "2.0", SCHEME, "artifacts")
 _S3_SCHEMES = {"s3", "s3a", "s3n"}
 # Percent-decoding rounds looked through for a hidden "..": one is what proxies do, more
 # only ever hides something (and unbounded rounds would cost quadratic time).
@@ -95,12 +105,16 @@ def _split(source: str) -> SplitResult:
         raise _invalid(source, str(error)) from None
 
 
-def proxied_segments(uri: str) -> list[str] | None:
-    """The store path of an `mlflow-artifacts:/...` URI, as segments; None for any other."""
-    parts = _split(uri)
-    if parts.scheme.lower() != PROXIED or parts.netloc:
+def _store_segments(root: str) -> list[str] | None:
+    """A run's or logged model's root as store segments; None outside the proxied store
+    (or named with a host, which no source may be)."""
+    try:
+        location = parse_location(root)
+    except ValueError:
         return None
-    return _segments(parts.path)
+    if not isinstance(location, ProxiedUri) or location.host:
+        return None
+    return location.segments
 
 
 def _names_the_store(parts: SplitResult) -> bool:
@@ -174,28 +188,19 @@ class SourceCheck:
             raise ResourceDoesNotExist(f"Logged model with ID '{model_id}' not found.")
         return await self.readable(owner)
 
-    async def from_run_uri(self, parts: SplitResult, linked_run: Owner | None) -> ResolvedSource:
-        segments = _segments(parts.path)
-        if parts.netloc or not segments:
-            raise _invalid(self.source, "Use runs:/<run_id>/<path>.")
-        if linked_run and linked_run.run_id != segments[0]:
+    async def from_run(self, reference: RunReference, linked_run: Owner | None) -> ResolvedSource:
+        if linked_run and linked_run.run_id != reference.run_id:
             raise _mismatch(self.source, "run_id")
-        owner = await self.readable_run(segments[0])
-        location = "/".join([owner.root.rstrip("/"), *segments[1:]])
-        return ResolvedSource(location, owner.run_id, None)
+        owner = await self.readable_run(reference.run_id)
+        return ResolvedSource(under(owner.root, reference.path), owner.run_id, None)
 
-    async def from_models_uri(
-        self, parts: SplitResult, linked_model: Owner | None
+    async def from_logged_model(
+        self, reference: LoggedModelReference, linked_model: Owner | None
     ) -> ResolvedSource:
-        segments = _segments(parts.path)
-        if not parts.netloc and len(segments) == 1 and _LOGGED_MODEL_ID.fullmatch(segments[0]):
-            if linked_model and linked_model.logged_model_id != segments[0]:
-                raise _mismatch(self.source, "model_id")
-            owner = await self.readable_logged_model(segments[0])
-            return ResolvedSource(owner.root, owner.run_id, owner.logged_model_id)
-        if parts.netloc or len(segments) != 2 or not _VERSION_NUMBER.fullmatch(segments[1]):
-            raise _invalid(self.source, "Use models:/m-<logged model id> or models:/<name>/<n>.")
-        return await self.from_registered_version(*segments)
+        if linked_model and linked_model.logged_model_id != reference.model_id:
+            raise _mismatch(self.source, "model_id")
+        owner = await self.readable_logged_model(reference.model_id)
+        return ResolvedSource(owner.root, owner.run_id, owner.logged_model_id)
 
     async def from_registered_version(self, name: str, number: str) -> ResolvedSource:
         """Copying a version (MlflowClient.copy_model_version): the same files."""
@@ -208,20 +213,21 @@ class SourceCheck:
             raise ResourceDoesNotExist(f"Model Version (name={name}, version={number}) not found")
         return ResolvedSource(version.storage_location, version.run_id, version.logged_model_id)
 
-    async def from_proxied_path(self, linked: list[Owner]) -> ResolvedSource:
-        segments = proxied_segments(self.source)
-        if segments is None:
-            raise _invalid(self.source, f"Name proxied artifacts as {PROXIED}:/<path>.")
+    async def from_proxied_path(self, source: ProxiedUri, linked: list[Owner]) -> ResolvedSource:
+        if source.host:
+            raise _invalid(self.source, f"Name proxied artifacts as {SCHEME}:/<path>.")
+        segments = source.segments
         candidates: list[Owner | None] = list(linked)
-        if not linked and len(segments) >= 3 and segments[1] == "models":
-            candidates.append(await self.find_logged_model(segments[2]))
-        elif not linked and len(segments) >= 2:
-            candidates.append(await self.find_run(segments[1]))
+        spelled = owner_in_store(segments)
+        if not linked and spelled and spelled.logged_model_id is not None:
+            candidates.append(await self.find_logged_model(spelled.logged_model_id))
+        elif not linked and spelled and spelled.run_id is not None:
+            candidates.append(await self.find_run(spelled.run_id))
         for owner in candidates:
-            root = proxied_segments(owner.root) if owner else None
+            root = _store_segments(owner.root) if owner else None
             if owner and root and segments[: len(root)] == root:
                 await self.readable(owner)
-                location = f"{PROXIED}:/" + "/".join(segments)
+                location = proxied_uri("/".join(segments))
                 return ResolvedSource(location, owner.run_id, owner.logged_model_id)
         raise _invalid(
             self.source,
@@ -229,18 +235,17 @@ class SourceCheck:
             "model_id names (or, without them, that its path names).",
         )
 
-    def external(self, parts: SplitResult) -> ResolvedSource:
-        scheme = parts.scheme.lower()
-        if scheme in ("", "file") or len(scheme) == 1:  # a path, or a Windows drive letter
+    def external(self, source: ForeignUri) -> ResolvedSource:
+        if source.is_local_path:
             raise _invalid(
                 self.source,
                 "Local paths are not model version sources on this server: register "
-                f"runs:/<run_id>/<path>, models:/<model_id> or a {PROXIED}:/ URI.",
+                f"runs:/<run_id>/<path>, models:/<model_id> or a {SCHEME}:/ URI.",
             )
-        if _names_the_store(parts):
+        if _names_the_store(source.parts):
             raise _invalid(
                 self.source,
-                f"It names this server's artifact store: register it as {PROXIED}:/<path>, "
+                f"It names this server's artifact store: register it as {SCHEME}:/<path>, "
                 "runs:/ or models:/, so that what the caller may read is checked.",
             )
         return ResolvedSource(self.source, None, None)
@@ -259,17 +264,21 @@ async def resolve(
     check = SourceCheck(conn, cache, source)
     linked_run = await check.readable_run(run_id) if run_id else None
     linked_model = await check.readable_logged_model(model_id) if model_id else None
-    parts = _split(source)
-    scheme = parts.scheme.lower()
-    if scheme == "runs":
-        resolved = await check.from_run_uri(parts, linked_run)
-    elif scheme == "models":
-        resolved = await check.from_models_uri(parts, linked_model)
-    elif scheme == PROXIED:
+    try:
+        parsed = parse_source(source)
+    except ValueError as error:  # no URI at all, or a runs:/models: URI that names nothing
+        raise _invalid(source, str(error)) from None
+    if isinstance(parsed, RunReference):
+        resolved = await check.from_run(parsed, linked_run)
+    elif isinstance(parsed, LoggedModelReference):
+        resolved = await check.from_logged_model(parsed, linked_model)
+    elif isinstance(parsed, RegisteredVersionReference):
+        resolved = await check.from_registered_version(parsed.name, parsed.version)
+    elif isinstance(parsed, ProxiedUri):
         linked = [owner for owner in (linked_model, linked_run) if owner]
-        resolved = await check.from_proxied_path(linked)
+        resolved = await check.from_proxied_path(parsed, linked)
     else:
-        resolved = check.external(parts)
+        resolved = check.external(parsed)
     # Given ids win over what the source implies, as in MLflow.
     return ResolvedSource(
         resolved.storage_location,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.core.artifact_uris import experiment_location
 from services.core.db.arrays import one_of
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiment_tags, experiments
@@ -33,7 +34,7 @@ async def create(
         await conn.execute(
             update(experiments)
             .where(experiments.c.experiment_id == experiment_id)
-            .values(artifact_location=f"mlflow-artifacts:/{experiment_id}")
+            .values(artifact_location=experiment_location(experiment_id))
         )
     return experiment_id
 

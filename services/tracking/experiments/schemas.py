@@ -4,11 +4,11 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from services.core.artifact_uris import is_proxied
 from services.core.enums import ViewType
 from services.core.fields import ExperimentId, Int32
 from services.core.http import MlflowMessage
 from services.core.search_filter import MAX_ORDER_BY_KEYS
-from services.tracking.artifact_listing import MLFLOW_ARTIFACTS_SCHEME
 
 
 class KeyValue(MlflowMessage):
@@ -27,8 +27,16 @@ class CreateExperiment(MlflowMessage):
         """The proxied store is laid out by experiment id, and the server picks an
         experiment's place in it: a location of one's choosing there could name another
         experiment's runs, which listings and version sources would then read as one's own.
-        Locations elsewhere (s3://..., gs://...) are the client's to use, never served."""
-        if location and location.strip().lower().startswith(MLFLOW_ARTIFACTS_SCHEME + ":"):
+        Locations elsewhere (s3://..., gs://...) are the client's to use, never served.
+        The listing endpoints parse locations with the same function, so no spelling is
+        foreign here and proxied there."""
+        if not location:
+            return location
+        try:
+            proxied = is_proxied(location)
+        except ValueError as error:  # e.g. an unclosed IPv6 host: no location at all
+            raise ValueError(f"artifact_location is not a URI: {error}") from None
+        if proxied:
             raise ValueError(
                 "experiments in the proxied store get their location from the server; "
                 "leave artifact_location unset"

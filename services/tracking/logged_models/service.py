@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from services.core.artifact_uris import logged_model_artifact_uri
 from services.core.auth.access import readable
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
@@ -73,9 +74,7 @@ async def create(conn: Connection, request: CreateLoggedModel, model_id: str) ->
             "model_id": model_id,
             "experiment_id": experiment.experiment_id,
             "name": request.name or random_run_name(),
-            "artifact_location": (
-                f"{experiment.artifact_location.rstrip('/')}/models/{model_id}/artifacts"
-            ),
+            "artifact_location": logged_model_artifact_uri(experiment.artifact_location, model_id),
             "creation_timestamp_ms": now,
             "last_updated_timestamp_ms": now,
             "status": STATUS_NUMBERS["LOGGED_MODEL_PENDING"],

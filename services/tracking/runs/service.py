@@ -5,6 +5,7 @@ from typing import Any
 
 import orjson
 
+from services.core.artifact_uris import run_artifact_uri
 from services.core.auth import access
 from services.core.clock import now_ms
 from services.core.db.engine import Connection, plan_as_usual
@@ -98,7 +99,7 @@ async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str,
             "status": "RUNNING",
             "start_time": request.start_time if request.start_time is not None else now_ms(),
             "lifecycle_stage": "active",
-            "artifact_uri": f"{experiment.artifact_location.rstrip('/')}/{run_id}/artifacts",
+            "artifact_uri": run_artifact_uri(experiment.artifact_location, run_id),
         },
     )
     await repository.upsert_tags(conn, run_id, list(tags.items()))
