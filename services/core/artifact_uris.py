@@ -91,10 +91,9 @@ def _segments(path: str) -> list[str]:
 
 def parse_location(uri: str) -> ProxiedUri | ForeignUri:
     """Raises ValueError for what is no URI at all (e.g. an unclosed IPv6 host)."""
-    parts = urlsplit(uri)
-    scheme = parts.scheme.lower()
-    if scheme != SCHEME:
-        return ForeignUri(scheme, parts)
+    parts = urlsplit(uri)  # lowercases the scheme, and drops tabs and newlines anywhere
+    if parts.scheme != SCHEME:
+        return ForeignUri(parts.scheme, parts)
     return ProxiedUri(parts.netloc, parts.path.lstrip("/"), parts.query, parts.fragment)
 
 
