@@ -151,10 +151,8 @@ async def _write_params(conn: Connection, run_id: str, items: list[tuple[str, st
     if conflicts:
         key, stored, new = conflicts[0]
         raise InvalidParameterValue(
-            "Changing param values is not allowed. Param with key='{}' was already logged "
-            "with value='{}' for run ID='{}'. Attempted logging new value '{}'.".format(
-                key, stored, run_id, new
-            )
+            f"Changing param values is not allowed. Param with key='{key}' was already logged "
+            f"with value='{stored}' for run ID='{run_id}'. Attempted logging new value '{new}'."
         )
 
 
