@@ -34,12 +34,12 @@ from openapi_spec_validator import validate
 from pydantic import BaseModel
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
-from services.core.routing import service_for
 
 from services.artifacts.main import build as build_artifacts
 from services.core.db.migrate import upgrade
 from services.core.http import declared_message
 from services.registry.main import build as build_registry
+from services.specs import ROUTING
 from services.tracking.main import build as build_tracking
 from tests.conftest import create_database, drop_database, start_server, stop_server
 from tests.servers import RunningServer
@@ -150,7 +150,7 @@ def aim(case: Case, targets: dict[str, Any]) -> None:
     """Set every path parameter, query parameter or top-level body field the operation
     declares that names a resource to a real one; everything else stays as generated."""
     path = case.operation.path
-    operation = DOCUMENTS[service_for(path)]["paths"][path][case.method.lower()]
+    operation = DOCUMENTS[ROUTING.service_for(path)]["paths"][path][case.method.lower()]
     for parameter in operation.get("parameters", ()):
         name = parameter["name"]
         if name in targets and parameter["in"] == "path":
@@ -229,5 +229,5 @@ def test_no_request_gets_a_server_error(
     """Fails on any 5xx; the report shows the request that caused it."""
     if aimed:
         aim(case, targets)
-    server = services[service_for(case.operation.path)]
+    server = services[ROUTING.service_for(case.operation.path)]
     case.call_and_validate(base_url=server.url, session=connection, checks=[not_a_server_error])
