@@ -1,5 +1,6 @@
 """Starting and stopping servers under test (uvicorn in a subprocess, on real sockets)."""
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -8,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
@@ -96,3 +98,17 @@ def stop_server(server: RunningServer) -> None:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+def sql(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """Rows of one statement on the test database, straight through the driver: to read what
+    a server stored, or to set up what only an import or an operator could."""
+
+    async def fetch() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            return await conn.fetch(query, *args)
+        finally:
+            await conn.close()
+
+    return asyncio.run(fetch())

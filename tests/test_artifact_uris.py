@@ -30,8 +30,9 @@ from services.core.artifact_uris import (
 from services.core.errors import InvalidParameterValue
 from services.core.fields import INT64_MAX
 from tests.conftest import RunningServer
+from tests.servers import sql
 from tests.test_artifacts import ARTIFACTS
-from tests.test_artifacts_hostile import T, _created, _sql
+from tests.test_artifacts_hostile import T, _created
 
 RUN = "0123456789abcdef0123456789abcdef"
 MODEL = "m-" + "ab" * 16
@@ -243,7 +244,7 @@ def test_a_listing_reads_the_scheme_in_any_case(server: RunningServer, database_
             api.post(f"{T}/experiments/create", json={"name": f"upper-{uuid.uuid4().hex}"}),
             "experiment_id",
         )
-        _sql(
+        sql(
             database_url,
             "UPDATE experiments SET artifact_location = $1 WHERE experiment_id = $2",
             location,

@@ -2,19 +2,18 @@
 S3 protocol via moto): every answer is the right 4xx or an inert download, a refused request
 stores nothing, and the same keep-alive connection goes on working."""
 
-import asyncio
 import hashlib
 import os
 import threading
 import uuid
 from collections.abc import Iterator
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.auth_fixtures import AuthStack
 from tests.conftest import RunningServer
+from tests.servers import sql
 from tests.test_artifacts import ARTIFACTS, MiB, snapshot
 
 MPU = "/api/2.0/mlflow-artifacts/mpu"
@@ -330,17 +329,6 @@ def _created(response: httpx.Response, *keys: str) -> str:
     return value
 
 
-def _sql(database_url: str, statement: str, *args: object) -> None:
-    async def execute() -> None:
-        conn = await asyncpg.connect(database_url)
-        try:
-            await conn.execute(statement, *args)
-        finally:
-            await conn.close()
-
-    asyncio.run(execute())
-
-
 def test_listings_serve_only_mlflow_artifacts_locations(
     server: RunningServer, database_url: str
 ) -> None:
@@ -383,7 +371,7 @@ def test_listings_serve_only_mlflow_artifacts_locations(
             api.post(f"{T}/experiments/create", json={"name": f"netloc-{uuid.uuid4().hex}"}),
             "experiment_id",
         )
-        _sql(
+        sql(
             database_url,
             "UPDATE experiments SET artifact_location = $1 WHERE experiment_id = $2",
             location,

@@ -6,7 +6,6 @@ access tokens are bearer tokens, and a person is the same principal (same name, 
 groups) with a browser session, a personal Grimoire token and an IdP access token.
 """
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import asyncpg
 import httpx
 import pytest
 from joserfc import jwt
@@ -29,26 +27,19 @@ from tests.auth_fixtures import (
     server_env,
 )
 from tests.auth_helpers import forge, grant, sign_in, valid_claims
-from tests.servers import RunningServer, free_port, start_server, stop_server
+from tests.servers import RunningServer, free_port, sql, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 G = "/api/2.0/grimoire"
 DAY_MS = 24 * 3600 * 1000
 
 
-def sql(database_url: str, query: str, *args: object) -> object:
-    async def run() -> object:
-        conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
-        try:
-            return await conn.fetchval(query, *args)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
+def value(database_url: str, query: str, *args: object) -> object:
+    return sql(database_url, query, *args)[0][0]
 
 
 def session_count(database_url: str) -> int:
-    return sql(database_url, "SELECT count(*) FROM auth_sessions")  # type: ignore[return-value]
+    return value(database_url, "SELECT count(*) FROM auth_sessions")  # type: ignore[return-value]
 
 
 def eventually(condition: Callable[[], bool], seconds: float = 10) -> None:
@@ -201,11 +192,11 @@ def test_the_provider_unreachable_at_login_or_callback_is_503_and_stores_nothing
     provider = lone_stack.provider
     pending = "SELECT count(*) FROM auth_pending_logins"
     with httpx.Client(base_url=lone_stack.server.url, timeout=30) as early:
-        before = sql(database_url, pending)
+        before = value(database_url, pending)
         login = early.get("/auth/login")  # the provider has not come up yet
         assert_error(login, 503, "TEMPORARILY_UNAVAILABLE")
         assert int(login.headers["retry-after"]) >= 1
-        assert sql(database_url, pending) == before
+        assert value(database_url, pending) == before
         assert not any(c.name.startswith("grimoire_login_") for c in early.cookies.jar)
 
     provider.start([lone_stack.key])

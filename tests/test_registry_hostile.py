@@ -35,7 +35,7 @@ from tests.auth_fixtures import AuthStack
 from tests.auth_helpers import grant, service_account
 from tests.lossy_postgres import LossyPostgres
 from tests.receiver import Receiver
-from tests.servers import RunningServer, free_port, start_server, stop_server
+from tests.servers import RunningServer, free_port, sql, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts"
@@ -56,17 +56,6 @@ def error(response: httpx.Response) -> tuple[int, str | None]:
 def ok(response: httpx.Response) -> dict:
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def sql(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
-    async def fetch() -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(database_url)
-        try:
-            return await conn.fetch(query, *args)
-        finally:
-            await conn.close()
-
-    return asyncio.run(fetch())
 
 
 def versions_of(api: httpx.Client, name: str) -> list[dict]:
