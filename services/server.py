@@ -9,21 +9,14 @@ from contextlib import AsyncExitStack
 
 from starlette.types import Receive, Scope, Send
 
-from services.artifacts.main import build as build_artifacts
-from services.core.app import enter_extensions
+from services.core.app import create_app, enter_loops
 from services.core.resources import open_resources
-from services.registry.main import build as build_registry
-from services.specs import ROUTING
-from services.tracking.main import build as build_tracking
+from services.specs import ROUTING, SPECS
 
 
 class GrimoireServer:
     def __init__(self) -> None:
-        self.apps = {
-            "tracking": build_tracking(own_lifespan=False),
-            "artifacts": build_artifacts(own_lifespan=False),
-            "registry": build_registry(own_lifespan=False),
-        }
+        self.apps = {spec.name: create_app(spec, own_lifespan=False) for spec in SPECS}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -45,7 +38,7 @@ class GrimoireServer:
             try:
                 for app in self.apps.values():
                     resources.attach(app)
-                    await enter_extensions(stack, app)
+                    await enter_loops(stack, app)
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return

@@ -1,9 +1,6 @@
-"""Every Grimoire service's spec: the one list the routing table is assembled from.
-
-`grimoire server` dispatches by it in one process; the Kubernetes Ingress applies the same
-table (`grimoire routes` prints it), so a path lands on the same service in both topologies.
-Specs are plain data: importing this list imports no service's code.
-"""
+"""Every Grimoire service's spec: the one list `grimoire server`, the routing table (and so
+the Kubernetes Ingress: `grimoire routes` prints it) and the policy table are assembled from.
+Only composition imports this; a service never does."""
 
 from services.artifacts.spec import SPEC as ARTIFACTS
 from services.core.spec import RoutingTable

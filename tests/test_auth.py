@@ -24,6 +24,8 @@ PUBLIC = {
     ("GET", "/auth/login"),
     ("GET", "/auth/callback"),
     ("PUT", "/api/2.0/mlflow-artifacts/mpu/parts/{upload_id}/{part_number}"),
+    # Its /ajax-api/ twin (docs/decisions/0004): the upload id is the credential.
+    ("PUT", "/ajax-api/2.0/mlflow-artifacts/mpu/parts/{upload_id}/{part_number}"),
 }
 
 

@@ -21,12 +21,13 @@ def tracer_provider() -> None:
 
 
 def spans_for_one_request(monkeypatch: pytest.MonkeyPatch, enabled: bool) -> int:
-    from services.tracking.main import build
+    from services.core.app import create_app
+    from services.tracking.spec import SPEC
 
     monkeypatch.setenv("GRIMOIRE_SERVER_OPENTELEMETRY", "true" if enabled else "false")
     config.server_settings.cache_clear()
     try:
-        app = build(own_lifespan=False)
+        app = create_app(SPEC, own_lifespan=False)
     finally:
         config.server_settings.cache_clear()
     EXPORTER.clear()

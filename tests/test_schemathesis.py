@@ -35,20 +35,14 @@ from pydantic import BaseModel
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 
-from services.artifacts.main import build as build_artifacts
+from services.core.app import create_app
 from services.core.db.migrate import upgrade
 from services.core.http import declared_message
-from services.registry.main import build as build_registry
-from services.specs import ROUTING
-from services.tracking.main import build as build_tracking
+from services.specs import ROUTING, SPECS
 from tests.conftest import create_database, drop_database, start_server, stop_server
 from tests.servers import RunningServer
 
-APPS = {
-    "tracking": build_tracking(own_lifespan=False),
-    "artifacts": build_artifacts(own_lifespan=False),
-    "registry": build_registry(own_lifespan=False),
-}
+APPS = {spec.name: create_app(spec, own_lifespan=False) for spec in SPECS}
 DOCUMENTS = {name: app.openapi() for name, app in APPS.items()}
 CONFIG = schemathesis.Config.from_dict(
     {

@@ -5,8 +5,12 @@ import subprocess
 import sys
 
 import pytest
+from fastapi import APIRouter
+from prometheus_client import generate_latest
 
-from services.core.spec import RoutingTable, ServiceSpec
+from services.core.app import create_app
+from services.core.auth.policy import Rule, requires
+from services.core.spec import RoutingTable, ServiceSpec, ajax_twin
 from services.specs import ROUTING, SPECS
 from tests.servers import REPO
 
@@ -42,6 +46,70 @@ def test_a_path_no_spec_claims_has_no_service() -> None:
 
 def test_every_service_has_a_spec_with_its_own_name() -> None:
     assert sorted(spec.name for spec in SPECS) == ["artifacts", "registry", "tracking"]
+
+
+def test_every_mlflow_endpoint_is_listed_once_by_the_service_the_table_routes_it_to() -> None:
+    listed = [(spec.name, endpoint) for spec in SPECS for endpoint in spec.mlflow_endpoints]
+    endpoints = [endpoint for _, endpoint in listed]
+    assert len(endpoints) == len(set(endpoints)) > 150
+    misrouted = [(name, e) for name, e in listed if ROUTING.service_for(e[1]) != name]
+    assert misrouted == []
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_a_service_app_imports_no_other_service(spec: ServiceSpec) -> None:
+    """`uvicorn services.<svc>.main:app` loads its own package and the kit, nothing else."""
+    probe = (
+        f"import sys, services.{spec.name}.main\n"
+        "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('services.')}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == str(sorted({"core", spec.name}))
+
+
+def test_a_rule_whose_target_nobody_resolves_fails_the_build() -> None:
+    router = APIRouter()
+
+    @router.get("/api/2.0/mlflow/widgets/get")
+    @requires(Rule("widget", "READ", "widget_id"))
+    async def get_widget() -> None: ...
+
+    with pytest.raises(ValueError, match="no resolver for target 'widget'"):
+        create_app(ServiceSpec("widgets", ("/api/2.0/mlflow/widgets/",), routers=(router,)))
+
+
+@pytest.mark.parametrize(
+    "path,twin",
+    [
+        ("/api/2.0/mlflow/runs/log-batch", "/ajax-api/2.0/mlflow/runs/log-batch"),
+        ("/api/3.0/mlflow/logged-models", "/ajax-api/3.0/mlflow/logged-models"),
+        ("/api/2.0/mlflow-artifacts/artifacts/{p}", "/ajax-api/2.0/mlflow-artifacts/artifacts/{p}"),
+        ("/api/2.0/grimoire/tokens", None),
+        ("/health", None),
+    ],
+)
+def test_mlflow_rest_routes_have_an_ajax_twin_like_mlflow(path: str, twin: str | None) -> None:
+    assert ajax_twin(path) == twin
+
+
+def test_each_service_serves_its_routes_under_the_ajax_twin_with_the_same_rule() -> None:
+    rows = {(service, method, path): rest for service, method, path, *rest in _cli("policy")}
+    for (service, method, path), rest in rows.items():
+        twin = ajax_twin(path)
+        if twin is not None:
+            assert rows[(service, method, twin)] == rest, (method, path)
+
+
+def test_the_metrics_a_spec_declares_are_exported_and_documented() -> None:
+    samples = [line for line in generate_latest().decode().splitlines() if line[:1] != "#"]
+    docs = (REPO / "docs").glob("*.md")
+    documented = "".join(page.read_text() for page in docs)
+    for spec in SPECS:
+        for metric in spec.metrics:
+            assert any(sample.startswith(metric._name) for sample in samples), metric._name
+            assert metric._name in documented, metric._name
 
 
 def _cli(*args: str) -> list[list[str]]:

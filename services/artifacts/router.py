@@ -21,7 +21,7 @@ from services.core.storage.base import ArtifactNotFound
 from services.core.storage.paths import clean_artifact_path, clean_file_path
 
 router = APIRouter(tags=["artifacts"])
-PREFIXES = ("/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts")
+PREFIX = "/api/2.0/mlflow-artifacts"  # and its /ajax-api/ twin, added by the app factory
 # ASCII digits only, and at most 19 (int64): `\d` would take any Unicode digit, and a number
 # of thousands of digits exceeds int()'s limit. Anything else is not a range we serve.
 _RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
@@ -136,8 +136,7 @@ async def list_artifacts(request: Request) -> Response:
     return JSONResponse({"files": files} if files else {})
 
 
-for prefix in PREFIXES:
-    router.add_api_route(f"{prefix}/artifacts/{{artifact_path:path}}", upload, methods=["PUT"])
-    router.add_api_route(f"{prefix}/artifacts/{{artifact_path:path}}", download, methods=["GET"])
-    router.add_api_route(f"{prefix}/artifacts/{{artifact_path:path}}", delete, methods=["DELETE"])
-    router.add_api_route(f"{prefix}/artifacts", list_artifacts, methods=["GET"])
+router.add_api_route(f"{PREFIX}/artifacts/{{artifact_path:path}}", upload, methods=["PUT"])
+router.add_api_route(f"{PREFIX}/artifacts/{{artifact_path:path}}", download, methods=["GET"])
+router.add_api_route(f"{PREFIX}/artifacts/{{artifact_path:path}}", delete, methods=["DELETE"])
+router.add_api_route(f"{PREFIX}/artifacts", list_artifacts, methods=["GET"])

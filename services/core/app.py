@@ -1,14 +1,15 @@
-"""The app factory every Grimoire service is built with.
+"""The app factory every Grimoire service is built with, from its spec alone.
 
 It installs MLflow's error contract, the probes (/health liveness, /ready database reachable
-and schema at head), /metrics, the in-flight bound and request metrics. A service passes its
-spec and routers; the factory owns everything cross-cutting so services stay about their
-domain.
+and schema at head), /metrics, the in-flight bound and request metrics, the spec's routes (and
+their `/ajax-api/` twins, as MLflow serves every REST route under both), the 501 catalogue,
+the guard with the spec's resolvers, and the spec's loops in the lifespan. The factory owns
+everything cross-cutting so services stay about their domain.
 """
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,7 +17,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from services.core.auth.decisions import SETTLED_TARGETS, Resolver
+from services.core.auth.grant_target import CORE_RESOLVERS
 from services.core.auth.guard import AuthGuard
+from services.core.auth.policy import RULE_ATTRIBUTE
 from services.core.config import auth_settings, server_settings
 from services.core.db.migrate import current_and_head
 from services.core.errors import GrimoireError, TemporarilyUnavailable
@@ -27,7 +31,7 @@ from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.openapi import request_openapi
 from services.core.overload import InFlightLimit
 from services.core.resources import open_resources
-from services.core.spec import RoutingTable, ServiceSpec
+from services.core.spec import ServiceSpec, ajax_twin
 from services.core.storage.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -76,34 +80,50 @@ async def ready(request: Request) -> Response:
     return JSONResponse({"status": "ready", "schema": current})
 
 
-# A service's own long-lived work (e.g. the webhook delivery worker): entered after the
-# shared resources are attached to the app, exited before they close.
-Extension = Callable[[FastAPI], AbstractAsyncContextManager[None]]
-
-
-async def enter_extensions(stack: AsyncExitStack, app: FastAPI) -> None:
-    for extension in app.state.extensions:
-        await stack.enter_async_context(extension(app))
+async def enter_loops(stack: AsyncExitStack, app: FastAPI) -> None:
+    for loop in app.state.loops:
+        await stack.enter_async_context(loop(app))
 
 
 def mount(app: FastAPI, router: APIRouter) -> None:
-    """Register a router's routes on the app itself. (FastAPI >= 0.16x keeps included routers
-    as opaque entries that resolve lazily; flat routes let the auth guard and the route
-    enumeration test see every path template through public API.)
+    """Register a router's routes on the app itself, each also under its `/ajax-api/` twin.
+    (FastAPI >= 0.16x keeps included routers as opaque entries that resolve lazily; flat
+    routes let the auth guard and the route enumeration test see every path template
+    through public API.)
 
     One route per method: OpenAPI describes a GET's message as query parameters and a
     POST's as a body, and a route has one `openapi_extra` (and one operation id)."""
+    taken = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
     for route in router.routes:
         for method in sorted(route.methods):
-            app.add_api_route(
-                route.path,
-                route.endpoint,
-                methods=[method],
-                name=route.name,
-                tags=route.tags,
-                include_in_schema=route.include_in_schema,
-                openapi_extra=request_openapi(route, method),
-            )
+            twin = ajax_twin(route.path)
+            for path, documented in ((route.path, route.include_in_schema), (twin, False)):
+                if path is None or (method, path) in taken:
+                    continue
+                taken.add((method, path))
+                app.add_api_route(
+                    path,
+                    route.endpoint,
+                    methods=[method],
+                    name=route.name,
+                    tags=route.tags,
+                    include_in_schema=documented,
+                    openapi_extra=request_openapi(route, method) if documented else None,
+                )
+
+
+def _resolvers(spec: ServiceSpec, app: FastAPI) -> Mapping[str, Resolver]:
+    """The spec's resolvers and the kit's, checked against every rule the routes declare: an
+    app whose rule names a target nobody resolves is not built (it would refuse that route)."""
+    clash = CORE_RESOLVERS.keys() & spec.resolvers.keys()
+    if clash:
+        raise ValueError(f"{spec.name} redefines the kit's targets {sorted(clash)}")
+    resolvers = {**CORE_RESOLVERS, **spec.resolvers}
+    for route in app.routes:
+        rule = getattr(getattr(route, "endpoint", None), RULE_ATTRIBUTE, None)
+        if rule is not None and rule.target not in SETTLED_TARGETS | resolvers.keys():
+            raise ValueError(f"{spec.name}: no resolver for target {rule.target!r} of {route.path}")
+    return resolvers
 
 
 class GrimoireApp(FastAPI):
@@ -130,17 +150,8 @@ class GrimoireApp(FastAPI):
                 await send_error(send, GrimoireError("Internal server error."))
 
 
-def create_app(
-    spec: ServiceSpec,
-    routers: Sequence[APIRouter],
-    *,
-    routing: RoutingTable,
-    own_lifespan: bool = True,
-    extensions: Sequence[Extension] = (),
-) -> FastAPI:
-    """Build a service app. `own_lifespan=False` when `grimoire server` shares resources.
-    `routing` is every service's table: this app answers 501 for the MLflow endpoints that
-    fall to it there and that it does not implement."""
+def create_app(spec: ServiceSpec, *, own_lifespan: bool = True) -> FastAPI:
+    """Build a service app. `own_lifespan=False` when `grimoire server` shares resources."""
     service = spec.name
 
     @asynccontextmanager
@@ -148,7 +159,7 @@ def create_app(
         async with AsyncExitStack() as stack:
             resources = await stack.enter_async_context(open_resources(f"grimoire-{service}"))
             resources.attach(app)
-            await enter_extensions(stack, app)
+            await enter_loops(stack, app)
             yield
 
     settings = server_settings()
@@ -161,7 +172,7 @@ def create_app(
         redoc_url=None,
         telemetry={"tracing": otel, "metrics": otel, "logs": otel},
     )
-    app.state.extensions = tuple(extensions)
+    app.state.loops = spec.loops
     app.add_exception_handler(GrimoireError, _grimoire_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
@@ -169,9 +180,10 @@ def create_app(
     app.add_route("/health", health, methods=["GET"], include_in_schema=False)
     app.add_route("/ready", ready, methods=["GET"], include_in_schema=False)
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
-    for router in routers:
+    for router in spec.routers:
         mount(app, router)
-    add_not_implemented_routes(app, spec, routing)
+    add_not_implemented_routes(app, spec.mlflow_endpoints)
+    app.state.resolvers = _resolvers(spec, app)
     if auth_settings().enabled:
         # Innermost, so overload and metrics still see refused calls; checks every route.
         app.add_middleware(AuthGuard)
@@ -187,4 +199,6 @@ def create_app(
         service=service,
     )
     app.add_middleware(MetricsMiddleware, service=service)
+    for middleware in reversed(spec.middleware):
+        app.add_middleware(middleware)
     return app

@@ -1,6 +1,11 @@
 """The model registry, as the kit and the routing table see it."""
 
-from services.core.spec import ServiceSpec
+from services.core.spec import ServiceSpec, mlflow_endpoints
+from services.registry.models.router import router as models
+from services.registry.resolvers import RESOLVERS
+from services.registry.versions.router import router as versions
+from services.registry.webhooks.delivery import webhook_delivery
+from services.registry.webhooks.router import router as webhooks
 
 SPEC = ServiceSpec(
     name="registry",
@@ -10,5 +15,10 @@ SPEC = ServiceSpec(
         "/api/2.0/mlflow/webhooks",
         "/ajax-api/2.0/mlflow/registered-models/",
         "/ajax-api/2.0/mlflow/model-versions/",
+        "/ajax-api/2.0/mlflow/webhooks",
     ),
+    routers=(models, versions, webhooks),
+    resolvers=RESOLVERS,
+    loops=(webhook_delivery,),
+    mlflow_endpoints=mlflow_endpoints(__package__),
 )

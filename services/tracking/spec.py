@@ -1,6 +1,15 @@
 """The tracking service, as the kit and the routing table see it."""
 
-from services.core.spec import ServiceSpec
+from services.core.auth.api import router as access_api
+from services.core.auth.web import router as sign_in
+from services.core.spec import ServiceSpec, mlflow_endpoints
+from services.tracking.experiments.router import router as experiments
+from services.tracking.logged_models.router import router as logged_models
+from services.tracking.metrics.router import router as metrics
+from services.tracking.resolvers import RESOLVERS
+from services.tracking.run_artifacts import router as run_artifacts
+from services.tracking.runs.router import router as runs
+from services.tracking.server_info import router as server_info
 
 SPEC = ServiceSpec(
     name="tracking",
@@ -16,4 +25,17 @@ SPEC = ServiceSpec(
         # web UI takes "/".
         "/",
     ),
+    # Runs and metrics first: logging is the hot path.
+    routers=(
+        runs,
+        metrics,
+        experiments,
+        logged_models,
+        run_artifacts,
+        server_info,
+        sign_in,
+        access_api,
+    ),
+    resolvers=RESOLVERS,
+    mlflow_endpoints=mlflow_endpoints(__package__),
 )

@@ -23,14 +23,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.core.auth import audit
 from services.core.auth.authenticate import SESSION_COOKIE, authenticate, without_database
+from services.core.auth.decisions import (
+    Decision,
+    Resolvers,
+    Subject,
+    decide,
+    decide_without_database,
+)
 from services.core.auth.policy import Rule, rule_for
 from services.core.auth.principal import Principal, current_principal
-from services.core.auth.targets import Decision, Subject, decide, decide_without_database
 from services.core.db.engine import transaction_rider
 from services.core.errors import GrimoireError, PermissionDenied, Unauthenticated
 from services.core.gate import route_of
 from services.core.http import MESSAGE_STATE, declared_message, parse_message, send_error
-from services.core.storage.paths import clean_artifact_path
 
 log = logging.getLogger(__name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -76,7 +81,9 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-def _subject(rule: Rule, path_params: dict[str, Any], message: BaseModel | None) -> Subject:
+def _subject(
+    rule: Rule, resolvers: Resolvers, path_params: dict[str, Any], message: BaseModel | None
+) -> Subject:
     """What the rule names, from the path or the parsed message: nowhere else."""
     value: Any = None
     if rule.field is not None:
@@ -88,15 +95,8 @@ def _subject(rule: Rule, path_params: dict[str, Any], message: BaseModel | None)
             # A rule naming a field its route never parses: refuse rather than guess.
             log.error("rule field %r is not in the route's path or message", rule.field)
             raise PermissionDenied("This route's authorization is misconfigured.")
-    if rule.target == "artifact":
-        value = clean_artifact_path(value, allow_root=True)
-    elif rule.target == "experiment" and value is not None:
-        value = str(value)
-    grant_on = None
-    if rule.target == "grant_target" and message is not None:
-        grant_on = (getattr(message, "resource_type", ""), getattr(message, "resource_id", ""))
-    written = getattr(message, "logged_models_written", None)
-    return Subject(value, grant_on, frozenset(written()) if written else frozenset())
+    resolver = resolvers.get(rule.target)
+    return Subject(value) if resolver is None else resolver.subject(value, message)
 
 
 class AuthGuard:
@@ -130,7 +130,9 @@ class AuthGuard:
             if principal is not None:
                 if parse_error is not None:
                     raise parse_error
-                decision = decide_without_database(principal, rule, subject, state.access_cache)
+                decision = decide_without_database(
+                    principal, rule, subject, state.resolvers, state.access_cache
+                )
             if decision is None:
                 principal, decision = await state.db.read(
                     self._check,
@@ -199,7 +201,9 @@ class AuthGuard:
                 message = parse_message(
                     model, scope["method"], query, body, _header(scope, b"content-type")
                 )
-            return message, _subject(rule, route.path_params, message), None, receive
+            resolvers = scope["app"].state.resolvers
+            subject = _subject(rule, resolvers, route.path_params, message)
+            return message, subject, None, receive
         except GrimoireError as error:
             return None, Subject(), error, receive
 
@@ -227,7 +231,7 @@ class AuthGuard:
             raise PermissionDenied("Missing or wrong X-CSRF-Token for a cookie session.")
         if parse_error is not None:
             raise parse_error
-        decision = await decide(conn, principal, rule, subject, state.access_cache)
+        decision = await decide(conn, principal, rule, subject, state.resolvers, state.access_cache)
         if not decision.allowed:
             raise AuthGuard._denied(principal, rule, decision)
         return principal, decision

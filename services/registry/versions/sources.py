@@ -1,7 +1,7 @@
 """Where a model version's artifacts really live, and whether its registrant may point there.
 
 Everyone who may read a registered model may read its versions' files through the artifact
-proxy (services/core/auth/version_files.py), so registering a version publishes its files.
+proxy (services/artifacts/version_files.py), so registering a version publishes its files.
 A source must therefore name something the caller may read (MLflow 3.17.2's rules for
 sources, plus the caller's role):
 

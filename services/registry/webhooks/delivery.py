@@ -13,15 +13,18 @@ recorded with its status, latency and the start of the response.
 """
 
 import asyncio
+import contextlib
 import email.utils
 import random
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from services.core.clock import now_ms
-from services.core.config import RegistrySettings
+from services.core.config import RegistrySettings, registry_settings
 from services.core.db.engine import Database
 from services.core.loops import LoopService
 from services.registry.webhooks import repository, ssrf
@@ -157,3 +160,14 @@ def http_client(settings: RegistrySettings) -> httpx.AsyncClient:
         limits=httpx.Limits(max_connections=32),
         headers={"User-Agent": "Grimoire-Webhooks/1"},
     )
+
+
+@contextlib.asynccontextmanager
+async def webhook_delivery(app: FastAPI) -> AsyncIterator[None]:
+    """The registry's loop: every process delivers; replicas share the outbox through row
+    locks (no singleton). The client is also the one "send a test event" uses."""
+    settings = registry_settings()
+    async with http_client(settings) as client:
+        app.state.webhook_client = client
+        async with DeliveryWorker(app.state.db, settings, client):
+            yield

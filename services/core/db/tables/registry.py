@@ -91,7 +91,7 @@ model_versions = Table(
 )
 
 # The guard asks which versions store their files at a given prefix of an artifact path
-# (services/core/auth/version_files.py). Locations are long free text, so the equality is
+# (services/artifacts/version_files.py). Locations are long free text, so the equality is
 # looked up by their md5 (a btree entry must stay under ~2.7 kB) and then checked in full.
 STORED_LOCATION = func.rtrim(model_versions.c.storage_location, "/", type_=Text)
 STORAGE_LOCATION_KEY = func.md5(STORED_LOCATION, type_=Text)
