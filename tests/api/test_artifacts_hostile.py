@@ -11,10 +11,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.auth_fixtures import AuthStack
-from tests.conftest import RunningServer
-from tests.servers import sql
-from tests.test_artifacts import ARTIFACTS, MiB, snapshot
+from tests.fixtures.artifacts import ARTIFACTS, MiB, created, snapshot
+from tests.fixtures.auth_stack import AuthStack
+from tests.fixtures.servers import RunningServer, sql
 
 MPU = "/api/2.0/mlflow-artifacts/mpu"
 T = "/api/2.0/mlflow"
@@ -321,21 +320,13 @@ def test_hostile_ranges_and_names(
     assert snapshot(store_server, moto_endpoint) == before
 
 
-def _created(response: httpx.Response, *keys: str) -> str:
-    assert response.status_code == 200, response.text
-    value = response.json()
-    for key in keys:
-        value = value[key]
-    return value
-
-
 def test_listings_serve_only_mlflow_artifacts_locations(
     server: RunningServer, database_url: str
 ) -> None:
     """Another scheme's location was cut at a fixed length and listed a wrong prefix of the
     store; now it is refused, and every spelling of mlflow-artifacts: lists the right one."""
     with httpx.Client(base_url=server.url, timeout=30) as api:
-        foreign = _created(
+        foreign = created(
             api.post(
                 f"{T}/experiments/create",
                 json={
@@ -345,10 +336,10 @@ def test_listings_serve_only_mlflow_artifacts_locations(
             ),
             "experiment_id",
         )
-        run = _created(
+        run = created(
             api.post(f"{T}/runs/create", json={"experiment_id": foreign}), "run", "info", "run_id"
         )
-        model = _created(
+        model = created(
             api.post(f"{T}/logged-models", json={"experiment_id": foreign}),
             "model",
             "info",
@@ -367,7 +358,7 @@ def test_listings_serve_only_mlflow_artifacts_locations(
         # its own: stored here as an import would store it.
         root = f"hostile-{uuid.uuid4().hex[:10]}"
         location = f"mlflow-artifacts://files.example/{root}"
-        proxied = _created(
+        proxied = created(
             api.post(f"{T}/experiments/create", json={"name": f"netloc-{uuid.uuid4().hex}"}),
             "experiment_id",
         )
@@ -377,7 +368,7 @@ def test_listings_serve_only_mlflow_artifacts_locations(
             location,
             int(proxied),
         )
-        run = _created(
+        run = created(
             api.post(f"{T}/runs/create", json={"experiment_id": proxied}), "run", "info", "run_id"
         )
         assert api.put(f"{ARTIFACTS}/{root}/{run}/artifacts/f.txt", content=b"f").status_code == 200

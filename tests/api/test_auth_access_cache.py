@@ -5,9 +5,10 @@ behind Grimoire's back (plain SQL) takes effect through the database's notificat
 import time
 import uuid
 
-from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import grant, service_account
-from tests.test_auth_token_cache import cache_enabled, eventually, metric, sql
+from tests.fixtures.auth_cache import cache_enabled, eventually, metric
+from tests.fixtures.auth_helpers import grant, service_account
+from tests.fixtures.auth_stack import AuthStack
+from tests.fixtures.servers import execute
 
 API = "/api/2.0/mlflow"
 
@@ -56,15 +57,15 @@ def test_grants_changed_in_the_database_take_effect_without_a_restart(
     assert [log_batch(auth_stack, token, run_id) for _ in range(2)] == [403, 403]  # remembered
 
     where = "principal = $1 AND resource_type = 'experiment' AND resource_id = $2"
-    sql(database_url, f"UPDATE grants SET role = 'EDIT' WHERE {where}", member, experiment_id)
+    execute(database_url, f"UPDATE grants SET role = 'EDIT' WHERE {where}", member, experiment_id)
     eventually(lambda: log_batch(auth_stack, token, run_id) == 200, seconds=5)
     assert log_batch(auth_stack, token, run_id) == 200  # the raised role is the one remembered
 
-    sql(database_url, f"DELETE FROM grants WHERE {where}", member, experiment_id)
+    execute(database_url, f"DELETE FROM grants WHERE {where}", member, experiment_id)
     eventually(lambda: log_batch(auth_stack, token, run_id) == 403, seconds=5)
 
     # A grant inserted by hand (a new row, not an update) is heard too.
-    sql(
+    execute(
         database_url,
         "INSERT INTO grants (principal_type, principal, resource_type, resource_id, role, "
         "granted_by, granted_at) VALUES ('user', $1, 'experiment', $2, 'EDIT', 'sql', 0)",

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from services.core.auth.principal import RANK
-from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import grant, policy_table, service_account
+from tests.fixtures.auth_helpers import grant, policy_table, service_account
+from tests.fixtures.auth_stack import AuthStack
 
 T, A, G = "/api/2.0/mlflow", "/api/2.0/mlflow-artifacts", "/api/2.0/grimoire"
 X = "/ajax-api/2.0/mlflow-artifacts"

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import grant, service_account
-from tests.servers import REPO
+from tests.fixtures.auth_helpers import grant, service_account
+from tests.fixtures.auth_stack import AuthStack
+from tests.fixtures.servers import REPO
 
 T, G = "/api/2.0/mlflow", "/api/2.0/grimoire"
 

@@ -3,57 +3,21 @@
 Credentials are changed here behind Grimoire's back, with plain SQL, so the only way the
 server can learn of it is the database's notification (migration 0005)."""
 
-import asyncio
-import time
-from collections.abc import Callable
-
-import asyncpg
-
-from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import service_account
+from tests.fixtures.auth_cache import cache_enabled, eventually, metric
+from tests.fixtures.auth_helpers import service_account
+from tests.fixtures.auth_stack import AuthStack
+from tests.fixtures.servers import execute
 
 API = "/api/2.0/mlflow"
-
-
-def sql(database_url: str, statement: str, *args: object) -> str:
-    async def run() -> str:
-        conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
-        try:
-            return await conn.execute(statement, *args)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
-
-
-def metric(stack: AuthStack, name: str, labels: str = "") -> float:
-    """Read a metric; the scrape is itself one token lookup (/metrics needs a caller)."""
-    with stack.api(stack.root_token) as api:
-        text = api.get("/metrics").text
-    for line in text.splitlines():
-        if line.startswith(name + labels + " ") or line.startswith(name + labels + "{"):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 def hits(stack: AuthStack) -> float:
     return metric(stack, "grimoire_auth_token_cache_lookups_total", '{result="hit"}')
 
 
-def eventually(condition: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
-
-
 def status(stack: AuthStack, token: str) -> int:
     with stack.api(token) as api:
         return api.get(f"{API}/experiments/search").status_code
-
-
-def cache_enabled(stack: AuthStack) -> bool:
-    return metric(stack, "grimoire_auth_token_cache_enabled") >= 1
 
 
 def test_a_token_revoked_in_the_database_is_refused_without_a_restart(
@@ -66,7 +30,9 @@ def test_a_token_revoked_in_the_database_is_refused_without_a_restart(
     assert [status(auth_stack, token) for _ in range(3)] == [200] * 3
     assert hits(auth_stack) == before + 3 + 1  # served from memory (+1: the scrape)
 
-    sql(database_url, "UPDATE auth_tokens SET revoked_at = 1 WHERE token_hash = $1", _hash(token))
+    execute(
+        database_url, "UPDATE auth_tokens SET revoked_at = 1 WHERE token_hash = $1", _hash(token)
+    )
     # The notification arrives at commit; nothing else tells the server.
     eventually(lambda: status(auth_stack, token) == 401, seconds=5)
 
@@ -78,7 +44,7 @@ def test_changing_a_service_accounts_groups_takes_effect_at_once(
     name, token = service_account(auth_stack, ["grimoire-admins"])
     with auth_stack.api(token) as api:
         assert api.get(f"{API}/experiments/search").status_code == 200
-        sql(
+        execute(
             database_url,
             "UPDATE service_accounts SET groups = '[]'::jsonb WHERE name = $1",
             name.removeprefix("service:"),
@@ -96,7 +62,7 @@ def test_a_lost_listener_reconnects_and_starts_from_an_empty_cache(
     _, token = service_account(auth_stack, ["grimoire-admins"])
     assert status(auth_stack, token) == 200  # cached
     connects = metric(auth_stack, "grimoire_auth_credential_listener_connects_total")
-    terminated = sql(
+    terminated = execute(
         database_url,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         "WHERE application_name = 'grimoire-watch' AND datname = current_database()",
@@ -113,7 +79,9 @@ def test_a_lost_listener_reconnects_and_starts_from_an_empty_cache(
     assert status(auth_stack, token) == 200
     assert hits(auth_stack) == before + 1  # only the scrape's own lookup hit
     # And the new listener hears changes.
-    sql(database_url, "UPDATE auth_tokens SET revoked_at = 1 WHERE token_hash = $1", _hash(token))
+    execute(
+        database_url, "UPDATE auth_tokens SET revoked_at = 1 WHERE token_hash = $1", _hash(token)
+    )
     eventually(lambda: status(auth_stack, token) == 401, seconds=5)
 
 

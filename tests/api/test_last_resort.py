@@ -18,7 +18,7 @@ from fastapi import APIRouter
 from services.core import config
 from services.core.app import create_app
 from services.core.spec import RoutingTable, ServiceSpec
-from tests.servers import free_port
+from tests.fixtures.servers import free_port
 
 router = APIRouter()
 

@@ -31,11 +31,11 @@ from services.core.clock import new_hex_id
 from services.core.config import DatabaseSettings
 from services.core.db.engine import Database, chosen_once, create_engine
 from services.core.errors import InvalidParameterValue, TemporarilyUnavailable
-from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import grant, service_account
-from tests.lossy_postgres import LossyPostgres
-from tests.receiver import Receiver
-from tests.servers import RunningServer, free_port, sql, start_server, stop_server
+from tests.fixtures.auth_helpers import grant, service_account
+from tests.fixtures.auth_stack import AuthStack
+from tests.fixtures.lossy_postgres import LossyPostgres
+from tests.fixtures.receiver import Receiver
+from tests.fixtures.servers import RunningServer, free_port, sql, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts"

@@ -41,8 +41,8 @@ from services.core.http import declared_message
 from services.registry.main import build as build_registry
 from services.specs import ROUTING
 from services.tracking.main import build as build_tracking
-from tests.conftest import create_database, drop_database, start_server, stop_server
-from tests.servers import RunningServer
+from tests.fixtures.databases import create_database, drop_database
+from tests.fixtures.servers import RunningServer, start_server, stop_server
 
 APPS = {
     "tracking": build_tracking(own_lifespan=False),

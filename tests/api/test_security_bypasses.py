@@ -14,8 +14,8 @@ import httpx
 import orjson
 import pytest
 
-from tests.auth_fixtures import AuthStack
-from tests.auth_helpers import grant, service_account
+from tests.fixtures.auth_helpers import grant, service_account
+from tests.fixtures.auth_stack import AuthStack
 
 T, A, G = "/api/2.0/mlflow", "/api/2.0/mlflow-artifacts", "/api/2.0/grimoire"
 

@@ -14,10 +14,9 @@ import mlflow
 import pytest
 from mlflow import MlflowClient
 
-from tests.conftest import S3_BUCKET, RunningServer, s3_client, start_server, stop_server
-
-ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts"
-MiB = 1024 * 1024
+from tests.fixtures.artifacts import ARTIFACTS, MiB, snapshot
+from tests.fixtures.s3 import S3_BUCKET, s3_client
+from tests.fixtures.servers import RunningServer, start_server, stop_server
 
 
 def sha256_of(path: Path) -> str:
@@ -170,16 +169,6 @@ def test_one_gib_through_the_local_proxy(server: RunningServer, client_on, tmp_p
             for chunk in response.iter_bytes(4 * MiB):
                 digest.update(chunk)
     assert digest.hexdigest() == expected
-
-
-def snapshot(server: RunningServer, moto_endpoint: str) -> set[str]:
-    """Every file the store holds (and, locally, everything beside its root)."""
-    if server.store == "s3":
-        pages = s3_client(moto_endpoint).get_paginator("list_objects_v2")
-        return {
-            o["Key"] for page in pages.paginate(Bucket=S3_BUCKET) for o in page.get("Contents", [])
-        }
-    return {str(p) for p in server.artifacts_root.parent.rglob("*")}
 
 
 def counter(server: RunningServer, name: str) -> float:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.fixtures.servers import REPO
+
 VENV = REPO / ".venv-mlflow2"
 PYTHON = VENV / "bin" / "python"
 

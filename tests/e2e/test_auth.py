@@ -12,9 +12,9 @@ import pytest
 from mlflow import MlflowClient
 
 from services.core.auth.policy import route_rules
-from tests.auth_fixtures import AuthStack, new_key
-from tests.auth_helpers import forge, grant, service_account, sign_in, valid_claims
-from tests.conftest import REPO
+from tests.fixtures.auth_helpers import forge, grant, service_account, sign_in, valid_claims
+from tests.fixtures.auth_stack import AuthStack, new_key
+from tests.fixtures.servers import REPO
 
 API = "/api/2.0/mlflow"
 G = "/api/2.0/grimoire"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth_fixtures import AuthStack
+from tests.fixtures.auth_stack import AuthStack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

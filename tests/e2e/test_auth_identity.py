@@ -18,7 +18,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from tests.auth_fixtures import (
+from tests.fixtures.auth_helpers import forge, grant, sign_in, valid_claims
+from tests.fixtures.auth_stack import (
     AuthStack,
     Provider,
     follow_to,
@@ -26,8 +27,7 @@ from tests.auth_fixtures import (
     new_provider,
     server_env,
 )
-from tests.auth_helpers import forge, grant, sign_in, valid_claims
-from tests.servers import RunningServer, free_port, sql, start_server, stop_server
+from tests.fixtures.servers import RunningServer, free_port, sql, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 G = "/api/2.0/grimoire"

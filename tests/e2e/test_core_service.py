@@ -11,13 +11,8 @@ import pytest
 from mlflow import MlflowClient
 
 from services.core.db.migrate import head_revision, upgrade
-from tests.conftest import (
-    RunningServer,
-    create_database,
-    drop_database,
-    start_server,
-    stop_server,
-)
+from tests.fixtures.databases import create_database, drop_database
+from tests.fixtures.servers import RunningServer, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from mlflow import MlflowClient
 
-from tests.conftest import REPO, free_port
+from tests.fixtures.servers import REPO, free_port
 
 EXAMPLE = REPO / "docs" / "examples" / "promotion_receiver.py"
 API = "/api/2.0/mlflow"

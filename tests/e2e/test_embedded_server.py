@@ -14,7 +14,7 @@ import httpx
 from mlflow import MlflowClient
 
 from services.core.db.migrate import upgrade
-from tests.conftest import REPO, free_port, start_server, stop_server
+from tests.fixtures.servers import REPO, free_port, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 

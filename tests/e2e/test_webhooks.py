@@ -21,8 +21,9 @@ from services.core.config import RegistrySettings
 from services.core.db.migrate import upgrade
 from services.core.errors import InvalidParameterValue
 from services.registry.webhooks import ssrf
-from tests.conftest import RunningServer, create_database, drop_database, start_server, stop_server
-from tests.receiver import Receiver, Reply
+from tests.fixtures.databases import create_database, drop_database
+from tests.fixtures.receiver import Receiver, Reply
+from tests.fixtures.servers import RunningServer, start_server, stop_server
 
 API = "/api/2.0/mlflow"
 SECRET = "s3cr3t-signing-key"

@@ -18,7 +18,8 @@ from services.core.db import leasing
 from services.core.db.engine import Database, create_engine
 from services.core.errors import TemporarilyUnavailable
 from services.core.loops import LoopService
-from tests.conftest import create_database, drop_database, free_port
+from tests.fixtures.databases import create_database, drop_database
+from tests.fixtures.servers import free_port
 
 APPLICATION = "grimoire-test-loops"
 

@@ -9,7 +9,7 @@ import pytest
 from services.core.config import DatabaseSettings
 from services.core.db.engine import Database, create_engine
 from services.core.db.statistics import StatisticsKeeper, analyze_stale_tables
-from tests.conftest import create_database, drop_database
+from tests.fixtures.databases import create_database, drop_database
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """services/core/artifact_uris.py: the layout built and parsed in one place, foreign schemes
-never read as store paths. Mostly pure functions; the last tests show, through the real
-server, that experiment creation and listings read a location with the same parser."""
+never read as store paths (tests/api/test_artifact_uris_served.py shows the server reading
+locations with the same parser)."""
 
 import re
-import uuid
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,10 +27,6 @@ from services.core.artifact_uris import (
 )
 from services.core.errors import InvalidParameterValue
 from services.core.fields import INT64_MAX
-from tests.conftest import RunningServer
-from tests.servers import sql
-from tests.test_artifacts import ARTIFACTS
-from tests.test_artifacts_hostile import T, _created
 
 RUN = "0123456789abcdef0123456789abcdef"
 MODEL = "m-" + "ab" * 16
@@ -208,56 +202,3 @@ def test_references_that_name_nothing_say_what_to_use(source: str, hint: str) ->
 def test_no_uri_at_all_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         parse_source("http://[::1/x")
-
-
-@pytest.mark.parametrize(
-    "location",
-    [
-        "mlflow-art\tifacts:/0",  # URL parsers drop the tab: the proxied store, experiment 0
-        "s3://[bucket/x",  # an unclosed IPv6 host: no location at all
-    ],
-)
-def test_experiment_creation_reads_a_location_as_the_listings_do(
-    server: RunningServer, location: str
-) -> None:
-    name = f"located-{uuid.uuid4().hex}"
-    with httpx.Client(base_url=server.url, timeout=30) as api:
-        response = api.post(
-            f"{T}/experiments/create", json={"name": name, "artifact_location": location}
-        )
-        assert response.status_code == 400, response.text
-        assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
-        missing = api.get(f"{T}/experiments/get-by-name", params={"experiment_name": name})
-        assert missing.status_code == 404, missing.text
-        assert missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
-        elsewhere = {"name": name, "artifact_location": "s3://bucket/x"}
-        assert api.post(f"{T}/experiments/create", json=elsewhere).status_code == 200
-
-
-def test_a_listing_reads_the_scheme_in_any_case(server: RunningServer, database_url: str) -> None:
-    """RFC 3986 schemes are case-insensitive, and version sources read them so: a location
-    imported as `MLFLOW-ARTIFACTS:/...` stays the proxied store for listings too."""
-    root = f"upper-{uuid.uuid4().hex[:10]}"
-    location = f"MLFLOW-ARTIFACTS:/{root}"
-    with httpx.Client(base_url=server.url, timeout=30) as api:
-        experiment = _created(
-            api.post(f"{T}/experiments/create", json={"name": f"upper-{uuid.uuid4().hex}"}),
-            "experiment_id",
-        )
-        sql(
-            database_url,
-            "UPDATE experiments SET artifact_location = $1 WHERE experiment_id = $2",
-            location,
-            int(experiment),
-        )
-        run = _created(
-            api.post(f"{T}/runs/create", json={"experiment_id": experiment}),
-            "run",
-            "info",
-            "run_id",
-        )
-        assert api.put(f"{ARTIFACTS}/{root}/{run}/artifacts/f.txt", content=b"f").status_code == 200
-        assert api.get(f"{T}/artifacts/list", params={"run_id": run}).json() == {
-            "root_uri": f"{location}/{run}/artifacts",
-            "files": [{"path": "f.txt", "is_dir": False, "file_size": 1}],
-        }

@@ -1,7 +1,6 @@
 """The docs keep up with the code: every setting is documented."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from services.core.config import (
     RegistrySettings,
     ServerSettings,
 )
+from tests.fixtures.servers import REPO
 
-DOC = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+DOC = (REPO / "docs" / "configuration.md").read_text()
 
 
 @pytest.mark.parametrize(

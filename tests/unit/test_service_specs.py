@@ -8,7 +8,7 @@ import pytest
 
 from services.core.spec import RoutingTable, ServiceSpec
 from services.specs import ROUTING, SPECS
-from tests.servers import REPO
+from tests.fixtures.servers import REPO
 
 
 @pytest.mark.parametrize(
