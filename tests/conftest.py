@@ -12,13 +12,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import pytest
 from hypothesis import settings
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.core.config import DatabaseSettings
+from services.core.db.engine import create_engine
 from services.core.db.migrate import upgrade
 from tests.fixtures.auth_stack import auth_stack  # noqa: F401  (a real OIDC provider + auth server)
 from tests.fixtures.databases import create_database, drop_database
@@ -59,6 +62,28 @@ def database_url(postgres_admin_url: str) -> Iterator[str]:
     asyncio.run(upgrade(url))
     yield url
     drop_database(postgres_admin_url, url)
+
+
+@pytest.fixture(scope="session")
+async def database_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The services' own engine (same driver, timeouts and session settings) on the session
+    database."""
+    engine = create_engine(database_url, DatabaseSettings(), "grimoire-tests")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(database_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back when the test ends: a service
+    function runs against the real migrated schema in milliseconds, and nothing it writes
+    outlives the test (or is seen by any other connection)."""
+    async with database_engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
 
 
 @pytest.fixture(scope="session")

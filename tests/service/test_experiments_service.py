@@ -1,0 +1,107 @@
+"""Experiment use cases (services/tracking/experiments/service.py) called directly on a
+rolled-back connection: what the service decides, without a server in between."""
+
+import uuid
+
+import pytest
+
+from services.core.db.engine import Connection
+from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
+from services.tracking.experiments import service
+from services.tracking.experiments.schemas import (
+    CreateExperiment,
+    DeleteExperimentTag,
+    SearchExperiments,
+    SetExperimentTag,
+    UpdateExperiment,
+)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+async def create(conn: Connection, name: str, **tags: str) -> str:
+    request = CreateExperiment.model_validate(
+        {"name": name, "tags": [{"key": k, "value": v} for k, v in tags.items()]}
+    )
+    return await service.create(conn, request)
+
+
+@pytest.mark.parametrize("attempt", ["first", "second"])
+async def test_what_a_test_writes_is_rolled_back(connection: Connection, attempt: str) -> None:
+    # The same name in both tests: the second would find it taken if the first had committed.
+    experiment_id = await create(connection, "rolled-back-every-time")
+    assert (await service.get_by_name(connection, "rolled-back-every-time"))[
+        "experiment_id"
+    ] == experiment_id
+
+
+async def test_a_created_experiment_reads_back_with_its_tags(connection: Connection) -> None:
+    name = unique("created")
+    experiment_id = await create(connection, name, team="vision")
+    experiment = await service.get(connection, experiment_id)
+    assert experiment["name"] == name
+    assert experiment["lifecycle_stage"] == "active"
+    assert experiment["tags"] == [{"key": "team", "value": "vision"}]
+    assert experiment["artifact_location"] == f"mlflow-artifacts:/{experiment_id}"
+
+
+async def test_a_taken_name_says_whether_the_holder_is_deleted(connection: Connection) -> None:
+    name = unique("taken")
+    experiment_id = await create(connection, name)
+    with pytest.raises(ResourceAlreadyExists, match=f"Experiment '{name}' already exists.$"):
+        await create(connection, name)
+    await service.set_lifecycle(connection, experiment_id, "deleted")
+    with pytest.raises(ResourceAlreadyExists, match="already exists in deleted state"):
+        await create(connection, name)
+
+
+async def test_tags_are_set_replaced_and_deleted(connection: Connection) -> None:
+    experiment_id = await create(connection, unique("tagged"))
+    for value in ("a", "b"):
+        await service.set_tag(
+            connection,
+            SetExperimentTag(experiment_id=experiment_id, key="stage", value=value),
+        )
+    assert (await service.get(connection, experiment_id))["tags"] == [
+        {"key": "stage", "value": "b"}
+    ]
+    await service.delete_tag(
+        connection, DeleteExperimentTag(experiment_id=experiment_id, key="stage")
+    )
+    assert (await service.get(connection, experiment_id)).get("tags", []) == []
+
+
+async def test_a_deleted_experiment_cannot_be_renamed(connection: Connection) -> None:
+    experiment_id = await create(connection, unique("renamed"))
+    await service.set_lifecycle(connection, experiment_id, "deleted")
+    with pytest.raises(
+        InvalidParameterValue, match=f"^Cannot rename a non-active experiment {experiment_id}.$"
+    ):
+        await service.rename(
+            connection, UpdateExperiment(experiment_id=experiment_id, new_name=unique("new"))
+        )
+
+
+async def test_search_filters_by_tag_and_hides_deleted_unless_asked(
+    connection: Connection,
+) -> None:
+    team = unique("team")
+    kept = await create(connection, unique("kept"), team=team)
+    gone = await create(connection, unique("gone"), team=team)
+    await create(connection, unique("other"), team=unique("team"))
+    await service.set_lifecycle(connection, gone, "deleted")
+
+    def ids(page: dict) -> set[str]:
+        return {e["experiment_id"] for e in page.get("experiments", [])}
+
+    active = SearchExperiments(filter=f"tags.team = '{team}'")
+    assert ids(await service.search(connection, active)) == {kept}
+    every = SearchExperiments(filter=f"tags.team = '{team}'", view_type="ALL")
+    assert ids(await service.search(connection, every)) == {kept, gone}
+
+
+async def test_an_unknown_id_does_not_exist(connection: Connection) -> None:
+    with pytest.raises(ResourceDoesNotExist, match="No Experiment with id=987654321 exists"):
+        await service.get(connection, "987654321")
