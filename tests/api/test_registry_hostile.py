@@ -5,7 +5,7 @@
   local path is refused, and versions stored at such places (registered before the check)
   grant nothing.
 - Promotions are serialized: concurrent transitions to Production leave exactly one there.
-- A connection that drops after COMMIT was sent (the proxy in tests/lossy_postgres.py loses
+- A connection that drops after COMMIT was sent (the proxy in tests/fixtures/lossy_postgres.py loses
   the answer) never leaves a second version, model, webhook, delivery or token behind.
 - Only the database's failures are outages: an unresolvable webhook host is a 400 at once.
 - Names, aliases and tags within MLflow's limits are stored; beyond them, a 400.
