@@ -74,7 +74,7 @@ async def database_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def connection(database_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def db_connection(database_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection inside a transaction that is rolled back when the test ends: a service
     function runs against the real migrated schema in milliseconds, and nothing it writes
     outlives the test (or is seen by any other connection)."""
