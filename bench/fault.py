@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import REPO, fresh_database, log, start_grimoire, start_mlflow, stop
+from common import REPO, log
+from postgres import fresh_database
+from targets import start_grimoire, start_mlflow, stop
 
 FAULT_YARDSTICK = REPO.parent / "shared" / "bench" / "fault_pg_restart.py"
 COLUMNS = [  # (figure, heading)

@@ -12,21 +12,21 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import pytest
 from hypothesis import settings
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.core.config import DatabaseSettings
+from services.core.db.engine import create_engine
 from services.core.db.migrate import upgrade
-from tests.servers import (  # noqa: F401  (re-exported for the tests)
-    REPO,
-    RunningServer,
-    free_port,
-    start_server,
-    stop_server,
-)
+from tests.fixtures.auth_stack import auth_stack  # noqa: F401  (a real OIDC provider + auth server)
+from tests.fixtures.databases import create_database, drop_database
+from tests.fixtures.s3 import S3_BUCKET, s3_client
+from tests.fixtures.servers import RunningServer, free_port, start_server, stop_server
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -55,41 +55,6 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     yield server.get_uri()
 
 
-def _with_database(url: str, database: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(database=database).render_as_string(hide_password=False)
-
-
-def create_database(admin_url: str) -> str:
-    name = f"grimoire_test_{uuid.uuid4().hex[:10]}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg", "postgresql"))
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    return _with_database(admin_url, name)
-
-
-def drop_database(admin_url: str, url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    name = make_url(url).database
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
-
-
 @pytest.fixture(scope="session")
 def database_url(postgres_admin_url: str) -> Iterator[str]:
     """A fresh database for the session, migrated to head by the real migrations."""
@@ -97,6 +62,28 @@ def database_url(postgres_admin_url: str) -> Iterator[str]:
     asyncio.run(upgrade(url))
     yield url
     drop_database(postgres_admin_url, url)
+
+
+@pytest.fixture(scope="session")
+async def database_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The services' own engine (same driver, timeouts and session settings) on the session
+    database."""
+    engine = create_engine(database_url, DatabaseSettings(), "grimoire-tests")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_connection(database_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back when the test ends: a service
+    function runs against the real migrated schema in milliseconds, and nothing it writes
+    outlives the test (or is seen by any other connection)."""
+    async with database_engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
 
 
 @pytest.fixture(scope="session")
@@ -150,15 +137,9 @@ def mlflow_experiment(tracking_uri: str, experiment_name: str) -> Iterator[str]:
     mlflow.end_run()
 
 
-S3_BUCKET = "grimoire-test"
-S3_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real S3-protocol server (moto) in its own process, with the test bucket."""
-    import boto3
-
     port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     process = subprocess.Popen(
@@ -174,29 +155,10 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             break
         except httpx.HTTPError:
             time.sleep(0.1)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    s3.create_bucket(Bucket=S3_BUCKET)
+    s3_client(endpoint).create_bucket(Bucket=S3_BUCKET)
     yield endpoint
     process.terminate()
     process.wait(timeout=10)
-
-
-def s3_client(endpoint: str):
-    import boto3
-
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 @pytest.fixture(scope="session")
@@ -239,8 +201,6 @@ def client_on(monkeypatch: pytest.MonkeyPatch):
     yield point
     mlflow.end_run()
 
-
-from tests.auth_fixtures import auth_stack  # noqa: E402,F401  (a real OIDC provider + auth server)
 
 # CI replays the same examples every run (a red CI blocks landing, so it must not depend on
 # luck); local runs keep drawing new examples, which is how property tests find new cases.

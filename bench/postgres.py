@@ -1,0 +1,43 @@
+"""The PostgreSQL the servers are measured on: the one on 127.0.0.1:5432 when it answers,
+else an embedded pgserver; a fresh database per server."""
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def scalar(url: str, sql: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+def postgres_admin_url(workdir: Path) -> str:
+    try:
+        asyncio.run(_admin(LOCAL_POSTGRES, "SELECT 1"))
+        return LOCAL_POSTGRES
+    except (OSError, asyncpg.PostgresError):
+        import pgserver
+
+        return pgserver.get_server(workdir / "pg", cleanup_mode="stop").get_uri()
+
+
+def fresh_database(admin_url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)

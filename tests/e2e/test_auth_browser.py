@@ -1,0 +1,61 @@
+"""A person signs in through the identity provider's real form in a real browser."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.auth_stack import AuthStack
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is required for browser tests (.ci/run installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def test_sign_in_with_wrong_then_right_password_lands_on_me(
+    browser, auth_stack: AuthStack, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{auth_stack.server.url}/me")  # no session: sent to the provider's form
+    assert page.url.startswith(auth_stack.provider.url)
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    assert page.locator("#error").inner_text() == "Invalid username or password"
+
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", "wonderland")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{auth_stack.server.url}/me")
+    assert page.locator("#who").inner_text() == "Signed in as alice@example.com"
+    assert page.locator("#groups").inner_text() == "ml-team"
+    page.screenshot(path=str(tmp_path / "me-after-sign-in.png"))  # looked at; kept in docs/
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == "grimoire_session")
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
+
+    page.click("text=Sign out")
+    assert page.locator("#signed-out").inner_text() == "Signed out of Grimoire"
+    assert all(c["name"] != "grimoire_session" for c in page.context.cookies())
+    page.close()
