@@ -10,6 +10,7 @@ from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
 from services.core.paging import paged, with_token
 from services.tracking.experiments import repository
+from services.tracking.experiments import search as experiment_search
 from services.tracking.experiments.schemas import (
     CreateExperiment,
     DeleteExperimentTag,
@@ -19,7 +20,6 @@ from services.tracking.experiments.schemas import (
     render_experiment,
 )
 from services.tracking.runs import repository as run_repository
-from services.tracking.search import experiments as experiment_search
 from services.tracking.validation import (
     MAX_EXPERIMENT_TAG_KEY_LENGTH,
     MAX_EXPERIMENT_TAG_VAL_LENGTH,

@@ -12,6 +12,7 @@ from services.core.errors import ResourceDoesNotExist
 from services.core.paging import paged, with_token
 from services.tracking.experiments import service as experiments
 from services.tracking.logged_models import repository
+from services.tracking.logged_models import search as model_search
 from services.tracking.logged_models.schemas import (
     STATUS_NUMBERS,
     CreateLoggedModel,
@@ -21,7 +22,6 @@ from services.tracking.logged_models.schemas import (
 )
 from services.tracking.runs import service as runs
 from services.tracking.runs.names import random_run_name
-from services.tracking.search import logged_models as model_search
 from services.tracking.validation import (
     validate_max_results,
     validate_param,

@@ -14,7 +14,8 @@ from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import paged, with_token
 from services.tracking.experiments import service as experiments
 from services.tracking.inputs import repository as inputs
-from services.tracking.runs import page_data, repository
+from services.tracking.runs import page_repository, repository
+from services.tracking.runs import search as run_search
 from services.tracking.runs.names import random_run_name
 from services.tracking.runs.schemas import (
     CreateRun,
@@ -30,7 +31,6 @@ from services.tracking.runs.schemas import (
     UpdateRun,
     render_run_info,
 )
-from services.tracking.search import runs as run_search
 from services.tracking.validation import (
     MAX_DATASET_DIGEST_SIZE,
     MAX_DATASET_NAME_SIZE,
@@ -73,7 +73,7 @@ async def require_active(conn: Connection, run_id: str) -> Any:
 
 async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     infos = [render_run_info(row) for row in rows]
-    pages = await page_data.load(conn, [info["run_id"] for info in infos])
+    pages = await page_repository.load(conn, [info["run_id"] for info in infos])
     return [{"info": info, **pages[info["run_id"]]} for info in infos]
 
 

@@ -1,13 +1,20 @@
 """Translate an experiments filter and order_by into SQL."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
 
 from services.core.db.tables.tracking import experiment_tags, experiments
 from services.core.errors import InvalidParameterValue
-from services.core.search_filter import Comparison, parse_filter, parse_order_by
-from services.core.search_sql import RowTest, compare_numeric, compare_string, where_clauses
+from services.core.search_filter import Comparison, parse_filter
+from services.core.search_sql import (
+    RowTest,
+    attribute_order,
+    compare_numeric,
+    compare_string,
+    where_clauses,
+)
 
 STRING_ATTRIBUTES = {"name": experiments.c.name}
 NUMERIC_ATTRIBUTES = {
@@ -51,20 +58,12 @@ def filter_clauses(text: str | None) -> list[ColumnElement[bool]]:
     return where_clauses(experiments.c.experiment_id, parts)
 
 
+def _unknown_order_key(text: str, columns: Mapping[str, Any]) -> str:
+    return f"Invalid order_by clause '{text}'. Only {sorted(columns)} are supported."
+
+
 def order_clauses(order_by: list[str]) -> list[ColumnElement[Any]]:
-    clauses: list[ColumnElement[Any]] = []
-    seen: set[str] = set()
-    for text in order_by:
-        parsed = parse_order_by(text)
-        column = ORDERABLE.get(parsed.key) if parsed.type == "attribute" else None
-        if column is None:
-            raise InvalidParameterValue(
-                f"Invalid order_by clause '{text}'. Only {sorted(ORDERABLE)} are supported."
-            )
-        if parsed.key in seen:
-            raise InvalidParameterValue(f"`order_by` contains duplicate fields: {order_by}")
-        seen.add(parsed.key)
-        clauses.append(column.asc() if parsed.ascending else column.desc())
+    clauses, seen = attribute_order(order_by, ORDERABLE, _unknown_order_key)
     if "creation_time" not in seen:
         clauses.append(experiments.c.creation_time.desc())
     clauses.append(experiments.c.experiment_id.asc())
