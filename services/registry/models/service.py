@@ -12,9 +12,9 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import registered_model_aliases as aliases
 from services.core.db.tables.registry import registered_model_tags, registered_models
-from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
+from services.core.errors import ResourceAlreadyExists, ResourceDoesNotExist
 from services.core.ids import new_hex_id
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.registry import rows
 from services.registry.models import repository, search
 from services.registry.models.render import render_model
@@ -27,6 +27,7 @@ from services.registry.validation import (
     canonical_stage,
     parse_version,
     validate_alias,
+    validate_max_results,
     validate_model_name,
     validate_new_model_name,
     validate_tag,
@@ -131,22 +132,18 @@ async def delete(conn: Connection, name: str) -> None:
 
 
 async def search_models(conn: Connection, request: SearchRegisteredModels) -> dict[str, Any]:
-    if not 1 <= request.max_results <= MAX_RESULTS_MODELS:
-        raise InvalidParameterValue(
-            f"Invalid value for max_results. It must be at most {MAX_RESULTS_MODELS}, "
-            f"but got value {request.max_results}"
-        )
+    validate_max_results(request.max_results, MAX_RESULTS_MODELS)
     where = search.model_filter(request.filter)
     readable = visible(registered_models.c.id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.model_order(request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "registered_models",
         lambda offset, limit: repository.search_models(conn, where, order, offset, limit),
+        lambda page: render(conn, page),
     )
-    return with_token({"registered_models": await render(conn, page)}, token)
 
 
 async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[dict]:

@@ -15,12 +15,13 @@ from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import model_version_tags, model_versions
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.ids import new_hex_id
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.registry import rows
 from services.registry.models import repository as model_rows
 from services.registry.validation import (
     canonical_stage,
     parse_version,
+    validate_max_results,
     validate_model_name,
     validate_tag,
 )
@@ -177,22 +178,18 @@ async def delete(conn: Connection, name: str, version: str) -> None:
 
 
 async def search_versions(conn: Connection, request: SearchModelVersions) -> dict[str, Any]:
-    if not 1 <= request.max_results <= MAX_RESULTS_VERSIONS:
-        raise InvalidParameterValue(
-            f"Invalid value for max_results. It must be at most {MAX_RESULTS_VERSIONS}, "
-            f"but got value {request.max_results}"
-        )
+    validate_max_results(request.max_results, MAX_RESULTS_VERSIONS)
     where = search.version_filter(request.filter)
     readable = visible(model_versions.c.model_id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.version_order(request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "model_versions",
         lambda offset, limit: repository.search_versions(conn, where, order, offset, limit),
+        lambda page: render(conn, page),
     )
-    return with_token({"model_versions": await render(conn, page)}, token)
 
 
 async def set_tag(conn: Connection, name: str, version: str, key: str, value: str) -> None:

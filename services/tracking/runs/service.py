@@ -11,7 +11,7 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection, plan_as_usual
 from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
 from services.tracking.inputs import repository as inputs
 from services.tracking.runs import page_repository, repository
@@ -298,10 +298,14 @@ async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
     experiment_ids = await access.readable(conn, "experiment", requested)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "runs",
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
+        lambda page: _render_page(conn, page),
     )
+
+
+async def _render_page(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     await plan_as_usual(conn)
-    return with_token({"runs": await render(conn, page)}, token)
+    return await render(conn, rows)
