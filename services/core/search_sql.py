@@ -187,3 +187,21 @@ def attribute_order(
         seen.add(parsed.key)
         clauses.append(column.asc() if parsed.ascending else column.desc())
     return clauses, seen
+
+
+def attribute_comparison(
+    comparison: Comparison,
+    strings: Mapping[str, ColumnElement[Any]],
+    numbers: Mapping[str, ColumnElement[Any]],
+    valid_keys: str,
+) -> ColumnElement[bool]:
+    """`comparison` on one of an entity's string or numeric attribute columns; any other key
+    is INVALID_PARAMETER_VALUE listing `valid_keys`, spelled as MLflow's message for that
+    entity spells them."""
+    if comparison.key in strings:
+        return compare_string(strings[comparison.key], comparison)
+    if comparison.key in numbers:
+        return compare_numeric(numbers[comparison.key], comparison)
+    raise InvalidParameterValue(
+        f"Invalid attribute key '{comparison.key}' specified. Valid keys are {valid_keys}"
+    )

@@ -10,8 +10,8 @@ from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter
 from services.core.search_sql import (
     RowTest,
+    attribute_comparison,
     attribute_order,
-    compare_numeric,
     compare_string,
     where_clauses,
 )
@@ -21,6 +21,7 @@ NUMERIC_ATTRIBUTES = {
     "creation_time": experiments.c.creation_time,
     "last_update_time": experiments.c.last_update_time,
 }
+FILTERABLE_ATTRIBUTES = f"'{sorted([*STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES])}'"
 ORDERABLE = {
     "name": experiments.c.name,
     "experiment_id": experiments.c.experiment_id,
@@ -31,13 +32,8 @@ ORDERABLE = {
 
 def _part(comparison: Comparison) -> ColumnElement[bool] | RowTest:
     if comparison.type == "attribute":
-        if comparison.key in STRING_ATTRIBUTES:
-            return compare_string(STRING_ATTRIBUTES[comparison.key], comparison)
-        if comparison.key in NUMERIC_ATTRIBUTES:
-            return compare_numeric(NUMERIC_ATTRIBUTES[comparison.key], comparison)
-        raise InvalidParameterValue(
-            f"Invalid attribute key '{comparison.key}' specified. Valid keys are "
-            f"'{sorted([*STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES])}'"
+        return attribute_comparison(
+            comparison, STRING_ATTRIBUTES, NUMERIC_ATTRIBUTES, FILTERABLE_ATTRIBUTES
         )
     if comparison.type == "tag":
         tag = experiment_tags.c
