@@ -12,8 +12,8 @@ from fastapi import APIRouter
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from services.artifacts.metrics import BYTES_IN, counted
 from services.artifacts.router import disconnected
+from services.artifacts.transfer_counters import BYTES_IN, counted
 from services.core.auth.policy import PUBLIC, artifact, requires
 from services.core.config import server_settings
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist

@@ -12,7 +12,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from services.artifacts.inert import download_type
-from services.artifacts.metrics import BYTES_IN, BYTES_OUT, counted
+from services.artifacts.transfer_counters import BYTES_IN, BYTES_OUT, counted
 from services.core.auth.policy import artifact, requires
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.gate import streams_body

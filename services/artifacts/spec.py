@@ -1,10 +1,10 @@
 """The artifact proxy, as the kit and the routing table see it."""
 
 from services.artifacts.inert import InertResponses
-from services.artifacts.metrics import BYTES_IN, BYTES_OUT
 from services.artifacts.multipart import router as multipart
 from services.artifacts.resolvers import RESOLVERS
 from services.artifacts.router import router
+from services.artifacts.transfer_counters import BYTES_IN, BYTES_OUT
 from services.core.spec import ServiceSpec, mlflow_endpoints
 
 SPEC = ServiceSpec(

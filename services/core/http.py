@@ -31,6 +31,13 @@ class MlflowMessage(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class KeyValue(MlflowMessage):
+    """A tag or param as every MLflow message carries them."""
+
+    key: str
+    value: str = ""
+
+
 class JSONResponse(Response):
     media_type = "application/json"
 

@@ -5,9 +5,10 @@ Retry-After at once, instead of queueing without bound until clients time out. T
 client retries 503 with backoff, so every request still completes. Probes are never refused.
 """
 
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.core.errors import TemporarilyUnavailable
+from services.core.http import send_error
 from services.core.observability import OVERLOAD_REJECTIONS, UNCOUNTED_PATHS
 
 
@@ -15,15 +16,9 @@ class InFlightLimit:
     def __init__(self, app: ASGIApp, *, limit: int, retry_after: int, service: str):
         self.app = app
         self.limit = limit
-        self.retry_after = str(retry_after).encode()
+        self.retry_after = retry_after
         self.service = service
         self.in_flight = 0
-        self.body = orjson.dumps(
-            {
-                "error_code": "TEMPORARILY_UNAVAILABLE",
-                "message": "The server is at capacity; retry shortly.",
-            }
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNCOUNTED_PATHS:
@@ -31,18 +26,12 @@ class InFlightLimit:
             return
         if self.in_flight >= self.limit:
             OVERLOAD_REJECTIONS.labels(self.service).inc()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 503,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"retry-after", self.retry_after),
-                        (b"content-length", str(len(self.body)).encode()),
-                    ],
-                }
+            await send_error(
+                send,
+                TemporarilyUnavailable(
+                    "The server is at capacity; retry shortly.", retry_after=self.retry_after
+                ),
             )
-            await send({"type": "http.response.body", "body": self.body})
             return
         self.in_flight += 1
         try:

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -48,19 +48,24 @@ def decode_page_token(token: str | None) -> int:
 T = TypeVar("T")
 
 
-async def paged(
-    page_token: str | None,
-    max_results: int,
+class PageRequest(Protocol):
+    page_token: str | None
+    max_results: int
+
+
+async def search_page(
+    request: PageRequest,
+    key: str,
     fetch: Callable[[int, int], Awaitable[list[T]]],
-) -> tuple[list[T], str | None]:
-    """One page of an offset-paged search: fetch(offset, limit) is asked for one row more
-    than the page, which tells whether another page exists."""
-    offset = decode_page_token(page_token)
-    rows = await fetch(offset, max_results + 1)
-    return rows[:max_results], next_page_token(offset, max_results, len(rows))
-
-
-def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
+    render: Callable[[list[T]], Awaitable[list[Any]]],
+) -> dict[str, Any]:
+    """One page of an offset-paged search as MLflow answers it: `{key: [...]}` plus a
+    next_page_token when more rows exist. fetch(offset, limit) is asked for one row more than
+    the page, which tells whether another page exists."""
+    offset = decode_page_token(request.page_token)
+    rows = await fetch(offset, request.max_results + 1)
+    response: dict[str, Any] = {key: await render(rows[: request.max_results])}
+    token = next_page_token(offset, request.max_results, len(rows))
     if token:
         response["next_page_token"] = token
     return response

@@ -23,7 +23,7 @@ from services.core.config import (
 from services.core.db.engine import Database, create_engine
 from services.core.db.migrate import SchemaNotAtHead, current_and_head
 from services.core.db.statistics import StatisticsKeeper
-from services.core.runtime import tune_garbage_collection
+from services.core.gc_tuning import tune_garbage_collection
 from services.core.storage.base import ArtifactStore
 from services.core.storage.factory import open_store
 

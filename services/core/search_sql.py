@@ -1,6 +1,6 @@
 """Comparators shared by every search translator."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import (
 
 from services.core.errors import InvalidParameterValue
 from services.core.fields import INT64_MAX, INT64_MIN
-from services.core.search_filter import Comparison
+from services.core.search_filter import Comparison, parse_order_by
 
 STRING_COMPARATORS = {"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"}
 NUMERIC_COMPARATORS = {"=", "!=", "<", "<=", ">", ">="}
@@ -165,3 +165,43 @@ def compare_numeric(column: ColumnElement[Any], comparison: Comparison) -> Colum
             f"{comparison.type} '{comparison.key}'"
         )
     return column.op(op)(literal(numeric_value(comparison, column)))
+
+
+def attribute_order(
+    order_by: list[str],
+    columns: Mapping[str, ColumnElement[Any]],
+    unknown: Callable[[str, Mapping[str, ColumnElement[Any]]], str],
+) -> tuple[list[ColumnElement[Any]], set[str]]:
+    """ORDER BY clauses for `order_by` naming attributes only, and the keys it named (so a
+    caller adds its default order only where the client gave none); `unknown` words the
+    error for a key outside `columns` in the caller's MLflow message."""
+    clauses: list[ColumnElement[Any]] = []
+    seen: set[str] = set()
+    for text in order_by:
+        parsed = parse_order_by(text)
+        column = columns.get(parsed.key) if parsed.type == "attribute" else None
+        if column is None:
+            raise InvalidParameterValue(unknown(text, columns))
+        if parsed.key in seen:
+            raise InvalidParameterValue(f"`order_by` contains duplicate fields: {order_by}")
+        seen.add(parsed.key)
+        clauses.append(column.asc() if parsed.ascending else column.desc())
+    return clauses, seen
+
+
+def attribute_comparison(
+    comparison: Comparison,
+    strings: Mapping[str, ColumnElement[Any]],
+    numbers: Mapping[str, ColumnElement[Any]],
+    valid_keys: str,
+) -> ColumnElement[bool]:
+    """`comparison` on one of an entity's string or numeric attribute columns; any other key
+    is INVALID_PARAMETER_VALUE listing `valid_keys`, spelled as MLflow's message for that
+    entity spells them."""
+    if comparison.key in strings:
+        return compare_string(strings[comparison.key], comparison)
+    if comparison.key in numbers:
+        return compare_numeric(numbers[comparison.key], comparison)
+    raise InvalidParameterValue(
+        f"Invalid attribute key '{comparison.key}' specified. Valid keys are {valid_keys}"
+    )

@@ -58,6 +58,14 @@ def parse_version(version: str) -> int:
     return number
 
 
+def validate_max_results(max_results: int, limit: int) -> None:
+    if not 1 <= max_results <= limit:
+        raise InvalidParameterValue(
+            f"Invalid value for max_results. It must be at most {limit}, "
+            f"but got value {max_results}"
+        )
+
+
 def canonical_stage(stage: str) -> str:
     canonical = STAGES.get(stage.lower()) if isinstance(stage, str) else None
     if canonical is None:

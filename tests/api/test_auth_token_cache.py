@@ -104,6 +104,6 @@ def test_the_cache_stores_nothing_while_off_or_when_a_change_raced_the_lookup() 
 
 
 def _hash(token: str) -> str:
-    from services.core.auth.tokens import digest
+    from services.core.auth.secret_digest import secret_digest
 
-    return digest(token)
+    return secret_digest(token)

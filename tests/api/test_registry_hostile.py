@@ -27,10 +27,10 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from sklearn.linear_model import LogisticRegression
 
-from services.core.clock import new_hex_id
 from services.core.config import DatabaseSettings
 from services.core.db.engine import Database, chosen_once, create_engine
 from services.core.errors import InvalidParameterValue, TemporarilyUnavailable
+from services.core.ids import new_hex_id
 from tests.fixtures.auth_helpers import grant, service_account
 from tests.fixtures.auth_stack import AuthStack
 from tests.fixtures.lossy_postgres import LossyPostgres

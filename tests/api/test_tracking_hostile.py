@@ -680,7 +680,7 @@ async def test_a_filter_at_the_limit_reads_each_table_once(database_url: str) ->
 
     from services.core.db.tables.tracking import runs
     from services.core.search_sql import JOINED_SUBQUERIES
-    from services.tracking.search.runs import translate
+    from services.tracking.runs.search import translate
 
     def statement(filter_string: str) -> tuple[str, list]:
         query = translate(filter_string, []).apply(select(runs)).limit(10)

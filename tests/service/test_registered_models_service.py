@@ -8,7 +8,7 @@ import pytest
 from services.core.db.engine import Connection
 from services.core.errors import ResourceAlreadyExists, ResourceDoesNotExist
 from services.registry.models import service
-from services.registry.schemas import CreateRegisteredModel, SearchRegisteredModels
+from services.registry.models.schemas import CreateRegisteredModel, SearchRegisteredModels
 
 
 def unique(prefix: str) -> str:

@@ -8,7 +8,6 @@ then work, and upload, in the attacker's account. The cookie's name carries a di
 state, so sign-ins started in several tabs at once do not overwrite each other's.
 """
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -18,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth import users
+from services.core.auth.secret_digest import secret_digest
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import auth_pending_logins, auth_sessions
@@ -29,12 +29,8 @@ LOGIN_COOKIE_PREFIX = "grimoire_login_"
 _STATE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 def login_cookie_name(state: str) -> str:
-    return LOGIN_COOKIE_PREFIX + _hash(state)[:16]
+    return LOGIN_COOKIE_PREFIX + secret_digest(state)[:16]
 
 
 def new_login(return_to: str) -> tuple[dict[str, Any], str]:
@@ -45,7 +41,7 @@ def new_login(return_to: str) -> tuple[dict[str, Any], str]:
         "code_verifier": secrets.token_urlsafe(48),
         "nonce": secrets.token_urlsafe(24),
         "return_to": return_to,
-        "browser_hash": _hash(browser_secret),
+        "browser_hash": secret_digest(browser_secret),
         "expires_at": now_ms() + LOGIN_TTL_MS,
     }
     return pending, browser_secret
@@ -70,7 +66,7 @@ async def pending_login(conn: Connection, state: str) -> Any | None:
 
 def started_in_this_browser(pending: Any, browser_secret: str | None) -> bool:
     return browser_secret is not None and hmac.compare_digest(
-        _hash(browser_secret), pending.browser_hash
+        secret_digest(browser_secret), pending.browser_hash
     )
 
 
@@ -92,7 +88,7 @@ async def complete_login(
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     await conn.execute(
         insert(auth_sessions).values(
-            session_hash=_hash(cookie),
+            session_hash=secret_digest(cookie),
             user_id=user_id,
             csrf_token=csrf,
             created_at=now_ms(),
@@ -109,19 +105,23 @@ async def live_session(conn: Connection, cookie: str, issuer: str) -> Any | None
         await conn.execute(
             select(s.csrf_token, s.expires_at, u.user_id, u.username, u.groups)
             .join(users_table, s.user_id == u.user_id)
-            .where(s.session_hash == _hash(cookie), u.issuer == issuer)
+            .where(s.session_hash == secret_digest(cookie), u.issuer == issuer)
         )
     ).first()
     return row if row is not None and row.expires_at > now_ms() else None
 
 
 async def end_session(conn: Connection, cookie: str) -> None:
-    await conn.execute(delete(auth_sessions).where(auth_sessions.c.session_hash == _hash(cookie)))
+    await conn.execute(
+        delete(auth_sessions).where(auth_sessions.c.session_hash == secret_digest(cookie))
+    )
 
 
 async def session_csrf(conn: Connection, cookie: str) -> str | None:
     return (
         await conn.execute(
-            select(auth_sessions.c.csrf_token).where(auth_sessions.c.session_hash == _hash(cookie))
+            select(auth_sessions.c.csrf_token).where(
+                auth_sessions.c.session_hash == secret_digest(cookie)
+            )
         )
     ).scalar_one_or_none()

@@ -1,10 +1,9 @@
 """Grimoire personal access and service-account tokens: `gmr_` + 256 random bits.
 
-Only the SHA-256 is stored; a fast hash suffices because the tokens are random, not
-passwords. The plain token exists once, in the response that creates it.
+Only their digest is stored (secret_digest.py). The plain token exists once, in the response
+that creates it.
 """
 
-import hashlib
 import secrets
 import uuid
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth.credential_cache import TokenCache, TokenRecord
+from services.core.auth.secret_digest import secret_digest
 from services.core.clock import now_ms
 from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.auth import auth_tokens, service_accounts, users
@@ -20,10 +20,6 @@ from services.core.db.tables.auth import auth_tokens, service_accounts, users
 PREFIX = "gmr_"
 # last_used_at is kept to the minute: no write per request.
 LAST_USED_PRECISION_MS = 60_000
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def issue(
@@ -36,7 +32,7 @@ async def issue(
     token = chosen_once("auth_token", lambda: PREFIX + secrets.token_urlsafe(32))
     record = {
         "token_id": chosen_once("auth_token_id", lambda: uuid.uuid4().hex),
-        "token_hash": digest(token),
+        "token_hash": secret_digest(token),
         "prefix": token[:10],
         "name": name,
         "owner": owner,
@@ -110,7 +106,7 @@ async def _lookup(conn: Connection, token_hash: str, issuer: str) -> TokenRecord
 
 def cached(cache: TokenCache, token: str) -> TokenRecord | None:
     """The live record from memory, when the cache holds it and it is fresh to use."""
-    record, now = cache.get(digest(token)), now_ms()
+    record, now = cache.get(secret_digest(token)), now_ms()
     if record is None or not live(record, now) or _needs_touch(record, now):
         return None
     return record
@@ -125,7 +121,7 @@ async def resolve(
 ) -> TokenRecord | None:
     """The live token's record, or None if unknown, expired or revoked. Refreshes
     `last_used_at` at most once a minute per process and token."""
-    token_hash = digest(token)
+    token_hash = secret_digest(token)
     generation = cache.generation
     record = await _lookup(conn, token_hash, issuer)
     now = now_ms()

@@ -5,7 +5,7 @@ from services.core.actor import actor
 from services.core.auth.policy import AUTHENTICATED, Rule, model, requires
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.models import service
-from services.registry.schemas import (
+from services.registry.models.schemas import (
     AliasRef,
     CreateRegisteredModel,
     DeleteRegisteredModelTag,

@@ -8,27 +8,31 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from services.core.auth.access import grant_creator, visible
-from services.core.clock import new_hex_id, now_ms
+from services.core.clock import now_ms
 from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import registered_model_aliases as aliases
 from services.core.db.tables.registry import registered_model_tags, registered_models
-from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
-from services.core.paging import paged, with_token
-from services.registry import repository, search
-from services.registry.schemas import (
+from services.core.errors import ResourceAlreadyExists, ResourceDoesNotExist
+from services.core.ids import new_hex_id
+from services.core.paging import search_page
+from services.registry import rows
+from services.registry.models import repository, search
+from services.registry.models.render import render_model
+from services.registry.models.schemas import (
     CreateRegisteredModel,
     GetLatestVersions,
     SearchRegisteredModels,
-    render_model,
 )
 from services.registry.validation import (
     canonical_stage,
     parse_version,
     validate_alias,
+    validate_max_results,
     validate_model_name,
     validate_new_model_name,
     validate_tag,
 )
+from services.registry.versions import repository as version_rows
 from services.registry.versions import service as versions
 from services.registry.webhooks import events
 
@@ -46,7 +50,7 @@ async def require(conn: Connection, name: str, *, lock: bool = False) -> Any:
 async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     ids = [row.id for row in rows]
     tags, aliases = await repository.model_children(conn, ids)
-    latest = await versions.render(conn, await repository.latest_per_stage(conn, ids))
+    latest = await versions.render(conn, await version_rows.latest_per_stage(conn, ids))
     latest_by_model: dict[str, list] = {}
     for version in latest:
         latest_by_model.setdefault(version["name"], []).append(version)
@@ -87,7 +91,7 @@ async def create(conn: Connection, request: CreateRegisteredModel, actor: str | 
     await grant_creator(conn, "registered_model", str(model_id))
     for tag in request.tags:
         keys = {"model_id": model_id, "key": tag.key}
-        await repository.upsert_tag(conn, registered_model_tags, keys, tag.value)
+        await rows.upsert_tag(conn, registered_model_tags, keys, tag.value)
     await events.emit(
         conn,
         "registered_model",
@@ -128,28 +132,24 @@ async def delete(conn: Connection, name: str) -> None:
 
 
 async def search_models(conn: Connection, request: SearchRegisteredModels) -> dict[str, Any]:
-    if not 1 <= request.max_results <= MAX_RESULTS_MODELS:
-        raise InvalidParameterValue(
-            f"Invalid value for max_results. It must be at most {MAX_RESULTS_MODELS}, "
-            f"but got value {request.max_results}"
-        )
+    validate_max_results(request.max_results, MAX_RESULTS_MODELS)
     where = search.model_filter(request.filter)
     readable = visible(registered_models.c.id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.model_order(request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "registered_models",
         lambda offset, limit: repository.search_models(conn, where, order, offset, limit),
+        lambda page: render(conn, page),
     )
-    return with_token({"registered_models": await render(conn, page)}, token)
 
 
 async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[dict]:
     row = await require(conn, request.name)
     stages = {canonical_stage(stage) for stage in request.stages}
-    latest = await repository.latest_per_stage(conn, [row.id])
+    latest = await version_rows.latest_per_stage(conn, [row.id])
     chosen = [v for v in latest if not stages or v.current_stage in stages]
     return await versions.render(conn, chosen)
 
@@ -158,13 +158,13 @@ async def set_tag(conn: Connection, name: str, key: str, value: str) -> None:
     validate_tag(key, value)
     row = await require(conn, name, lock=True)
     keys = {"model_id": row.id, "key": key}
-    await repository.upsert_tag(conn, registered_model_tags, keys, value)
+    await rows.upsert_tag(conn, registered_model_tags, keys, value)
 
 
 async def delete_tag(conn: Connection, name: str, key: str) -> None:
     row = await require(conn, name, lock=True)
     tags = registered_model_tags.c
-    if not await repository.delete_rows(
+    if not await rows.delete_rows(
         conn, registered_model_tags, tags.model_id == row.id, tags.key == key
     ):
         raise ResourceDoesNotExist(f"No tag with key '{key}' on registered model '{name}'.")
@@ -174,7 +174,7 @@ async def set_alias(conn: Connection, name: str, alias: str, version: str) -> No
     validate_alias(alias)
     row = await require(conn, name, lock=True)
     number = parse_version(version)
-    if await repository.get_version(conn, row.id, number) is None:
+    if await version_rows.get_version(conn, row.id, number) is None:
         raise ResourceDoesNotExist(f"Model Version (name={name}, version={version}) not found")
     await repository.set_alias(conn, row.id, alias, number)
     await repository.update_model(conn, row.id, last_updated_timestamp=now_ms())
@@ -188,7 +188,7 @@ async def set_alias(conn: Connection, name: str, alias: str, version: str) -> No
 
 async def delete_alias(conn: Connection, name: str, alias: str) -> None:
     row = await require(conn, name, lock=True)
-    if not await repository.delete_rows(
+    if not await rows.delete_rows(
         conn, aliases, aliases.c.model_id == row.id, aliases.c.alias == alias
     ):
         raise ResourceDoesNotExist(f"Registered model alias {alias} not found.")

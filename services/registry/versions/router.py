@@ -4,7 +4,8 @@ from starlette.requests import Request
 from services.core.actor import actor
 from services.core.auth.policy import AUTHENTICATED, model, requires
 from services.core.http import JSONResponse, accepts, empty, parse_request
-from services.registry.schemas import (
+from services.registry.versions import service
+from services.registry.versions.schemas import (
     CreateModelVersion,
     DeleteModelVersionTag,
     SearchModelVersions,
@@ -13,7 +14,6 @@ from services.registry.schemas import (
     UpdateModelVersion,
     VersionRef,
 )
-from services.registry.versions import service
 
 router = APIRouter(prefix="/api/2.0/mlflow/model-versions", tags=["model-versions"])
 

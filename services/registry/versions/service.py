@@ -10,23 +10,27 @@ from typing import Any
 
 from services.core.auth.access import visible
 from services.core.auth.access_cache import AccessCache
-from services.core.clock import new_hex_id, now_ms
+from services.core.clock import now_ms
 from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import model_version_tags, model_versions
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import paged, with_token
-from services.registry import repository, search
-from services.registry.schemas import (
-    CreateModelVersion,
-    SearchModelVersions,
-    TransitionStage,
-    render_version,
-)
+from services.core.ids import new_hex_id
+from services.core.paging import search_page
+from services.registry import rows
+from services.registry.models import repository as model_rows
 from services.registry.validation import (
     canonical_stage,
     parse_version,
+    validate_max_results,
     validate_model_name,
     validate_tag,
+)
+from services.registry.versions import repository, search
+from services.registry.versions.render import render_version
+from services.registry.versions.schemas import (
+    CreateModelVersion,
+    SearchModelVersions,
+    TransitionStage,
 )
 from services.registry.versions.sources import resolve
 from services.registry.webhooks import events
@@ -44,7 +48,7 @@ async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
 
 async def _model(conn: Connection, name: str, *, lock: bool = False) -> Any:
     validate_model_name(name)
-    row = await repository.get_model(conn, name, lock=lock)
+    row = await model_rows.get_model(conn, name, lock=lock)
     if row is None:
         raise ResourceDoesNotExist(f"Registered Model with name={name} not found")
     return row
@@ -77,7 +81,7 @@ async def create(
     if done is not None:
         return await get(conn, request.name, str(done))
     resolved = await resolve(conn, cache, request.source, request.run_id, request.model_id)
-    number = await repository.allocate_version(conn, model.id)
+    number = await model_rows.allocate_version(conn, model.id)
     now = now_ms()
     await repository.insert_version(
         conn,
@@ -100,8 +104,8 @@ async def create(
     )
     for tag in request.tags:
         keys = {"model_id": model.id, "version": number, "key": tag.key}
-        await repository.upsert_tag(conn, model_version_tags, keys, tag.value)
-    await repository.update_model(conn, model.id, last_updated_timestamp=now)
+        await rows.upsert_tag(conn, model_version_tags, keys, tag.value)
+    await model_rows.update_model(conn, model.id, last_updated_timestamp=now)
     await events.emit(
         conn,
         "model_version",
@@ -145,7 +149,7 @@ async def transition(conn: Connection, request: TransitionStage, actor: str | No
     await repository.update_version(
         conn, row.model_id, row.version, current_stage=stage, last_updated_timestamp=now
     )
-    await repository.update_model(conn, row.model_id, last_updated_timestamp=now)
+    await model_rows.update_model(conn, row.model_id, last_updated_timestamp=now)
     # Grimoire's own event (MLflow has none for stages): what CI/CD promotion hooks need.
     await events.emit(
         conn,
@@ -165,7 +169,7 @@ async def transition(conn: Connection, request: TransitionStage, actor: str | No
 
 async def delete(conn: Connection, name: str, version: str) -> None:
     row = await require(conn, name, version, lock=True)
-    await repository.delete_rows(
+    await rows.delete_rows(
         conn,
         model_versions,
         model_versions.c.model_id == row.model_id,
@@ -174,29 +178,25 @@ async def delete(conn: Connection, name: str, version: str) -> None:
 
 
 async def search_versions(conn: Connection, request: SearchModelVersions) -> dict[str, Any]:
-    if not 1 <= request.max_results <= MAX_RESULTS_VERSIONS:
-        raise InvalidParameterValue(
-            f"Invalid value for max_results. It must be at most {MAX_RESULTS_VERSIONS}, "
-            f"but got value {request.max_results}"
-        )
+    validate_max_results(request.max_results, MAX_RESULTS_VERSIONS)
     where = search.version_filter(request.filter)
     readable = visible(model_versions.c.model_id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.version_order(request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "model_versions",
         lambda offset, limit: repository.search_versions(conn, where, order, offset, limit),
+        lambda page: render(conn, page),
     )
-    return with_token({"model_versions": await render(conn, page)}, token)
 
 
 async def set_tag(conn: Connection, name: str, version: str, key: str, value: str) -> None:
     validate_tag(key, value)
     row = await require(conn, name, version, lock=True)
     keys = {"model_id": row.model_id, "version": row.version, "key": key}
-    await repository.upsert_tag(conn, model_version_tags, keys, value)
+    await rows.upsert_tag(conn, model_version_tags, keys, value)
     await events.emit(
         conn,
         "model_version_tag",
@@ -208,7 +208,7 @@ async def set_tag(conn: Connection, name: str, version: str, key: str, value: st
 async def delete_tag(conn: Connection, name: str, version: str, key: str) -> None:
     row = await require(conn, name, version, lock=True)
     t = model_version_tags.c
-    if not await repository.delete_rows(
+    if not await rows.delete_rows(
         conn,
         model_version_tags,
         t.model_id == row.model_id,

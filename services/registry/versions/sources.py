@@ -47,7 +47,8 @@ from services.core.config import artifact_settings
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models, runs
 from services.core.errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
-from services.registry import repository
+from services.registry.models import repository as model_rows
+from services.registry.versions import repository as version_rows
 
 _PROXY_ROUTE = ("api", "2.0", SCHEME, "artifacts")
 _S3_SCHEMES = {"s3", "s3a", "s3n"}
@@ -204,11 +205,11 @@ class SourceCheck:
 
     async def from_registered_version(self, name: str, number: str) -> ResolvedSource:
         """Copying a version (MlflowClient.copy_model_version): the same files."""
-        model = await repository.get_model(self.conn, name)
+        model = await model_rows.get_model(self.conn, name)
         if model is None:
             raise ResourceDoesNotExist(f"Registered Model with name={name} not found")
         await self.may_read("registered_model", str(model.id), f"registered model {name}")
-        version = await repository.get_version(self.conn, model.id, int(number))
+        version = await version_rows.get_version(self.conn, model.id, int(number))
         if version is None:
             raise ResourceDoesNotExist(f"Model Version (name={name}, version={number}) not found")
         return ResolvedSource(version.storage_location, version.run_id, version.logged_model_id)

@@ -9,7 +9,7 @@ from services.core.clock import now_ms
 from services.core.config import RegistrySettings
 from services.core.db.engine import Connection, chosen_once
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.catalogue import EXAMPLES, event_key
 from services.registry.webhooks.delivery import send
@@ -78,12 +78,16 @@ async def get(conn: Connection, webhook_id: str) -> dict[str, Any]:
 async def list_page(conn: Connection, request: ListWebhooks) -> dict[str, Any]:
     if not 1 <= request.max_results <= 1000:
         raise InvalidParameterValue("max_results must be between 1 and 1000.")
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "webhooks",
         lambda offset, limit: repository.page(conn, offset, limit),
+        _render_page,
     )
-    return with_token({"webhooks": [render_webhook(r) for r in page]}, token)
+
+
+async def _render_page(rows: list[Any]) -> list[dict[str, Any]]:
+    return [render_webhook(row) for row in rows]
 
 
 async def update(

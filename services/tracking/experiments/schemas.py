@@ -7,13 +7,8 @@ from pydantic import Field, field_validator
 from services.core.artifact_uris import is_proxied
 from services.core.enums import ViewType
 from services.core.fields import ExperimentId, Int32
-from services.core.http import MlflowMessage
+from services.core.http import KeyValue, MlflowMessage
 from services.core.search_filter import MAX_ORDER_BY_KEYS
-
-
-class KeyValue(MlflowMessage):
-    key: str
-    value: str = ""
 
 
 class CreateExperiment(MlflowMessage):

@@ -8,8 +8,9 @@ from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiments
 from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.tracking.experiments import repository
+from services.tracking.experiments import search as experiment_search
 from services.tracking.experiments.schemas import (
     CreateExperiment,
     DeleteExperimentTag,
@@ -19,7 +20,6 @@ from services.tracking.experiments.schemas import (
     render_experiment,
 )
 from services.tracking.runs import repository as run_repository
-from services.tracking.search import experiments as experiment_search
 from services.tracking.validation import (
     MAX_EXPERIMENT_TAG_KEY_LENGTH,
     MAX_EXPERIMENT_TAG_VAL_LENGTH,
@@ -97,14 +97,17 @@ async def search(conn: Connection, request: SearchExperiments) -> dict[str, Any]
     if readable is not None:
         where.append(readable)
     order = experiment_search.order_clauses(request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "experiments",
         lambda offset, limit: repository.search(conn, where, order, offset, limit),
+        lambda page: _render_page(conn, page),
     )
-    tags = await repository.tags_for(conn, [row.experiment_id for row in page])
-    experiments_page = [render_experiment(r, tags.get(r.experiment_id, [])) for r in page]
-    return with_token({"experiments": experiments_page}, token)
+
+
+async def _render_page(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    tags = await repository.tags_for(conn, [row.experiment_id for row in rows])
+    return [render_experiment(r, tags.get(r.experiment_id, [])) for r in rows]
 
 
 async def rename(conn: Connection, request: UpdateExperiment) -> None:

@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.core.clock import new_hex_id
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import (
     datasets,
@@ -14,6 +13,7 @@ from services.core.db.tables.tracking import (
     run_model_inputs,
     run_model_outputs,
 )
+from services.core.ids import new_hex_id
 
 
 async def upsert_dataset(conn: Connection, experiment_id: int, dataset: Any) -> str:

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from services.core.enums import LoggedModelStatus
 from services.core.fields import ExperimentId, Int32
-from services.core.http import MlflowMessage
+from services.core.http import KeyValue, MlflowMessage
 from services.core.search_filter import MAX_FILTER_COMPARISONS, MAX_ORDER_BY_KEYS
 from services.tracking.runs.schemas import OptionalRunId, render_metric
 
@@ -21,11 +21,6 @@ STATUS_NAMES = {number: name for name, number in STATUS_NUMBERS.items()}
 
 class GetLoggedModel(MlflowMessage):
     allow_deleted: bool = False
-
-
-class KeyValue(MlflowMessage):
-    key: str
-    value: str = ""
 
 
 class CreateLoggedModel(MlflowMessage):

@@ -9,9 +9,10 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models
 from services.core.errors import ResourceDoesNotExist
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
 from services.tracking.logged_models import repository
+from services.tracking.logged_models import search as model_search
 from services.tracking.logged_models.schemas import (
     STATUS_NUMBERS,
     CreateLoggedModel,
@@ -21,7 +22,6 @@ from services.tracking.logged_models.schemas import (
 )
 from services.tracking.runs import service as runs
 from services.tracking.runs.names import random_run_name
-from services.tracking.search import logged_models as model_search
 from services.tracking.validation import (
     validate_max_results,
     validate_param,
@@ -136,9 +136,9 @@ async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any
         *model_search.filter_clauses(request.filter, request.datasets),
     ]
     order = model_search.order_clauses(request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "models",
         lambda offset, limit: repository.search(conn, where, order, offset, limit),
+        lambda page: render(conn, page),
     )
-    return with_token({"models": await render(conn, page)}, token)

@@ -20,7 +20,7 @@ from services.core.db.tables.tracking import (
     runs,
     tags,
 )
-from services.tracking.search.runs import RunQuery
+from services.tracking.runs.search import RunQuery
 
 
 async def insert_run(conn: Connection, values: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.auth.policy import AUTHENTICATED, experiment, requires, run
-from services.core.clock import new_hex_id
 from services.core.http import JSONResponse, accepts, empty, parse_request
+from services.core.ids import new_hex_id
 from services.tracking.runs import service
 from services.tracking.runs.schemas import (
     CreateRun,

@@ -17,7 +17,7 @@ from services.core.fields import (
     LoggedModelId,
     RunId,
 )
-from services.core.http import MlflowMessage, json_double
+from services.core.http import KeyValue, MlflowMessage, json_double
 from services.core.search_filter import MAX_ORDER_BY_KEYS
 
 
@@ -50,11 +50,6 @@ class RunRef(MlflowMessage):
                 "information about request parameters."
             )
         return self
-
-
-class KeyValue(MlflowMessage):
-    key: str
-    value: str = ""
 
 
 class CreateRun(MlflowMessage):

@@ -11,10 +11,11 @@ from services.core.clock import now_ms
 from services.core.db.engine import Connection, plan_as_usual
 from services.core.enums import LIFECYCLE_STAGES
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.paging import paged, with_token
+from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
 from services.tracking.inputs import repository as inputs
-from services.tracking.runs import page_data, repository
+from services.tracking.runs import page_repository, repository
+from services.tracking.runs import search as run_search
 from services.tracking.runs.names import random_run_name
 from services.tracking.runs.schemas import (
     CreateRun,
@@ -30,7 +31,6 @@ from services.tracking.runs.schemas import (
     UpdateRun,
     render_run_info,
 )
-from services.tracking.search import runs as run_search
 from services.tracking.validation import (
     MAX_DATASET_DIGEST_SIZE,
     MAX_DATASET_NAME_SIZE,
@@ -73,7 +73,7 @@ async def require_active(conn: Connection, run_id: str) -> Any:
 
 async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     infos = [render_run_info(row) for row in rows]
-    pages = await page_data.load(conn, [info["run_id"] for info in infos])
+    pages = await page_repository.load(conn, [info["run_id"] for info in infos])
     return [{"info": info, **pages[info["run_id"]]} for info in infos]
 
 
@@ -298,10 +298,14 @@ async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
     experiment_ids = await access.readable(conn, "experiment", requested)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)
-    page, token = await paged(
-        request.page_token,
-        request.max_results,
+    return await search_page(
+        request,
+        "runs",
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
+        lambda page: _render_page(conn, page),
     )
+
+
+async def _render_page(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     await plan_as_usual(conn)
-    return with_token({"runs": await render(conn, page)}, token)
+    return await render(conn, rows)

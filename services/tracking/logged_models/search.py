@@ -12,7 +12,13 @@ from services.core.db.tables.tracking import (
 )
 from services.core.errors import InvalidParameterValue
 from services.core.search_filter import Comparison, parse_filter
-from services.core.search_sql import RowTest, compare_numeric, compare_string, where_clauses
+from services.core.search_sql import (
+    RowTest,
+    attribute_comparison,
+    compare_numeric,
+    compare_string,
+    where_clauses,
+)
 from services.tracking.logged_models.schemas import STATUS_NUMBERS, DatasetFilter, OrderBy
 
 lm = logged_models.c
@@ -28,6 +34,7 @@ NUMERIC_ATTRIBUTES = {
     "last_updated_timestamp": lm.last_updated_timestamp_ms,
     "last_updated_time": lm.last_updated_timestamp_ms,
 }
+FILTERABLE_ATTRIBUTES = str(sorted(["status", *STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES]))
 TAG_PARAM_COMPARATORS = {"=", "!=", "LIKE", "ILIKE"}
 
 
@@ -59,13 +66,8 @@ def _part(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElemen
             numbers = [STATUS_NUMBERS[n] for n in names]
             value = numbers if isinstance(comparison.value, list) else numbers[0]
             return compare_numeric_or_list(lm.status, comparison, value)
-        if comparison.key in STRING_ATTRIBUTES:
-            return compare_string(STRING_ATTRIBUTES[comparison.key], comparison)
-        if comparison.key in NUMERIC_ATTRIBUTES:
-            return compare_numeric(NUMERIC_ATTRIBUTES[comparison.key], comparison)
-        raise InvalidParameterValue(
-            f"Invalid attribute key '{comparison.key}' specified. Valid keys are "
-            f"{sorted(['status', *STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES])}"
+        return attribute_comparison(
+            comparison, STRING_ATTRIBUTES, NUMERIC_ATTRIBUTES, FILTERABLE_ATTRIBUTES
         )
     if comparison.type == "metric":
         m = logged_model_metrics.c

@@ -27,6 +27,7 @@ from services.core.search_filter import Comparison, parse_filter, parse_order_by
 from services.core.search_sql import (
     STRING_COMPARATORS,
     RowTest,
+    attribute_comparison,
     compare_numeric,
     compare_string,
     where_clauses,
@@ -48,20 +49,13 @@ NUMERIC_ATTRIBUTES = {
     "created": runs.c.start_time,
     "Created": runs.c.start_time,
 }
+# The spellings MLflow lists in its error (not its capitalised aliases of run name, created).
+FILTERABLE_ATTRIBUTES = (
+    f"'{sorted(k for k in [*STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES] if k.islower())}'"
+)
 KEYED_TABLES = {"metric": latest_metrics, "parameter": params, "tag": tags}
 NAN = literal(float("nan"))
 CONTEXT_TAG = "mlflow.data.context"
-
-
-def _attribute_clause(comparison: Comparison) -> ColumnElement[bool]:
-    if comparison.key in NUMERIC_ATTRIBUTES:
-        return compare_numeric(NUMERIC_ATTRIBUTES[comparison.key], comparison)
-    if comparison.key in STRING_ATTRIBUTES:
-        return compare_string(STRING_ATTRIBUTES[comparison.key], comparison)
-    raise InvalidParameterValue(
-        f"Invalid attribute key '{comparison.key}' specified. Valid keys are "
-        f"'{sorted(k for k in [*STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES] if k.islower())}'"
-    )
 
 
 def _metric_condition(value: ColumnElement[Any], comparison: Comparison) -> ColumnElement[bool]:
@@ -123,7 +117,9 @@ def _dataset_test(comparison: Comparison) -> RowTest:
 
 def _part(comparison: Comparison) -> ColumnElement[bool] | RowTest:
     if comparison.type == "attribute":
-        return _attribute_clause(comparison)
+        return attribute_comparison(
+            comparison, STRING_ATTRIBUTES, NUMERIC_ATTRIBUTES, FILTERABLE_ATTRIBUTES
+        )
     if comparison.type == "dataset":
         return _dataset_test(comparison)
     return _keyed_test(comparison)

@@ -1,19 +1,27 @@
 """Translate an experiments filter and order_by into SQL."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
 
 from services.core.db.tables.tracking import experiment_tags, experiments
 from services.core.errors import InvalidParameterValue
-from services.core.search_filter import Comparison, parse_filter, parse_order_by
-from services.core.search_sql import RowTest, compare_numeric, compare_string, where_clauses
+from services.core.search_filter import Comparison, parse_filter
+from services.core.search_sql import (
+    RowTest,
+    attribute_comparison,
+    attribute_order,
+    compare_string,
+    where_clauses,
+)
 
 STRING_ATTRIBUTES = {"name": experiments.c.name}
 NUMERIC_ATTRIBUTES = {
     "creation_time": experiments.c.creation_time,
     "last_update_time": experiments.c.last_update_time,
 }
+FILTERABLE_ATTRIBUTES = f"'{sorted([*STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES])}'"
 ORDERABLE = {
     "name": experiments.c.name,
     "experiment_id": experiments.c.experiment_id,
@@ -24,13 +32,8 @@ ORDERABLE = {
 
 def _part(comparison: Comparison) -> ColumnElement[bool] | RowTest:
     if comparison.type == "attribute":
-        if comparison.key in STRING_ATTRIBUTES:
-            return compare_string(STRING_ATTRIBUTES[comparison.key], comparison)
-        if comparison.key in NUMERIC_ATTRIBUTES:
-            return compare_numeric(NUMERIC_ATTRIBUTES[comparison.key], comparison)
-        raise InvalidParameterValue(
-            f"Invalid attribute key '{comparison.key}' specified. Valid keys are "
-            f"'{sorted([*STRING_ATTRIBUTES, *NUMERIC_ATTRIBUTES])}'"
+        return attribute_comparison(
+            comparison, STRING_ATTRIBUTES, NUMERIC_ATTRIBUTES, FILTERABLE_ATTRIBUTES
         )
     if comparison.type == "tag":
         tag = experiment_tags.c
@@ -51,20 +54,12 @@ def filter_clauses(text: str | None) -> list[ColumnElement[bool]]:
     return where_clauses(experiments.c.experiment_id, parts)
 
 
+def _unknown_order_key(text: str, columns: Mapping[str, Any]) -> str:
+    return f"Invalid order_by clause '{text}'. Only {sorted(columns)} are supported."
+
+
 def order_clauses(order_by: list[str]) -> list[ColumnElement[Any]]:
-    clauses: list[ColumnElement[Any]] = []
-    seen: set[str] = set()
-    for text in order_by:
-        parsed = parse_order_by(text)
-        column = ORDERABLE.get(parsed.key) if parsed.type == "attribute" else None
-        if column is None:
-            raise InvalidParameterValue(
-                f"Invalid order_by clause '{text}'. Only {sorted(ORDERABLE)} are supported."
-            )
-        if parsed.key in seen:
-            raise InvalidParameterValue(f"`order_by` contains duplicate fields: {order_by}")
-        seen.add(parsed.key)
-        clauses.append(column.asc() if parsed.ascending else column.desc())
+    clauses, seen = attribute_order(order_by, ORDERABLE, _unknown_order_key)
     if "creation_time" not in seen:
         clauses.append(experiments.c.creation_time.desc())
     clauses.append(experiments.c.experiment_id.asc())

@@ -1,0 +1,19 @@
+"""The `grimoire` command: one module per command group."""
+
+import click
+
+from services.cli.db import db
+from services.cli.grants import grant, revoke
+from services.cli.server import server
+from services.cli.service_accounts import service_account
+from services.cli.tables import policy, routes
+from services.cli.tokens import token
+
+
+@click.group()
+def main() -> None:
+    """Grimoire: ML experiment tracking and model registry that speaks MLflow's protocol."""
+
+
+for command in (server, db, token, grant, revoke, routes, policy, service_account):
+    main.add_command(command)

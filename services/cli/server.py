@@ -1,0 +1,119 @@
+"""`grimoire server`: every service in one process on this machine."""
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+
+import click
+
+from services.cli.console import console
+from services.cli.settings_options import setting_option
+from services.core.config import (
+    ArtifactSettings,
+    DatabaseSettings,
+    GrimoireSettings,
+    ServerSettings,
+)
+
+
+def _export(name: str, value: object | None) -> None:
+    """Flags become the same environment variables the services read, so uvicorn's worker
+    processes see exactly what the parent was told."""
+    if value is not None:
+        os.environ[name] = str(value)
+
+
+def _webhook_key(data_dir: Path) -> str:
+    """The key that encrypts webhook secrets at rest, created once per data directory."""
+    from cryptography.fernet import Fernet
+
+    path = data_dir / "webhook-secret.key"
+    if not path.exists():
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@click.command()
+@setting_option(ServerSettings, "host")
+@setting_option(ServerSettings, "port")
+@setting_option(ServerSettings, "workers")
+@setting_option(GrimoireSettings, "data_dir")
+@setting_option(DatabaseSettings, "url", "--database-url")
+@setting_option(ArtifactSettings, "root", "--artifacts-root")
+@click.option(
+    "--allow-remote-without-auth",
+    is_flag=True,
+    help="Serve a non-loopback address with no identity provider configured (never in production).",
+)
+def server(
+    host: str,
+    port: int,
+    workers: int,
+    data_dir: Path,
+    database_url: str | None,
+    artifacts_root: str | None,
+    allow_remote_without_auth: bool,
+) -> None:
+    """Start every service in one process on this machine."""
+    import uvicorn
+
+    if not os.environ.get("GRIMOIRE_AUTH_ISSUER"):
+        # The embedded default for one person on a laptop: no identity provider, so no
+        # authentication, and therefore only on loopback unless explicitly told otherwise.
+        if host not in ("127.0.0.1", "localhost", "::1") and not allow_remote_without_auth:
+            raise click.UsageError(
+                f"No identity provider is configured (GRIMOIRE_AUTH_ISSUER), so authentication "
+                f"is off; refusing to listen on {host}. Configure OIDC (docs/auth.md) or pass "
+                "--allow-remote-without-auth."
+            )
+        _export("GRIMOIRE_AUTH_DISABLED", "true")
+        console.print(
+            "[bold yellow]Authentication is OFF[/] (no GRIMOIRE_AUTH_ISSUER): anyone who can "
+            f"reach {host}:{port} can read and change everything."
+        )
+
+    from services.core.db.migrate import upgrade
+    from services.core.embedded import start_embedded_postgres
+
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _export("GRIMOIRE_DATA_DIR", data_dir)
+    _export("GRIMOIRE_ARTIFACTS_ROOT", artifacts_root)
+    if database_url is None:
+        with console.status("Starting the embedded PostgreSQL..."):
+            database_url = start_embedded_postgres(data_dir)
+        console.print(f"Embedded PostgreSQL under {data_dir / 'postgres'}")
+    _export("GRIMOIRE_DATABASE_URL", database_url)
+    if "GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY" not in os.environ:
+        _export("GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY", _webhook_key(data_dir))
+    before, after = asyncio.run(upgrade(database_url))
+    if before != after:
+        console.print(f"Database schema migrated {before or 'empty'} -> {after}")
+
+    workers = workers or os.cpu_count() or 1
+    if workers > 1:
+        metrics_dir = data_dir / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir()
+        _export("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    console.print(
+        f"[bold green]Grimoire[/] on {url} with {workers} worker(s).\n"
+        f"Point MLflow at it:  export MLFLOW_TRACKING_URI={url}"
+    )
+    uvicorn.run(
+        "services.server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+        # Longer than load balancers' idle timeouts (60 s), so the server never closes a
+        # keep-alive connection a client is about to reuse.
+        timeout_keep_alive=65,
+        # Do not advertise the server software (and spare every client a header to parse).
+        server_header=False,
+    )
