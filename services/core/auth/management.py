@@ -63,11 +63,13 @@ async def create_personal_token(
     return await tokens.issue(conn, owner_of(principal), name, principal.user_id, lifetime)
 
 
-async def list_tokens(conn: Connection, principal: Principal, everyone: bool) -> list[dict]:
+async def list_tokens(
+    conn: Connection, principal: Principal, everyone: bool
+) -> list[dict[str, Any]]:
     statement = select(auth_tokens).order_by(auth_tokens.c.created_at)
     if not (everyone and principal.is_admin):
         statement = statement.where(auth_tokens.c.owner == owner_of(principal))
-    return [tokens.public(row) for row in await conn.execute(statement)]
+    return [tokens.public(row._mapping) for row in await conn.execute(statement)]
 
 
 async def revoke_token(conn: Connection, principal: Principal, token_id: str) -> None:
@@ -209,7 +211,9 @@ async def revoke(conn: Connection, request: Any) -> None:
         raise ResourceDoesNotExist("No such grant.")
 
 
-async def list_grants(conn: Connection, resource_type: str, resource_id: str) -> list[dict]:
+async def list_grants(
+    conn: Connection, resource_type: str, resource_id: str
+) -> list[dict[str, Any]]:
     key = await _resource_key(conn, resource_type, resource_id)
     g = grants.c
     rows = await conn.execute(

@@ -7,9 +7,10 @@ passwords. The plain token exists once, in the response that creates it.
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import RowMapping, and_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth.credential_cache import TokenCache, TokenRecord
@@ -48,10 +49,9 @@ async def issue(
     return {**public(record), "token": token}
 
 
-def public(record: Any) -> dict[str, Any]:
-    get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
+def public(record: Mapping[str, object] | RowMapping) -> dict[str, Any]:
     return {
-        key: get(key)
+        key: record.get(key)
         for key in (
             "token_id",
             "prefix",

@@ -43,7 +43,7 @@ registered_models = Table(
 )
 
 
-def _model_fk() -> Column:
+def _model_fk() -> Column[int]:
     return Column(
         "model_id",
         BigInteger,
