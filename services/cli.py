@@ -6,6 +6,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -152,7 +153,12 @@ def db_upgrade(database_url: str) -> None:
     console.print(f"schema: {before or 'empty'} -> {after}")
 
 
-def _api(method: str, path: str, **kwargs: object) -> dict:
+def _api(
+    method: str,
+    path: str,
+    json: dict[str, Any] | None = None,
+    params: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Call this Grimoire's API as the mlflow client would: MLFLOW_TRACKING_URI and
     MLFLOW_TRACKING_TOKEN (or _USERNAME/_PASSWORD with a token as the password)."""
     import httpx
@@ -162,7 +168,9 @@ def _api(method: str, path: str, **kwargs: object) -> dict:
         raise click.UsageError("Set MLFLOW_TRACKING_URI to the Grimoire server's URL.")
     token = os.environ.get("MLFLOW_TRACKING_TOKEN") or os.environ.get("MLFLOW_TRACKING_PASSWORD")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = httpx.request(method, base.rstrip("/") + path, headers=headers, timeout=30, **kwargs)
+    response = httpx.request(
+        method, base.rstrip("/") + path, headers=headers, timeout=30, json=json, params=params
+    )
     body = response.json() if response.content else {}
     if response.status_code >= 400:
         raise click.ClickException(
