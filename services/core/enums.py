@@ -1,7 +1,7 @@
 """Protobuf enums as they travel in MLflow JSON: by name, or by number from older clients."""
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from pydantic import BeforeValidator
 
@@ -49,7 +49,13 @@ LoggedModelStatus = Annotated[
     ),
 ]
 
-LIFECYCLE_STAGES = {
+# Of an experiment or a run.
+LifecycleStage = Literal["active", "deleted"]
+# Of a model version (MLflow's legacy stages; "None" is a stage, spelled as a string).
+ModelVersionStage = Literal["None", "Staging", "Production", "Archived"]
+MODEL_VERSION_STAGES: tuple[ModelVersionStage, ...] = get_args(ModelVersionStage)
+
+LIFECYCLE_STAGES: dict[str, tuple[LifecycleStage, ...]] = {
     "ACTIVE_ONLY": ("active",),
     "DELETED_ONLY": ("deleted",),
     "ALL": ("active", "deleted"),

@@ -1,11 +1,11 @@
 """Tokens, service accounts and grants: the use cases behind /api/2.0/grimoire/..."""
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from sqlalchemy import and_, delete, select, update
 
 from services.core.auth import access, tokens
-from services.core.auth.principal import ROLES, Principal
+from services.core.auth.principal import ROLES, Principal, is_role
 from services.core.clock import now_ms
 from services.core.config import auth_settings
 from services.core.db.engine import Connection
@@ -30,6 +30,20 @@ ResourceType = Literal[
 ]
 RESOURCE_TYPES = get_args(ResourceType)
 MAX_PATTERN_LENGTH = 256
+
+
+class GrantRequest(Protocol):
+    """A grant or revoke message as the API parses it (services.core.auth.api.Grant)."""
+
+    principal_type: str
+    principal: str
+    resource_type: ResourceType
+    resource_id: str
+    role: str | None
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -177,10 +191,10 @@ def _check_principal(principal_type: str, principal: str) -> None:
         raise InvalidParameterValue("principal_type must be user or group, with a principal name.")
 
 
-async def grant(conn: Connection, granted_by: str, request: Any) -> dict[str, Any]:
+async def grant(conn: Connection, granted_by: str, request: GrantRequest) -> dict[str, Any]:
     _check_principal(request.principal_type, request.principal)
     role = (request.role or "").upper()
-    if role not in ROLES:
+    if not is_role(role):
         raise InvalidParameterValue(f"role must be one of {', '.join(ROLES)}.")
     key = await _resource_key(conn, request.resource_type, request.resource_id)
     await access.grant(
@@ -195,7 +209,7 @@ async def grant(conn: Connection, granted_by: str, request: Any) -> dict[str, An
     return {**request.model_dump(), "role": role}
 
 
-async def revoke(conn: Connection, request: Any) -> None:
+async def revoke(conn: Connection, request: GrantRequest) -> None:
     _check_principal(request.principal_type, request.principal)
     key = await _resource_key(conn, request.resource_type, request.resource_id)
     g = grants.c

@@ -9,7 +9,7 @@ from services.core.artifact_uris import run_artifact_uri
 from services.core.auth import access
 from services.core.clock import now_ms
 from services.core.db.engine import Connection, plan_as_usual
-from services.core.enums import LIFECYCLE_STAGES
+from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import paged, with_token
 from services.tracking.experiments import service as experiments
@@ -132,7 +132,7 @@ async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
     return render_run_info(await require(conn, request.resolved_run_id))
 
 
-async def set_lifecycle(conn: Connection, run_id: str, stage: str) -> None:
+async def set_lifecycle(conn: Connection, run_id: str, stage: LifecycleStage) -> None:
     row = await require(conn, run_id, lock=True)
     if stage == "active":
         experiment = await experiments.require(conn, str(row.experiment_id))
