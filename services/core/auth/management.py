@@ -1,11 +1,11 @@
 """Tokens, service accounts and grants: the use cases behind /api/2.0/grimoire/..."""
 
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, TypedDict, get_args
 
 from sqlalchemy import and_, delete, select, update
 
 from services.core.auth import access, tokens
-from services.core.auth.principal import ROLES, Principal, is_role
+from services.core.auth.principal import ROLES, Principal, Role, is_role
 from services.core.clock import now_ms
 from services.core.config import auth_settings
 from services.core.db.engine import Connection
@@ -30,6 +30,16 @@ ResourceType = Literal[
 ]
 RESOURCE_TYPES = get_args(ResourceType)
 MAX_PATTERN_LENGTH = 256
+
+
+class GrantInfo(TypedDict):
+    """One grant on a resource, as the permissions listing shows it."""
+
+    principal_type: str  # "user" or "group"
+    principal: str
+    role: Role
+    granted_by: str
+    granted_at: int  # epoch ms
 
 
 class GrantRequest(Protocol):
@@ -66,7 +76,7 @@ def owner_of(principal: Principal) -> str:
 
 async def create_personal_token(
     conn: Connection, principal: Principal, name: str, expires_in_days: float | None
-) -> dict[str, Any]:
+) -> tokens.IssuedToken:
     if principal.kind == "client":
         raise PermissionDenied(
             "OAuth clients cannot create Grimoire tokens; use a service account."
@@ -79,7 +89,7 @@ async def create_personal_token(
 
 async def list_tokens(
     conn: Connection, principal: Principal, everyone: bool
-) -> list[dict[str, Any]]:
+) -> list[tokens.TokenInfo]:
     statement = select(auth_tokens).order_by(auth_tokens.c.created_at)
     if not (everyone and principal.is_admin):
         statement = statement.where(auth_tokens.c.owner == owner_of(principal))
@@ -135,7 +145,7 @@ async def delete_service_account(conn: Connection, name: str) -> None:
 
 async def service_account_token(
     conn: Connection, name: str, token_name: str, expires_in_days: float | None
-) -> dict[str, Any]:
+) -> tokens.IssuedToken:
     found = await conn.execute(
         select(service_accounts.c.name).where(service_accounts.c.name == name)
     )
@@ -225,9 +235,7 @@ async def revoke(conn: Connection, request: GrantRequest) -> None:
         raise ResourceDoesNotExist("No such grant.")
 
 
-async def list_grants(
-    conn: Connection, resource_type: str, resource_id: str
-) -> list[dict[str, Any]]:
+async def list_grants(conn: Connection, resource_type: str, resource_id: str) -> list[GrantInfo]:
     key = await _resource_key(conn, resource_type, resource_id)
     g = grants.c
     rows = await conn.execute(

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import RowMapping, and_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -23,13 +23,30 @@ PREFIX = "gmr_"
 LAST_USED_PRECISION_MS = 60_000
 
 
+class TokenInfo(TypedDict):
+    """A token as the API shows it: everything but its hash (times in epoch ms)."""
+
+    token_id: str
+    prefix: str
+    name: str
+    owner: str
+    created_at: int
+    expires_at: int | None
+    revoked_at: int | None
+    last_used_at: int | None
+
+
+class IssuedToken(TokenInfo):
+    token: str  # the plain token, in this one response only
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def issue(
     conn: Connection, owner: str, name: str, user_id: int | None, expires_at: int | None
-) -> dict[str, Any]:
+) -> IssuedToken:
     """`user_id`: the person a personal token acts for (None for a service account's).
     Token, id and time are chosen once per call and the row inserted ON CONFLICT DO NOTHING:
     an issue replayed after its COMMIT's answer was lost hands out the token that committed,
@@ -49,19 +66,17 @@ async def issue(
     return {**public(record), "token": token}
 
 
-def public(record: Mapping[str, object] | RowMapping) -> dict[str, Any]:
+def public(record: Mapping[str, Any] | RowMapping) -> TokenInfo:
+    """From a row, or from the record just inserted (which is never revoked or used yet)."""
     return {
-        key: record.get(key)
-        for key in (
-            "token_id",
-            "prefix",
-            "name",
-            "owner",
-            "created_at",
-            "expires_at",
-            "revoked_at",
-            "last_used_at",
-        )
+        "token_id": record["token_id"],
+        "prefix": record["prefix"],
+        "name": record["name"],
+        "owner": record["owner"],
+        "created_at": record["created_at"],
+        "expires_at": record.get("expires_at"),
+        "revoked_at": record.get("revoked_at"),
+        "last_used_at": record.get("last_used_at"),
     }
 
 
