@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install server test lint
+.PHONY: install server test lint typecheck
 
 $(BIN)/grimoire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ tests/oidc/node_modules: tests/oidc/package-lock.json
 lint: install
 	$(BIN)/ruff check services tests bench
 	$(BIN)/ruff format --check services tests bench
+
+## Type check (mypy, settings in pyproject.toml: strict on services/core); CI runs it after lint.
+typecheck: install
+	$(BIN)/mypy

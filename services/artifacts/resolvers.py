@@ -11,6 +11,7 @@ from sqlalchemy import select
 from services.artifacts.version_files import registered_models_of_version_files
 from services.core.artifact_uris import owner_in_store
 from services.core.auth.decisions import Decision, Lookup, Resolver, Subject
+from services.core.auth.principal import Role
 from services.core.db.tables.tracking import logged_models, runs
 from services.core.storage.paths import clean_artifact_path
 
@@ -33,7 +34,7 @@ class ArtifactPath(Resolver):
     def subject(self, value: Any, message: BaseModel | None) -> Subject:
         return Subject(clean_artifact_path(value, allow_root=True))
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         path = subject.value
         experiment_id = await _experiment_of(lookup, path)
         if experiment_id is not None:

@@ -37,7 +37,9 @@ def _segments(path: str) -> list[str] | None:
 def version_locations(path: str) -> list[str]:
     """The locations a version holding this path's files could have, shallowest first."""
     segments = _segments(path)
-    owner = owner_in_store(segments) if segments is not None else None
+    if segments is None:
+        return []
+    owner = owner_in_store(segments)
     if owner is None:
         return []
     depth = owner.root_depth

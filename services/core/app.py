@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -39,29 +40,25 @@ log = logging.getLogger(__name__)
 HTTP_STATUS_ERROR_CODES = {404: "ENDPOINT_NOT_FOUND", 405: "BAD_REQUEST", 400: "BAD_REQUEST"}
 
 
-async def _grimoire_error(_: Request, error: GrimoireError) -> Response:
-    return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
-
-
-async def _store_unavailable(request: Request, error: StoreUnavailable) -> Response:
-    log.warning("artifact store unavailable on %s: %s", request.url.path, error)
-    return await _grimoire_error(
-        request, TemporarilyUnavailable("The artifact store is unreachable; retry shortly.")
-    )
-
-
-async def _http_error(_: Request, error: StarletteHTTPException) -> Response:
-    code = HTTP_STATUS_ERROR_CODES.get(error.status_code, "INTERNAL_ERROR")
-    return JSONResponse(
-        {"error_code": code, "message": str(error.detail)}, status_code=error.status_code
-    )
-
-
-async def _unexpected_error(request: Request, error: Exception) -> Response:
+def _as_grimoire_error(request: Request, error: Exception) -> GrimoireError:
+    if isinstance(error, GrimoireError):
+        return error
+    if isinstance(error, StoreUnavailable):
+        log.warning("artifact store unavailable on %s: %s", request.url.path, error)
+        return TemporarilyUnavailable("The artifact store is unreachable; retry shortly.")
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        {"error_code": "INTERNAL_ERROR", "message": "Internal server error."}, status_code=500
-    )
+    return GrimoireError("Internal server error.")
+
+
+async def _error_response(request: Request, error: Exception) -> Response:
+    """MLflow's body for every error a request can end in: ours, the store's, Starlette's
+    routing errors (404, 405) and anything unexpected (500, logged)."""
+    if isinstance(error, StarletteHTTPException):
+        code = HTTP_STATUS_ERROR_CODES.get(error.status_code, "INTERNAL_ERROR")
+        body = {"error_code": code, "message": str(error.detail)}
+        return JSONResponse(body, status_code=error.status_code)
+    found = _as_grimoire_error(request, error)
+    return JSONResponse(found.body(), status_code=found.http_status, headers=found.headers)
 
 
 async def health(_: Request) -> Response:
@@ -93,9 +90,11 @@ def mount(app: FastAPI, router: APIRouter) -> None:
 
     One route per method: OpenAPI describes a GET's message as query parameters and a
     POST's as a body, and a route has one `openapi_extra` (and one operation id)."""
-    taken = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
+    taken = {(m, r.path) for r in app.routes if isinstance(r, APIRoute) for m in r.methods or ()}
     for route in router.routes:
-        for method in sorted(route.methods):
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"{route!r}: only API routes are mounted")
+        for method in sorted(route.methods or ()):
             twin = ajax_twin(route.path)
             for path, documented in ((route.path, route.include_in_schema), (twin, False)):
                 if path is None or (method, path) in taken:
@@ -120,7 +119,9 @@ def _resolvers(spec: ServiceSpec, app: FastAPI) -> Mapping[str, Resolver]:
         raise ValueError(f"{spec.name} redefines the kit's targets {sorted(clash)}")
     resolvers = {**CORE_RESOLVERS, **spec.resolvers}
     for route in app.routes:
-        rule = getattr(getattr(route, "endpoint", None), RULE_ATTRIBUTE, None)
+        if not isinstance(route, APIRoute):
+            continue
+        rule = getattr(route.endpoint, RULE_ATTRIBUTE, None)
         if rule is not None and rule.target not in SETTLED_TARGETS | resolvers.keys():
             raise ValueError(f"{spec.name}: no resolver for target {rule.target!r} of {route.path}")
     return resolvers
@@ -173,10 +174,8 @@ def create_app(spec: ServiceSpec, *, own_lifespan: bool = True) -> FastAPI:
         telemetry={"tracing": otel, "metrics": otel, "logs": otel},
     )
     app.state.loops = spec.loops
-    app.add_exception_handler(GrimoireError, _grimoire_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(StoreUnavailable, _store_unavailable)
-    app.add_exception_handler(Exception, _unexpected_error)
+    for kind in (GrimoireError, StarletteHTTPException, StoreUnavailable, Exception):
+        app.add_exception_handler(kind, _error_response)
     app.add_route("/health", health, methods=["GET"], include_in_schema=False)
     app.add_route("/ready", ready, methods=["GET"], include_in_schema=False)
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)

@@ -1,13 +1,14 @@
 """Protobuf enums as they travel in MLflow JSON: by name, or by number from older clients."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Literal, get_args
 
 from pydantic import BeforeValidator
 
 from services.core.errors import InvalidParameterValue
 
 
-def _enum(names: dict[int, str], what: str):
+def _enum_name(names: dict[int, str], what: str) -> Callable[[object], str]:
     by_name = {name: name for name in names.values()}
 
     def parse(value: object) -> str:
@@ -19,24 +20,42 @@ def _enum(names: dict[int, str], what: str):
             return names[value]
         raise InvalidParameterValue(f"Invalid value {value!r} for {what}.")
 
-    return Annotated[str, BeforeValidator(parse)]
+    return parse
 
 
-ViewType = _enum({1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL"}, "view type")
-RunStatus = _enum(
-    {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}, "run status"
-)
-LoggedModelStatus = _enum(
-    {
-        0: "LOGGED_MODEL_STATUS_UNSPECIFIED",
-        1: "LOGGED_MODEL_PENDING",
-        2: "LOGGED_MODEL_READY",
-        3: "LOGGED_MODEL_UPLOAD_FAILED",
-    },
-    "logged model status",
-)
+ViewType = Annotated[
+    str, BeforeValidator(_enum_name({1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL"}, "view type"))
+]
+RunStatus = Annotated[
+    str,
+    BeforeValidator(
+        _enum_name(
+            {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}, "run status"
+        )
+    ),
+]
+LoggedModelStatus = Annotated[
+    str,
+    BeforeValidator(
+        _enum_name(
+            {
+                0: "LOGGED_MODEL_STATUS_UNSPECIFIED",
+                1: "LOGGED_MODEL_PENDING",
+                2: "LOGGED_MODEL_READY",
+                3: "LOGGED_MODEL_UPLOAD_FAILED",
+            },
+            "logged model status",
+        )
+    ),
+]
 
-LIFECYCLE_STAGES = {
+# Of an experiment or a run.
+LifecycleStage = Literal["active", "deleted"]
+# Of a model version (MLflow's legacy stages; "None" is a stage, spelled as a string).
+ModelVersionStage = Literal["None", "Staging", "Production", "Archived"]
+MODEL_VERSION_STAGES: tuple[ModelVersionStage, ...] = get_args(ModelVersionStage)
+
+LIFECYCLE_STAGES: dict[str, tuple[LifecycleStage, ...]] = {
     "ACTIVE_ONLY": ("active",),
     "DELETED_ONLY": ("deleted",),
     "ALL": ("active", "deleted"),

@@ -7,6 +7,7 @@ it would refuse (that was a 500).
 """
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import BeforeValidator
@@ -19,7 +20,7 @@ _EXPERIMENT_ID = re.compile(r"[0-9]+")
 _RUN_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def _integer(low: int, high: int, what: str):
+def _integer_in(low: int, high: int, what: str) -> Callable[[object], int]:
     def parse(value: object) -> int:
         # Protobuf JSON carries int64 as a number or a decimal string; an integral float
         # (1.0) is the same number. bool is an int subclass, never a number here.
@@ -39,13 +40,17 @@ def _integer(low: int, high: int, what: str):
             raise ValueError(f"{what} out of range [{low}, {high}]")
         return value
 
-    return Annotated[int, BeforeValidator(parse)]
+    return parse
 
 
-Int64 = _integer(INT64_MIN, INT64_MAX, "a 64-bit integer")
-NonNegativeInt64 = _integer(0, INT64_MAX, "a non-negative 64-bit integer")
-Int32 = _integer(-(2**31), INT32_MAX, "a 32-bit integer")
-PositiveInt32 = _integer(1, INT32_MAX, "a positive 32-bit integer")
+Int64 = Annotated[int, BeforeValidator(_integer_in(INT64_MIN, INT64_MAX, "a 64-bit integer"))]
+NonNegativeInt64 = Annotated[
+    int, BeforeValidator(_integer_in(0, INT64_MAX, "a non-negative 64-bit integer"))
+]
+Int32 = Annotated[int, BeforeValidator(_integer_in(-(2**31), INT32_MAX, "a 32-bit integer"))]
+PositiveInt32 = Annotated[
+    int, BeforeValidator(_integer_in(1, INT32_MAX, "a positive 32-bit integer"))
+]
 
 
 def canonical_experiment_id(value: object) -> str:

@@ -54,7 +54,8 @@ def match_route(app: Any, scope: Scope) -> RouteMatch:
 
 
 def route_of(scope: Scope) -> RouteMatch:
-    return scope.get(ROUTE_STATE, UNMATCHED)
+    route: RouteMatch = scope.get(ROUTE_STATE, UNMATCHED)
+    return route
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -22,7 +22,7 @@ def add_not_implemented_routes(app: FastAPI, endpoints: tuple[Endpoint, ...]) ->
         (method, route.path.replace(":path}", "}"))
         for route in app.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     for method, mlflow_path in endpoints:
         for path in (mlflow_path, ajax_twin(mlflow_path)):

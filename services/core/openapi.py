@@ -44,7 +44,8 @@ def inline_definitions(schema: Schema) -> Schema:
         # Keywords beside a $ref (a default, a description) refine the definition.
         return {**resolve(definitions[name], expanding | {name}), **resolved}
 
-    return resolve(schema, frozenset())
+    inlined: Schema = resolve(schema, frozenset())
+    return inlined
 
 
 def _query_value_schema(schema: Schema) -> Schema:

@@ -159,7 +159,7 @@ def _read_identifier(reader: _Reader) -> tuple[str, str]:
     if first.kind == "string":
         return "attribute", _unquote(first.text)
     parts = [first]
-    while reader.peek() is not None and reader.peek().kind == "dot":
+    while (following := reader.peek()) is not None and following.kind == "dot":
         reader.next()
         part = reader.next()
         if part.kind not in ("word", "backtick", "string", "number"):

@@ -18,6 +18,7 @@ from services.core.auth.decisions import (
     Subject,
     missing,
 )
+from services.core.auth.principal import Role
 from services.core.db.tables.tracking import experiments, logged_models, runs
 
 EXPERIMENT = OnResource("experiment")
@@ -59,7 +60,7 @@ class InExperiments(Resolver):
         named = list(subject.value) if self.many else [subject.value]
         return [*named, *subject.related]
 
-    def from_memory(self, memory: Memory, subject: Subject, role: str) -> Decision | None:
+    def from_memory(self, memory: Memory, subject: Subject, role: Role) -> Decision | None:
         decision: Decision | None = None
         for object_id in self._objects(subject):
             experiment_id = memory.cache.experiment_of(object_id)
@@ -70,7 +71,7 @@ class InExperiments(Resolver):
                 return decision
         return decision
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         decision = Decision(False)
         for object_id in self._objects(subject):
             decision = await lookup.on("experiment", await experiment_of(lookup, object_id), role)

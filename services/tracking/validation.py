@@ -114,7 +114,11 @@ def validate_batch_limits(n_metrics: int, n_params: int, n_tags: int) -> None:
 
 def validate_unique_param_keys(keys: Sequence[str]) -> None:
     seen: set[str] = set()
-    dupes = [key for key in keys if key in seen or seen.add(key)]
+    dupes = []
+    for key in keys:
+        if key in seen:
+            dupes.append(key)
+        seen.add(key)
     if dupes:
         raise InvalidParameterValue(
             f"Duplicate parameter keys have been submitted: {dupes}. Please ensure the request "

@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, literal, or_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth.access_cache import MISSING, AccessCache
-from services.core.auth.principal import RANK, Principal, at_least, current_principal
+from services.core.auth.principal import RANK, Principal, Role, at_least, current_principal
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import grants
@@ -72,12 +72,12 @@ async def role_on(
     resource_type: str,
     resource_id: str | None,
     cache: AccessCache,
-) -> str | None:
+) -> Role | None:
     if principal.is_admin:
         return "ADMIN"
     remembered = cache.role(principal, resource_type, resource_id)
     if remembered is not MISSING:
-        return remembered  # type: ignore[return-value]
+        return remembered
     generation = cache.generation
     scope = _DEFAULT_SCOPE
     if resource_id is not None:
@@ -165,7 +165,7 @@ async def grant(
     principal: str,
     resource_type: str,
     resource_id: str,
-    role: str,
+    role: Role,
     granted_by: str,
 ) -> None:
     statement = insert(grants).values(

@@ -14,16 +14,27 @@ answers almost never change:
   (the generation counter); entries also age out after `TTL_SECONDS` as a last resort.
 """
 
+from enum import Enum
+from typing import Final
+
 from cachetools import LRUCache, TTLCache
 
 from services.core.auth.credential_cache import NotifiedCache
-from services.core.auth.principal import Principal
+from services.core.auth.principal import Principal, Role
 from services.core.observability import ACCESS_CACHE_LOOKUPS
 
 TTL_SECONDS = 300
 MAX_ROLES = 50_000
 MAX_OWNED_OBJECTS = 100_000
-MISSING = object()  # "not remembered", as opposed to a remembered None ("no role")
+
+
+class _Missing(Enum):
+    MISSING = "not remembered"
+
+
+# "Not remembered", as opposed to a remembered None ("no role"); an enum member so that
+# `is MISSING` narrows a lookup's type.
+MISSING: Final = _Missing.MISSING
 
 RoleKey = tuple[str, tuple[str, ...], str, str | None]
 # Bound once: every authorized call counts one or two lookups.
@@ -54,9 +65,9 @@ class AccessCache(NotifiedCache):
 
     def role(
         self, principal: Principal, resource_type: str, resource_id: str | None
-    ) -> str | None | object:
+    ) -> Role | None | _Missing:
         """The remembered role (None: no role at all), or `MISSING` when not known."""
-        found = (
+        found: Role | None | _Missing = (
             self._entries.get(_role_key(principal, resource_type, resource_id), MISSING)
             if self.enabled
             else MISSING
@@ -69,7 +80,7 @@ class AccessCache(NotifiedCache):
         principal: Principal,
         resource_type: str,
         resource_id: str | None,
-        role: str | None,
+        role: Role | None,
         generation: int,
     ) -> None:
         self._store(_role_key(principal, resource_type, resource_id), role, generation)

@@ -76,7 +76,7 @@ async def record(
     await conn.execute(statement.on_conflict_do_nothing(index_elements=["entry_key"]))
 
 
-async def recent(conn: Connection, limit: int, action: str | None = None) -> list[dict]:
+async def recent(conn: Connection, limit: int, action: str | None = None) -> list[dict[str, Any]]:
     statement = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if action:
         statement = statement.where(audit_log.c.action == action)

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from services.core.auth.access import may_create, role_on
 from services.core.auth.access_cache import MISSING, AccessCache
 from services.core.auth.policy import Rule
-from services.core.auth.principal import Principal, at_least
+from services.core.auth.principal import Principal, Role, at_least
 from services.core.db.engine import Connection
 from services.core.errors import ResourceDoesNotExist
 
@@ -49,11 +49,11 @@ class Memory:
     def __init__(self, principal: Principal, cache: AccessCache):
         self.principal, self.cache = principal, cache
 
-    def on(self, resource_type: str, resource_id: str, role: str) -> Decision | None:
+    def on(self, resource_type: str, resource_id: str, role: Role) -> Decision | None:
         granted = self.cache.role(self.principal, resource_type, resource_id)
         if granted is MISSING:
             return None
-        return Decision(at_least(granted, role), resource_type, resource_id)  # type: ignore[arg-type]
+        return Decision(at_least(granted, role), resource_type, resource_id)
 
 
 class Lookup:
@@ -65,7 +65,7 @@ class Lookup:
     async def scalar(self, statement: Any) -> Any:
         return (await self.conn.execute(statement)).scalar_one_or_none()
 
-    async def on(self, resource_type: str, resource_id: str, role: str) -> Decision:
+    async def on(self, resource_type: str, resource_id: str, role: Role) -> Decision:
         granted = await role_on(self.conn, self.principal, resource_type, resource_id, self.cache)
         return Decision(at_least(granted, role), resource_type, resource_id)
 
@@ -85,10 +85,10 @@ class Resolver:
     def subject(self, value: Any, message: BaseModel | None) -> Subject:
         return Subject(value)
 
-    def from_memory(self, memory: Memory, subject: Subject, role: str) -> Decision | None:
+    def from_memory(self, memory: Memory, subject: Subject, role: Role) -> Decision | None:
         return None
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         raise NotImplementedError
 
 
@@ -104,10 +104,10 @@ class OnResource(Resolver):
     def subject(self, value: Any, message: BaseModel | None) -> Subject:
         return Subject(None if value is None else str(value))
 
-    def from_memory(self, memory: Memory, subject: Subject, role: str) -> Decision | None:
+    def from_memory(self, memory: Memory, subject: Subject, role: Role) -> Decision | None:
         return memory.on(self.resource_type, subject.value, role)
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         return await lookup.on(self.resource_type, subject.value, role)
 
 
@@ -117,7 +117,7 @@ class Creating(Resolver):
     def __init__(self, resource_type: str):
         self.resource_type = resource_type
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         return await lookup.may_create(self.resource_type, subject.value)
 
 
@@ -130,7 +130,7 @@ class Named(Resolver):
     ):
         self.resource_type, self.what, self.find_id = resource_type, what, find_id
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         found = await self.find_id(lookup, subject.value)
         if found is None:
             raise missing(self.what, subject.value)

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from services.core.auth.decisions import Decision, Lookup, Resolver, Subject, missing
+from services.core.auth.principal import Role
 from services.core.db.tables.registry import registered_models
 
 
@@ -16,7 +17,7 @@ class GrantTarget(Resolver):
             return Subject()
         return Subject((getattr(message, "resource_type", ""), getattr(message, "resource_id", "")))
 
-    async def decide(self, lookup: Lookup, subject: Subject, role: str) -> Decision:
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
         if subject.value is None:
             return Decision(False)
         resource_type, resource_id = subject.value

@@ -47,14 +47,14 @@ def _cookie(scope: Scope, name: str) -> str | None:
             for part in value.decode("latin-1").split(";"):
                 k, _, v = part.strip().partition("=")
                 if k == name:
-                    return v
+                    return str(v)
     return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 
@@ -133,7 +133,7 @@ class AuthGuard:
                 decision = decide_without_database(
                     principal, rule, subject, state.resolvers, state.access_cache
                 )
-            if decision is None:
+            if principal is None or decision is None:  # (no principal: no decision yet)
                 principal, decision = await state.db.read(
                     self._check,
                     state,

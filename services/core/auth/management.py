@@ -1,11 +1,11 @@
 """Tokens, service accounts and grants: the use cases behind /api/2.0/grimoire/..."""
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, TypedDict, get_args
 
 from sqlalchemy import and_, delete, select, update
 
 from services.core.auth import access, tokens
-from services.core.auth.principal import ROLES, Principal
+from services.core.auth.principal import ROLES, Principal, Role, is_role
 from services.core.clock import now_ms
 from services.core.config import auth_settings
 from services.core.db.engine import Connection
@@ -30,6 +30,30 @@ ResourceType = Literal[
 ]
 RESOURCE_TYPES = get_args(ResourceType)
 MAX_PATTERN_LENGTH = 256
+
+
+class GrantInfo(TypedDict):
+    """One grant on a resource, as the permissions listing shows it."""
+
+    principal_type: str  # "user" or "group"
+    principal: str
+    role: Role
+    granted_by: str
+    granted_at: int  # epoch ms
+
+
+class GrantRequest(Protocol):
+    """A grant or revoke message as the API parses it (services.core.auth.api.Grant)."""
+
+    principal_type: str
+    principal: str
+    resource_type: ResourceType
+    resource_id: str
+    role: str | None
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -52,7 +76,7 @@ def owner_of(principal: Principal) -> str:
 
 async def create_personal_token(
     conn: Connection, principal: Principal, name: str, expires_in_days: float | None
-) -> dict[str, Any]:
+) -> tokens.IssuedToken:
     if principal.kind == "client":
         raise PermissionDenied(
             "OAuth clients cannot create Grimoire tokens; use a service account."
@@ -63,11 +87,13 @@ async def create_personal_token(
     return await tokens.issue(conn, owner_of(principal), name, principal.user_id, lifetime)
 
 
-async def list_tokens(conn: Connection, principal: Principal, everyone: bool) -> list[dict]:
+async def list_tokens(
+    conn: Connection, principal: Principal, everyone: bool
+) -> list[tokens.TokenInfo]:
     statement = select(auth_tokens).order_by(auth_tokens.c.created_at)
     if not (everyone and principal.is_admin):
         statement = statement.where(auth_tokens.c.owner == owner_of(principal))
-    return [tokens.public(row) for row in await conn.execute(statement)]
+    return [tokens.public(row._mapping) for row in await conn.execute(statement)]
 
 
 async def revoke_token(conn: Connection, principal: Principal, token_id: str) -> None:
@@ -119,7 +145,7 @@ async def delete_service_account(conn: Connection, name: str) -> None:
 
 async def service_account_token(
     conn: Connection, name: str, token_name: str, expires_in_days: float | None
-) -> dict[str, Any]:
+) -> tokens.IssuedToken:
     found = await conn.execute(
         select(service_accounts.c.name).where(service_accounts.c.name == name)
     )
@@ -175,10 +201,10 @@ def _check_principal(principal_type: str, principal: str) -> None:
         raise InvalidParameterValue("principal_type must be user or group, with a principal name.")
 
 
-async def grant(conn: Connection, granted_by: str, request: Any) -> dict[str, Any]:
+async def grant(conn: Connection, granted_by: str, request: GrantRequest) -> dict[str, Any]:
     _check_principal(request.principal_type, request.principal)
     role = (request.role or "").upper()
-    if role not in ROLES:
+    if not is_role(role):
         raise InvalidParameterValue(f"role must be one of {', '.join(ROLES)}.")
     key = await _resource_key(conn, request.resource_type, request.resource_id)
     await access.grant(
@@ -193,7 +219,7 @@ async def grant(conn: Connection, granted_by: str, request: Any) -> dict[str, An
     return {**request.model_dump(), "role": role}
 
 
-async def revoke(conn: Connection, request: Any) -> None:
+async def revoke(conn: Connection, request: GrantRequest) -> None:
     _check_principal(request.principal_type, request.principal)
     key = await _resource_key(conn, request.resource_type, request.resource_id)
     g = grants.c
@@ -209,7 +235,7 @@ async def revoke(conn: Connection, request: Any) -> None:
         raise ResourceDoesNotExist("No such grant.")
 
 
-async def list_grants(conn: Connection, resource_type: str, resource_id: str) -> list[dict]:
+async def list_grants(conn: Connection, resource_type: str, resource_id: str) -> list[GrantInfo]:
     key = await _resource_key(conn, resource_type, resource_id)
     g = grants.c
     rows = await conn.execute(

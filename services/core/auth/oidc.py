@@ -198,6 +198,7 @@ class OIDCProvider:
     ) -> str:
         endpoint = await self._endpoint("authorization_endpoint")
         async with self._client(redirect_uri) as client:
+            url: str
             url, _ = client.create_authorization_url(
                 endpoint, state=state, nonce=nonce, code_verifier=code_verifier
             )
@@ -209,7 +210,10 @@ class OIDCProvider:
         endpoint = await self._endpoint("token_endpoint")
         try:
             async with self._client(redirect_uri) as client:
-                return await client.fetch_token(endpoint, code=code, code_verifier=code_verifier)
+                token: dict[str, Any] = await client.fetch_token(
+                    endpoint, code=code, code_verifier=code_verifier
+                )
+                return token
         except OAuthError as error:
             raise Unauthenticated(
                 f"The identity provider refused the sign-in ({error.error}); start again at "

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from services.core.auth.principal import Role
 from services.core.gate import CATALOGUE_ROUTE_PREFIX
 
 
@@ -19,7 +20,7 @@ class Rule:
     # | experiment | experiment_by_name | run | runs | logged_model | model | artifact
     # | grant_target
     target: str
-    role: str = "READ"
+    role: Role = "READ"
     field: str | None = None  # request field (query, JSON body or path) holding the id
     audit: str | None = None  # audit action written when the call succeeds
 
@@ -30,23 +31,23 @@ ADMIN = Rule("admin", "ADMIN")
 E = TypeVar("E", bound=Callable[..., Any])
 
 
-def experiment(role: str, audit: str | None = None) -> Rule:
+def experiment(role: Role, audit: str | None = None) -> Rule:
     return Rule("experiment", role, "experiment_id", audit)
 
 
-def run(role: str, audit: str | None = None) -> Rule:
+def run(role: Role, audit: str | None = None) -> Rule:
     return Rule("run", role, "run_id", audit)
 
 
-def logged_model(role: str, audit: str | None = None) -> Rule:
+def logged_model(role: Role, audit: str | None = None) -> Rule:
     return Rule("logged_model", role, "model_id", audit)
 
 
-def model(role: str, audit: str | None = None) -> Rule:
+def model(role: Role, audit: str | None = None) -> Rule:
     return Rule("model", role, "name", audit)
 
 
-def artifact(role: str, field: str = "artifact_path") -> Rule:
+def artifact(role: Role, field: str = "artifact_path") -> Rule:
     return Rule("artifact", role, field)
 
 

@@ -3,11 +3,14 @@ so services can record the actor and searches can filter to what the caller may 
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Literal, TypeGuard, get_args
 
 from services.core.errors import FeatureDisabled
 
-ROLES = ("READ", "EDIT", "MANAGE", "ADMIN")
-RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
+# Each role includes the ones before it.
+Role = Literal["READ", "EDIT", "MANAGE", "ADMIN"]
+ROLES: tuple[Role, ...] = get_args(Role)
+RANK: dict[Role, int] = {role: rank for rank, role in enumerate(ROLES, start=1)}
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,11 @@ class Principal:
 current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)
 
 
-def at_least(role: str | None, required: str) -> bool:
+def is_role(value: str) -> TypeGuard[Role]:
+    return value in RANK
+
+
+def at_least(role: Role | None, required: Role) -> bool:
     return role is not None and RANK[role] >= RANK[required]
 
 

@@ -6,9 +6,10 @@ that creates it.
 
 import secrets
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import RowMapping, and_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth.credential_cache import TokenCache, TokenRecord
@@ -22,9 +23,26 @@ PREFIX = "gmr_"
 LAST_USED_PRECISION_MS = 60_000
 
 
+class TokenInfo(TypedDict):
+    """A token as the API shows it: everything but its hash (times in epoch ms)."""
+
+    token_id: str
+    prefix: str
+    name: str
+    owner: str
+    created_at: int
+    expires_at: int | None
+    revoked_at: int | None
+    last_used_at: int | None
+
+
+class IssuedToken(TokenInfo):
+    token: str  # the plain token, in this one response only
+
+
 async def issue(
     conn: Connection, owner: str, name: str, user_id: int | None, expires_at: int | None
-) -> dict[str, Any]:
+) -> IssuedToken:
     """`user_id`: the person a personal token acts for (None for a service account's).
     Token, id and time are chosen once per call and the row inserted ON CONFLICT DO NOTHING:
     an issue replayed after its COMMIT's answer was lost hands out the token that committed,
@@ -44,20 +62,17 @@ async def issue(
     return {**public(record), "token": token}
 
 
-def public(record: Any) -> dict[str, Any]:
-    get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
+def public(record: Mapping[str, Any] | RowMapping) -> TokenInfo:
+    """From a row, or from the record just inserted (which is never revoked or used yet)."""
     return {
-        key: get(key)
-        for key in (
-            "token_id",
-            "prefix",
-            "name",
-            "owner",
-            "created_at",
-            "expires_at",
-            "revoked_at",
-            "last_used_at",
-        )
+        "token_id": record["token_id"],
+        "prefix": record["prefix"],
+        "name": record["name"],
+        "owner": record["owner"],
+        "created_at": record["created_at"],
+        "expires_at": record.get("expires_at"),
+        "revoked_at": record.get("revoked_at"),
+        "last_used_at": record.get("last_used_at"),
     }
 
 

@@ -150,7 +150,7 @@ async def remember_sign_in(conn: Connection, issuer: str, claim: Claimed) -> int
     if claim.username is None:
         raise Unauthenticated("The ID token names no user.")
     await _release_username(conn, issuer, claim.username, claim.subject)
-    profile = {
+    profile: dict[str, object] = {
         "username": claim.username,
         "display_name": claim.display_name,
         "email": claim.email,
@@ -168,7 +168,7 @@ async def remember_sign_in(conn: Connection, issuer: str, claim: Claimed) -> int
         .on_conflict_do_nothing(index_elements=["issuer", "subject"])
         .returning(u.user_id)
     )
-    user_id = created.scalar_one_or_none()
+    user_id: int | None = created.scalar_one_or_none()
     if user_id is not None:
         return user_id
     known = await _find(conn, issuer, claim.subject, lock=True)
@@ -178,7 +178,8 @@ async def remember_sign_in(conn: Connection, issuer: str, claim: Claimed) -> int
     await conn.execute(update(users).where(u.user_id == known.user_id).values(**profile))
     if known.username != claim.username:
         await _rename_tokens(conn, known.user_id, claim.username)
-    return known.user_id
+    known_id: int = known.user_id
+    return known_id
 
 
 async def _first_seen(conn: Connection, issuer: str, claim: Claimed) -> Person:

@@ -13,5 +13,5 @@ from sqlalchemy import ColumnElement, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
-def one_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+def one_of(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))

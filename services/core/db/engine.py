@@ -129,7 +129,8 @@ def chosen_once(name: Hashable, choose: Callable[[], V]) -> V:
         return choose()
     if name not in choices:
         choices[name] = choose()
-    return choices[name]
+    chosen: V = choices[name]  # what choose() returned for this name at the first attempt
+    return chosen
 
 
 class Rider(Protocol):
@@ -201,8 +202,8 @@ class Database:
         self,
         connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
         fn: Callable[..., Awaitable[T]],
-        args: tuple,
-        kwargs: dict,
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
     ) -> T:
         choices = _call_choices.set({})  # what chosen_once picks, shared by this call's attempts
         try:
@@ -214,8 +215,8 @@ class Database:
         self,
         connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
         fn: Callable[..., Awaitable[T]],
-        args: tuple,
-        kwargs: dict,
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
     ) -> T:
         deadline = time.monotonic() + self.settings.outage_retry_seconds
         delay = 0.05
@@ -269,6 +270,8 @@ async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
     BEGIN lazily, with its first statement; a statement sent around it before that would
     run outside the transaction, so make sure it has begun."""
     adapted = (await conn.get_raw_connection()).dbapi_connection
+    if adapted is None:  # only after invalidate(), which ends the connection's use
+        raise RuntimeError("the connection was invalidated")
     raw: asyncpg.Connection = adapted.driver_connection
     if adapted.isolation_level != "autocommit" and not raw.is_in_transaction():
         await conn.execute(text("SELECT 1"))

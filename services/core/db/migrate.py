@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from services.core.db.engine import async_url
 
@@ -60,7 +60,7 @@ async def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | N
         await engine.dispose()
 
 
-async def current_and_head(conn) -> tuple[str | None, str | None]:
+async def current_and_head(conn: AsyncConnection) -> tuple[str | None, str | None]:
     return await conn.run_sync(_current_revision), head_revision()
 
 

@@ -12,9 +12,9 @@ it. Vacuuming (space reuse) stays the database administrator's job; a warning sa
 """
 
 import logging
-from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.core.db.engine import Database
 from services.core.loops import LoopService
@@ -33,11 +33,12 @@ _STALE_TABLES = text(
 )
 
 
-async def _autovacuum_on(conn: Any) -> bool:
-    return (await conn.execute(text("SHOW autovacuum"))).scalar_one() == "on"
+async def _autovacuum_on(conn: AsyncConnection) -> bool:
+    setting: str = (await conn.execute(text("SHOW autovacuum"))).scalar_one()
+    return setting == "on"
 
 
-async def analyze_stale_tables(conn: Any) -> list[str]:
+async def analyze_stale_tables(conn: AsyncConnection) -> list[str]:
     """Analyze our tables that changed enough; returns their names ([] if another process
     holds the lock)."""
     got = (

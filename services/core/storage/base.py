@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from services.core.errors import InvalidParameterValue
 
@@ -26,6 +26,21 @@ class FileInfo:
 class ObjectStat:
     size: int
     etag: str | None = None
+
+
+class PartCredential(TypedDict):
+    """Where the client sends one part of a multipart upload (MLflow's
+    MultipartUploadCredential)."""
+
+    url: str
+    part_number: int
+    headers: dict[str, str]
+
+
+# (part number, etag) of each uploaded part, as the client reports them on completion.
+# Named at module level because inside the stores `list` is a method.
+PartEtags = list[tuple[int, str]]
+PartCredentials = list[PartCredential]
 
 
 class ArtifactNotFound(Exception):
@@ -72,12 +87,10 @@ class ArtifactStore(Protocol):
 
     async def create_multipart(
         self, path: str, num_parts: int, base_url: str
-    ) -> tuple[str, list[dict]]:
+    ) -> tuple[str, PartCredentials]:
         """Start a multipart upload; return its id and one {url, part_number, headers} per part."""
 
-    async def complete_multipart(
-        self, path: str, upload_id: str, parts: list[tuple[int, str]]
-    ) -> None:
+    async def complete_multipart(self, path: str, upload_id: str, parts: PartEtags) -> None:
         """Assemble (part number, etag) parts into the object at path, atomically."""
 
     async def abort_multipart(self, path: str, upload_id: str) -> None:

@@ -22,6 +22,8 @@ from services.core.storage.base import (
     ArtifactNotFound,
     FileInfo,
     ObjectStat,
+    PartCredentials,
+    PartEtags,
     file_in_the_way,
     folder_in_the_way,
 )
@@ -81,7 +83,7 @@ class LocalStore:
         with os_errors_as_api_errors(path):
             await anyio.to_thread.run_sync(self._prepare, target, path)
             handle = await anyio.to_thread.run_sync(open, temporary, "wb")
-        writing: asyncio.Task | None = None
+        writing: asyncio.Task[int] | None = None
         try:
             written = 0
             block = bytearray()
@@ -171,7 +173,7 @@ class LocalStore:
 
     async def create_multipart(
         self, path: str, num_parts: int, base_url: str
-    ) -> tuple[str, list[dict]]:
+    ) -> tuple[str, PartCredentials]:
         target = self.resolve(path)
         with os_errors_as_api_errors(path):
             await anyio.to_thread.run_sync(self._refuse_conflicts, target, path)
@@ -181,9 +183,7 @@ class LocalStore:
     async def put_part(self, upload_id: str, number: int, chunks: AsyncIterator[bytes]) -> str:
         return await self.uploads.put_part(upload_id, number, chunks)
 
-    async def complete_multipart(
-        self, path: str, upload_id: str, parts: list[tuple[int, str]]
-    ) -> None:
+    async def complete_multipart(self, path: str, upload_id: str, parts: PartEtags) -> None:
         target = self.resolve(path)
         with os_errors_as_api_errors(path):
             await self.uploads.complete(

@@ -30,16 +30,26 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TypedDict
 
 import anyio
 
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
+from services.core.storage.base import PartCredentials, PartEtags
 from services.core.storage.durable import publish
 
 UPLOAD_TTL_SECONDS = 24 * 3600
 MAX_PARTS = 10_000
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{43}")
 _ETAG = re.compile(r'"?([0-9a-f]{32})"?')
+
+
+class UploadMeta(TypedDict):
+    """meta.json of an upload in progress."""
+
+    path: str
+    num_parts: int
+    expires: float  # epoch seconds
 
 
 def _no_upload() -> ResourceDoesNotExist:
@@ -65,7 +75,7 @@ class LocalUploads:
             raise _no_upload()
         return folder
 
-    def _meta(self, upload_id: str) -> tuple[Path, dict]:
+    def _meta(self, upload_id: str) -> tuple[Path, UploadMeta]:
         folder = self._folder(upload_id)
         try:
             meta = json.loads((folder / "meta.json").read_text())
@@ -99,16 +109,20 @@ class LocalUploads:
                 if leftover.stat().st_mtime < now - UPLOAD_TTL_SECONDS:
                     leftover.unlink()
 
-    async def create(self, path: str, num_parts: int, part_url: str) -> tuple[str, list[dict]]:
+    async def create(self, path: str, num_parts: int, part_url: str) -> tuple[str, PartCredentials]:
         if not 1 <= num_parts <= MAX_PARTS:
             raise InvalidParameterValue(f"num_parts must be between 1 and {MAX_PARTS}.")
         await anyio.to_thread.run_sync(self._sweep_expired)
         upload_id = secrets.token_urlsafe(32)
         folder = self.staging / upload_id
         folder.mkdir()
-        meta = {"path": path, "num_parts": num_parts, "expires": time.time() + UPLOAD_TTL_SECONDS}
+        meta: UploadMeta = {
+            "path": path,
+            "num_parts": num_parts,
+            "expires": time.time() + UPLOAD_TTL_SECONDS,
+        }
         (folder / "meta.json").write_text(json.dumps(meta))
-        credentials = [
+        credentials: PartCredentials = [
             {
                 "url": part_url.format(upload_id=upload_id, part_number=n),
                 "part_number": n,
@@ -144,7 +158,7 @@ class LocalUploads:
         return f'"{digest.hexdigest()}"'
 
     @staticmethod
-    def _chosen_parts(folder: Path, parts: list[tuple[int, str]]) -> list[Path]:
+    def _chosen_parts(folder: Path, parts: PartEtags) -> list[Path]:
         numbers = sorted(number for number, _ in parts)
         if not numbers or numbers != list(range(1, len(numbers) + 1)):
             raise InvalidParameterValue("Parts must be numbered 1..n without gaps.")
@@ -161,7 +175,7 @@ class LocalUploads:
         self,
         path: str,
         upload_id: str,
-        parts: list[tuple[int, str]],
+        parts: PartEtags,
         target: Path,
         prepare: Callable[[], None],
     ) -> None:

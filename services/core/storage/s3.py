@@ -33,6 +33,8 @@ from services.core.storage.base import (
     ArtifactNotFound,
     FileInfo,
     ObjectStat,
+    PartCredentials,
+    PartEtags,
     StoreUnavailable,
     file_in_the_way,
     folder_in_the_way,
@@ -155,7 +157,7 @@ class S3Store:
         total = 0
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
-        sending: asyncio.Task | None = None
+        sending: asyncio.Task[None] | None = None
         buffer = bytearray()
 
         async def send_part(number: int, body: bytearray) -> None:
@@ -283,7 +285,7 @@ class S3Store:
 
     async def create_multipart(
         self, path: str, num_parts: int, base_url: str
-    ) -> tuple[str, list[dict[str, Any]]]:
+    ) -> tuple[str, PartCredentials]:
         client = await self.client()
         key = self.key(path)
         await self._refuse_conflicts(client, path)
@@ -291,7 +293,7 @@ class S3Store:
             upload_id = (await client.create_multipart_upload(Bucket=self.bucket, Key=key))[
                 "UploadId"
             ]
-            credentials = []
+            credentials: PartCredentials = []
             for number in range(1, num_parts + 1):
                 url = await client.generate_presigned_url(
                     "upload_part",
@@ -308,9 +310,7 @@ class S3Store:
             raise _translate(error, path) from error
         return upload_id, credentials
 
-    async def complete_multipart(
-        self, path: str, upload_id: str, parts: list[tuple[int, str]]
-    ) -> None:
+    async def complete_multipart(self, path: str, upload_id: str, parts: PartEtags) -> None:
         client = await self.client()
         # Again: a conflicting file or folder may have appeared while the parts went up.
         await self._refuse_conflicts(client, path)

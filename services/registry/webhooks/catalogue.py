@@ -34,7 +34,7 @@ def event_parts(key: str) -> dict[str, str]:
     return {"entity": entity.upper(), "action": action.upper()}
 
 
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, object]] = {
     "registered_model.created": {"name": "example-model", "tags": {}, "description": None},
     "model_version.created": {
         "name": "example-model",

@@ -6,7 +6,7 @@ from services.core.auth.access import grant_creator, visible
 from services.core.clock import now_ms
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiments
-from services.core.enums import LIFECYCLE_STAGES
+from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
 from services.core.paging import search_page
 from services.tracking.experiments import repository
@@ -125,7 +125,7 @@ async def rename(conn: Connection, request: UpdateExperiment) -> None:
     )
 
 
-async def set_lifecycle(conn: Connection, experiment_id: str, stage: str) -> None:
+async def set_lifecycle(conn: Connection, experiment_id: str, stage: LifecycleStage) -> None:
     row = await require(conn, experiment_id, lock=True)
     if row.experiment_id == 0 and stage == "deleted":
         raise InvalidParameterValue("Cannot delete the default experiment '0'.")

@@ -60,10 +60,10 @@ def _part(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElemen
     if comparison.type == "attribute":
         if comparison.key == "status":
             names = comparison.value if isinstance(comparison.value, list) else [comparison.value]
-            unknown = [n for n in names if n not in STATUS_NUMBERS]
+            unknown = [n for n in names if not isinstance(n, str) or n not in STATUS_NUMBERS]
             if unknown:
                 raise InvalidParameterValue(f"Invalid logged model status {unknown[0]!r}.")
-            numbers = [STATUS_NUMBERS[n] for n in names]
+            numbers = [STATUS_NUMBERS[n] for n in names if isinstance(n, str)]
             value = numbers if isinstance(comparison.value, list) else numbers[0]
             return compare_numeric_or_list(lm.status, comparison, value)
         return attribute_comparison(
@@ -82,8 +82,8 @@ def _part(comparison: Comparison, datasets: list[DatasetFilter]) -> ColumnElemen
             "['attribute', 'metric', 'parameter', 'tag']"
         )
     table = tables[comparison.type]
-    value = compare_string(table.c.value, comparison, TAG_PARAM_COMPARATORS)
-    return RowTest(table, table.c.model_id, and_(table.c.key == comparison.key, value))
+    matches = compare_string(table.c.value, comparison, TAG_PARAM_COMPARATORS)
+    return RowTest(table, table.c.model_id, and_(table.c.key == comparison.key, matches))
 
 
 def compare_numeric_or_list(column: Any, comparison: Comparison, value: Any) -> ColumnElement[bool]:

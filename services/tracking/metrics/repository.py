@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from services.core.db.arrays import one_of
 from services.core.db.engine import Connection, driver_connection
@@ -51,7 +51,7 @@ async def distinct_steps(
 
 async def points_at_steps(
     conn: Connection, run_id: str, key: str, steps: Sequence[int]
-) -> list[Any]:
+) -> Sequence[Row[int, int, float]]:  # (timestamp, step, value)
     m = metrics.c
     statement = (
         select(m.timestamp, m.step, m.value)

@@ -16,7 +16,7 @@ MAX_BULK_RESULTS = 2500
 
 
 async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]:
-    await runs.require(conn, request.run_id)
+    await runs.require(conn, request.resolved_run_id)
     if request.max_results is not None and request.max_results <= 0:
         raise InvalidParameterValue(
             f"Invalid value {request.max_results} for parameter 'max_results' supplied. "
@@ -24,7 +24,7 @@ async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]
         )
     after = decode_cursor(request.page_token)
     limit = None if request.max_results is None else request.max_results + 1
-    rows = await repository.history(conn, request.run_id, request.metric_key, after, limit)
+    rows = await repository.history(conn, request.resolved_run_id, request.metric_key, after, limit)
     page = rows if request.max_results is None else rows[: request.max_results]
     response: dict[str, Any] = {"metrics": render_points(request.metric_key, page)}
     if request.max_results is not None and len(rows) > request.max_results:
@@ -76,7 +76,11 @@ async def history_bulk_interval(
         raise InvalidParameterValue(
             "If either start step or end step are specified, both must be specified."
         )
-    if request.start_step is not None and request.start_step > request.end_step:
+    if (
+        request.start_step is not None
+        and request.end_step is not None
+        and request.start_step > request.end_step
+    ):
         raise InvalidParameterValue(
             "end_step must be greater than start_step. Found "
             f"start_step={request.start_step} and end_step={request.end_step}."

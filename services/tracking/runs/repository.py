@@ -20,6 +20,7 @@ from services.core.db.tables.tracking import (
     runs,
     tags,
 )
+from services.core.enums import LifecycleStage
 from services.tracking.runs.search import RunQuery
 
 
@@ -38,7 +39,9 @@ async def update_fields(conn: Connection, run_id: str, **values: Any) -> None:
     await conn.execute(update(runs).where(runs.c.run_uuid == run_id).values(**values))
 
 
-async def set_lifecycle_for_experiment(conn: Connection, experiment_id: int, stage: str) -> None:
+async def set_lifecycle_for_experiment(
+    conn: Connection, experiment_id: int, stage: LifecycleStage
+) -> None:
     await conn.execute(
         update(runs).where(runs.c.experiment_id == experiment_id).values(lifecycle_stage=stage)
     )

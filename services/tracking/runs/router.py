@@ -38,7 +38,7 @@ async def create_run(request: Request) -> JSONResponse:
 @requires(run("READ"))
 async def get_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    return JSONResponse({"run": await request.app.state.db.read(service.get, body.run_id)})
+    return JSONResponse({"run": await request.app.state.db.read(service.get, body.resolved_run_id)})
 
 
 @router.post("/update")
@@ -54,7 +54,7 @@ async def update_run(request: Request) -> JSONResponse:
 @requires(run("MANAGE", "run.delete"))
 async def delete_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    await request.app.state.db.run(service.set_lifecycle, body.run_id, "deleted")
+    await request.app.state.db.run(service.set_lifecycle, body.resolved_run_id, "deleted")
     return empty()
 
 
@@ -63,7 +63,7 @@ async def delete_run(request: Request) -> JSONResponse:
 @requires(run("MANAGE", "run.restore"))
 async def restore_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    await request.app.state.db.run(service.set_lifecycle, body.run_id, "active")
+    await request.app.state.db.run(service.set_lifecycle, body.resolved_run_id, "active")
     return empty()
 
 

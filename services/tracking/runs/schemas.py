@@ -51,6 +51,12 @@ class RunRef(MlflowMessage):
             )
         return self
 
+    @property
+    def resolved_run_id(self) -> str:
+        """The run a validated message names, as a `str` (the wire field is optional)."""
+        assert self.run_id is not None, "set by _require_run_id"
+        return self.run_id
+
 
 class CreateRun(MlflowMessage):
     experiment_id: ExperimentId = "0"

@@ -9,7 +9,7 @@ from services.core.artifact_uris import run_artifact_uri
 from services.core.auth import access
 from services.core.clock import now_ms
 from services.core.db.engine import Connection, plan_as_usual
-from services.core.enums import LIFECYCLE_STAGES
+from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
@@ -111,10 +111,10 @@ async def get(conn: Connection, run_id: str) -> dict[str, Any]:
 
 
 async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
-    row = await require(conn, request.run_id, lock=True)
+    row = await require(conn, request.resolved_run_id, lock=True)
     if row.lifecycle_stage != "active":
         raise InvalidParameterValue(
-            f"The run {request.run_id} must be in the 'active' state. "
+            f"The run {request.resolved_run_id} must be in the 'active' state. "
             f"Current state is {row.lifecycle_stage}."
         )
     values: dict[str, Any] = {}
@@ -124,13 +124,15 @@ async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
         values["end_time"] = request.end_time
     if request.run_name:
         values["name"] = request.run_name
-        await repository.upsert_tags(conn, request.run_id, [(RUN_NAME_TAG, request.run_name)])
+        await repository.upsert_tags(
+            conn, request.resolved_run_id, [(RUN_NAME_TAG, request.run_name)]
+        )
     if values:
-        await repository.update_fields(conn, request.run_id, **values)
-    return render_run_info(await require(conn, request.run_id))
+        await repository.update_fields(conn, request.resolved_run_id, **values)
+    return render_run_info(await require(conn, request.resolved_run_id))
 
 
-async def set_lifecycle(conn: Connection, run_id: str, stage: str) -> None:
+async def set_lifecycle(conn: Connection, run_id: str, stage: LifecycleStage) -> None:
     row = await require(conn, run_id, lock=True)
     if stage == "active":
         experiment = await experiments.require(conn, str(row.experiment_id))
@@ -165,8 +167,8 @@ async def _write_tags(conn: Connection, run_id: str, items: list[tuple[str, str]
 
 async def log_param(conn: Connection, request: LogParam) -> None:
     validate_param(request.key, request.value, "")
-    await require_active(conn, request.run_id)
-    await _write_params(conn, request.run_id, [(request.key, request.value)])
+    await require_active(conn, request.resolved_run_id)
+    await _write_params(conn, request.resolved_run_id, [(request.key, request.value)])
 
 
 def validate_metric_request(request: LogMetric) -> None:
@@ -174,7 +176,7 @@ def validate_metric_request(request: LogMetric) -> None:
 
 
 async def log_metric(conn: Connection, request: LogMetric) -> None:
-    await _write_metrics(conn, request.run_id, [request])
+    await _write_metrics(conn, request.resolved_run_id, [request])
 
 
 def is_plain_metrics(request: LogBatch | LogMetric) -> bool:
@@ -207,7 +209,7 @@ async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> No
 async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
     """Run on an autocommit connection: the single statement is the transaction."""
     points = request.metrics if isinstance(request, LogBatch) else [request]
-    await _write_metrics(conn, request.run_id, points)
+    await _write_metrics(conn, request.resolved_run_id, points)
 
 
 def validate_batch(request: LogBatch) -> None:
@@ -224,24 +226,24 @@ def validate_batch(request: LogBatch) -> None:
 
 
 async def log_batch(conn: Connection, request: LogBatch) -> None:
-    await require_active(conn, request.run_id)
-    await _write_params(conn, request.run_id, [(p.key, p.value) for p in request.params])
-    await _write_tags(conn, request.run_id, [(t.key, t.value) for t in request.tags])
+    await require_active(conn, request.resolved_run_id)
+    await _write_params(conn, request.resolved_run_id, [(p.key, p.value) for p in request.params])
+    await _write_tags(conn, request.resolved_run_id, [(t.key, t.value) for t in request.tags])
     if request.metrics:
-        await _write_metrics(conn, request.run_id, request.metrics)
+        await _write_metrics(conn, request.resolved_run_id, request.metrics)
 
 
 async def set_tag(conn: Connection, request: SetTag) -> None:
     validate_tag(request.key, request.value, "")
-    await require_active(conn, request.run_id)
-    await _write_tags(conn, request.run_id, [(request.key, request.value)])
+    await require_active(conn, request.resolved_run_id)
+    await _write_tags(conn, request.resolved_run_id, [(request.key, request.value)])
 
 
 async def delete_tag(conn: Connection, request: DeleteTag) -> None:
-    await require_active(conn, request.run_id)
-    if not await repository.delete_tag(conn, request.run_id, request.key):
+    await require_active(conn, request.resolved_run_id)
+    if not await repository.delete_tag(conn, request.resolved_run_id, request.key):
         raise ResourceDoesNotExist(
-            f"No tag with name: {request.key} in run with id {request.run_id}"
+            f"No tag with name: {request.key} in run with id {request.resolved_run_id}"
         )
 
 
@@ -260,18 +262,20 @@ def _validate_inputs(request: LogInputs) -> None:
 
 async def log_inputs(conn: Connection, request: LogInputs) -> None:
     _validate_inputs(request)
-    run = await require_active(conn, request.run_id)
+    run = await require_active(conn, request.resolved_run_id)
     for entry in request.datasets:
         dataset_id = await inputs.upsert_dataset(conn, run.experiment_id, entry.dataset)
         tags = [{"key": t.key, "value": t.value} for t in entry.tags]
-        await inputs.link_dataset(conn, request.run_id, dataset_id, tags)
-    await inputs.link_model_inputs(conn, request.run_id, [m.model_id for m in request.models])
+        await inputs.link_dataset(conn, request.resolved_run_id, dataset_id, tags)
+    await inputs.link_model_inputs(
+        conn, request.resolved_run_id, [m.model_id for m in request.models]
+    )
 
 
 async def log_outputs(conn: Connection, request: LogOutputs) -> None:
-    await require_active(conn, request.run_id)
+    await require_active(conn, request.resolved_run_id)
     await inputs.link_model_outputs(
-        conn, request.run_id, [(m.model_id, m.step) for m in request.models]
+        conn, request.resolved_run_id, [(m.model_id, m.step) for m in request.models]
     )
 
 
@@ -283,12 +287,14 @@ async def log_model(conn: Connection, request: LogModel) -> None:
         raise InvalidParameterValue("Argument 'model_json' must be valid JSON.") from None
     if not isinstance(model, dict) or "artifact_path" not in model:
         raise InvalidParameterValue("Model json is missing mandatory field 'artifact_path'.")
-    await require_active(conn, request.run_id)
-    history_tag = await repository.tag_value(conn, request.run_id, LOG_MODEL_HISTORY_TAG) or "[]"
+    await require_active(conn, request.resolved_run_id)
+    history_tag = (
+        await repository.tag_value(conn, request.resolved_run_id, LOG_MODEL_HISTORY_TAG) or "[]"
+    )
     history = orjson.loads(history_tag)
     history.append(model)
     await repository.upsert_tags(
-        conn, request.run_id, [(LOG_MODEL_HISTORY_TAG, orjson.dumps(history).decode())]
+        conn, request.resolved_run_id, [(LOG_MODEL_HISTORY_TAG, orjson.dumps(history).decode())]
     )
 
 

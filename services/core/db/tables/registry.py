@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from services.core.db.tables.base import metadata
+from services.core.enums import MODEL_VERSION_STAGES
 
 registered_models = Table(
     "registered_models",
@@ -43,7 +44,7 @@ registered_models = Table(
 )
 
 
-def _model_fk() -> Column:
+def _model_fk() -> Column[int]:
     return Column(
         "model_id",
         BigInteger,
@@ -60,8 +61,6 @@ registered_model_tags = Table(
     Column("value", Text, nullable=False),
     PrimaryKeyConstraint("model_id", "key"),
 )
-
-STAGES = ("None", "Staging", "Production", "Archived")
 
 model_versions = Table(
     "model_versions",
@@ -85,7 +84,10 @@ model_versions = Table(
     # finds the version it made instead of taking a second number.
     Column("creation_key", String(32)),
     PrimaryKeyConstraint("model_id", "version"),
-    CheckConstraint("current_stage IN ('None', 'Staging', 'Production', 'Archived')", name="stage"),
+    CheckConstraint(
+        f"current_stage IN ({', '.join(repr(stage) for stage in MODEL_VERSION_STAGES)})",
+        name="stage",
+    ),
     Index(None, "run_id"),
     Index(None, "creation_key", unique=True),
 )

@@ -85,7 +85,7 @@ runs = Table(
 )
 
 
-def _run_fk() -> Column:
+def _run_fk() -> Column[str]:
     return Column(
         "run_uuid", String(32), ForeignKey("runs.run_uuid", ondelete="CASCADE"), nullable=False
     )
@@ -212,7 +212,7 @@ logged_models = Table(
 )
 
 
-def _model_fk() -> Column:
+def _model_fk() -> Column[str]:
     return Column(
         "model_id",
         String(34),
