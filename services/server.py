@@ -15,6 +15,7 @@ from services.core.resources import open_resources
 from services.registry.main import build as build_registry
 from services.specs import ROUTING
 from services.tracking.main import build as build_tracking
+from services.web.main import build as build_web
 
 
 class GrimoireServer:
@@ -23,16 +24,15 @@ class GrimoireServer:
             "tracking": build_tracking(own_lifespan=False),
             "artifacts": build_artifacts(own_lifespan=False),
             "registry": build_registry(own_lifespan=False),
+            "web": build_web(own_lifespan=False),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        # Tracking claims "/", so every path has a service.
-        await self.apps[ROUTING.service_for(scope.get("path", "/")) or "tracking"](
-            scope, receive, send
-        )
+        # Web claims "/", so every path has a service.
+        await self.apps[ROUTING.service_for(scope.get("path", "/")) or "web"](scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         async with AsyncExitStack() as stack:

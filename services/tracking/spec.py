@@ -12,8 +12,5 @@ SPEC = ServiceSpec(
         "/auth/",
         "/me",
         "/api/2.0/grimoire/",
-        # Everything no other service claims (probes, unknown paths: a JSON 404), until the
-        # web UI takes "/".
-        "/",
     ),
 )

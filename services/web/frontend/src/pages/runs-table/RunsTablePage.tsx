@@ -1,0 +1,3 @@
+export function RunsTablePage({ experimentId }: { experimentId: string; query: URLSearchParams }) {
+  return <h1>Runs of experiment {experimentId}</h1>;
+}
