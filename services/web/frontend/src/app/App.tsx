@@ -7,6 +7,7 @@ import { RunsTablePage } from "../pages/runs-table/RunsTablePage";
 import RunPage from "../pages/run/index";
 import ComparePage from "../pages/compare/index";
 import ArtifactsPage from "../pages/artifacts/index";
+import LoggedModelPage from "../pages/logged-model/index";
 
 function Page() {
   const route = useRoute();
@@ -27,7 +28,7 @@ function Page() {
     case "compare":
       return <ComparePage runIds={route.runIds} />;
     case "logged-model":
-      return <Pending title={`Logged model ${route.modelId}`} />;
+      return <LoggedModelPage experimentId={route.experimentId} modelId={route.modelId} />;
     case "models":
       return <Pending title="Registered models" />;
     case "not-found":
