@@ -90,21 +90,6 @@ export async function getRun(runId: string): Promise<Run> {
   return (await get<{ run: Run }>(`${MLFLOW}/runs/get`, { run_id: runId })).run;
 }
 
-// Several runs in one round trip: run ids are 32 hex characters, so quoting them is safe.
-export async function getRuns(experimentIds: string[], runIds: string[]): Promise<Run[]> {
-  if (runIds.length === 0) return [];
-  const quoted = runIds.map((id) => `'${id.replace(/'/g, "")}'`).join(", ");
-  const body = {
-    experiment_ids: experimentIds,
-    filter: `attributes.run_id IN (${quoted})`,
-    max_results: runIds.length,
-    run_view_type: "ALL",
-  };
-  const found = await post<{ runs?: Run[] }>(`${MLFLOW}/runs/search`, body);
-  const byId = new Map((found.runs ?? []).map((run) => [run.info.run_id, run]));
-  return runIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
-}
-
 export async function childRuns(run: Run): Promise<Run[]> {
   const body = {
     experiment_ids: [run.info.experiment_id],
