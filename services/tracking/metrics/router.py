@@ -7,6 +7,8 @@ from services.tracking.metrics import service
 from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
 
 router = APIRouter(prefix="/api/2.0/mlflow/metrics", tags=["metrics"])
+# MLflow serves the chart history under its UI's prefix too; the web UI calls that one.
+ajax_router = APIRouter(prefix="/ajax-api/2.0/mlflow/metrics", tags=["metrics"])
 
 
 @router.get("/get-history")
@@ -23,4 +25,10 @@ async def get_metric_history(request: Request) -> JSONResponse:
 @requires(Rule("runs", "READ", "run_ids"))
 async def get_metric_history_bulk_interval(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistoryBulkInterval)
-    return JSONResponse(await request.app.state.db.read(service.history_bulk_interval, body))
+    # A transaction: the downsampling statement sizes its hash table with SET LOCAL.
+    return JSONResponse(await request.app.state.db.run(service.history_bulk_interval, body))
+
+
+ajax_router.add_api_route(
+    "/get-history-bulk-interval", get_metric_history_bulk_interval, methods=["GET"]
+)
