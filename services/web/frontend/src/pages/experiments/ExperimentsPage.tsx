@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import {
   runCounts,
   searchExperiments,
@@ -45,6 +45,7 @@ export function ExperimentsPage({ query }: { query: URLSearchParams }) {
   const deleted = query.get("deleted") === "1";
   const token = query.get("page") ?? undefined;
   const [draft, setDraft] = useState(filter);
+  useEffect(() => setDraft(filter), [filter]);
   const [loaded, reload] = useAsync(
     () => list(filter, sort, deleted ? "DELETED_ONLY" : "ACTIVE_ONLY", token),
     [filter, sort, deleted, token],
