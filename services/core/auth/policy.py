@@ -16,8 +16,8 @@ from services.core.gate import CATALOGUE_ROUTE_PREFIX
 @dataclass(frozen=True)
 class Rule:
     # public | authenticated | admin | new_experiment | new_registered_model
-    # | experiment | experiment_by_name | run | runs | logged_model | model | artifact
-    # | grant_target
+    # | experiment | experiments | experiment_by_name | run | runs | logged_model | model
+    # | artifact | grant_target  (experiments and runs: a list, the role needed on each)
     target: str
     role: str = "READ"
     field: str | None = None  # request field (query, JSON body or path) holding the id

@@ -145,6 +145,13 @@ def decide_without_database(
         return settled
     if rule.target == "experiment":
         return _on_experiment_from_memory(principal, rule.role, subject.value, cache)
+    if rule.target == "experiments":
+        decision = None
+        for experiment_id in subject.value:
+            decision = _on_experiment_from_memory(principal, rule.role, experiment_id, cache)
+            if decision is None or not decision.allowed:
+                return decision
+        return decision
     objects = _objects(rule, subject)
     if objects is None:
         return None
@@ -173,6 +180,13 @@ async def decide(
         return Decision(await may_create(conn, principal, _NEW[rule.target], value))
     if rule.target == "experiment":
         return await _on_experiment(conn, principal, rule.role, value, cache)
+    if rule.target == "experiments":
+        decision = Decision(True)
+        for experiment_id in value:
+            decision = await _on_experiment(conn, principal, rule.role, experiment_id, cache)
+            if not decision.allowed:
+                return decision
+        return decision
     if rule.target == "experiment_by_name":
         eid = await _scalar(
             conn, select(experiments.c.experiment_id).where(experiments.c.name == value)
