@@ -52,7 +52,7 @@ export function MetricChart({ metricKey, runs, data, xAxis, logScale, smoothing,
       },
       axes: [
         { ...axis, label: X_LABEL[xAxis] },
-        { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatValue(v)) },
+        { ...axis, size: 60, values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? "" : formatValue(v))) },
       ],
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },

@@ -73,7 +73,7 @@ export function ArtifactBrowser({ experimentId, runId, path, onSelect }: Props) 
               select(file.path);
             }}
           >
-            <span aria-hidden="true">{file.is_dir ? (isOpen ? "▾ 📁" : "▸ 📁") : "📄"}</span> {name}
+            <span aria-hidden="true">{file.is_dir ? (isOpen ? "▾" : "▸") : "·"}</span> {name}
             {!file.is_dir && <span class="size">{formatBytes(sizeOf(file))}</span>}
           </button>
           {file.is_dir && isOpen && <ul class="tree">{renderFolder(file.path, depth + 1)}</ul>}

@@ -36,9 +36,9 @@ export default function ComparePage({ runIds }: { runIds: string[] }) {
   const [scatterY, setScatterY] = useState("");
 
   useEffect(() => {
-    const telling = [...params.filter((p) => differs(p.values)), ...metrics];
-    setOrder(telling.slice(0, DEFAULT_AXES).map((c) => c.id));
-    setScatterX(params[0]?.id ?? all[0]?.id ?? "");
+    const differing = params.filter((p) => differs(p.values));
+    setOrder([...differing, ...metrics].slice(0, DEFAULT_AXES).map((c) => c.id));
+    setScatterX(differing[0]?.id ?? params[0]?.id ?? all[0]?.id ?? "");
     setScatterY(metrics[0]?.id ?? all[1]?.id ?? "");
   }, [all]);
 
