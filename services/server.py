@@ -22,10 +22,8 @@ class GrimoireServer:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        # Tracking claims "/", so every path has a service.
-        await self.apps[ROUTING.service_for(scope.get("path", "/")) or "tracking"](
-            scope, receive, send
-        )
+        # Web claims "/", so every path has a service.
+        await self.apps[ROUTING.service_for(scope.get("path", "/")) or "web"](scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         async with AsyncExitStack() as stack:

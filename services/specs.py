@@ -6,6 +6,7 @@ from services.artifacts.spec import SPEC as ARTIFACTS
 from services.core.spec import RoutingTable
 from services.registry.spec import SPEC as REGISTRY
 from services.tracking.spec import SPEC as TRACKING
+from services.web.spec import SPEC as WEB
 
-SPECS = (TRACKING, ARTIFACTS, REGISTRY)
+SPECS = (TRACKING, ARTIFACTS, REGISTRY, WEB)
 ROUTING = RoutingTable(SPECS)

@@ -24,6 +24,7 @@ from services.core.config import DatabaseSettings
 from services.core.db.engine import create_engine
 from services.core.db.migrate import upgrade
 from tests.fixtures.auth_stack import auth_stack  # noqa: F401  (a real OIDC provider + auth server)
+from tests.fixtures.browser import browser  # noqa: F401  (Chromium, one per module)
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.s3 import S3_BUCKET, s3_client
 from tests.fixtures.servers import RunningServer, free_port, start_server, stop_server

@@ -80,6 +80,29 @@ class InExperiments(Resolver):
         return decision
 
 
+class EveryExperiment(Resolver):
+    """A list of experiment ids: the role is needed on each."""
+
+    def subject(self, value: Any, message: BaseModel | None) -> Subject:
+        return Subject(tuple(str(experiment_id) for experiment_id in value))
+
+    def from_memory(self, memory: Memory, subject: Subject, role: Role) -> Decision | None:
+        decision: Decision | None = Decision(True)
+        for experiment_id in subject.value:
+            decision = memory.on("experiment", experiment_id, role)
+            if decision is None or not decision.allowed:
+                return decision
+        return decision
+
+    async def decide(self, lookup: Lookup, subject: Subject, role: Role) -> Decision:
+        decision = Decision(True)
+        for experiment_id in subject.value:
+            decision = await lookup.on("experiment", experiment_id, role)
+            if not decision.allowed:
+                return decision
+        return decision
+
+
 async def _experiment_named(lookup: Lookup, name: Any) -> Any:
     return await lookup.scalar(
         select(experiments.c.experiment_id).where(experiments.c.name == name)
@@ -88,6 +111,7 @@ async def _experiment_named(lookup: Lookup, name: Any) -> Any:
 
 RESOLVERS = {
     "experiment": EXPERIMENT,
+    "experiments": EveryExperiment(),
     "experiment_by_name": Named("experiment", "Experiment", _experiment_named),
     "new_experiment": Creating("experiment"),
     "run": InExperiments(),

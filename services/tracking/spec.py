@@ -10,6 +10,8 @@ from services.tracking.resolvers import RESOLVERS
 from services.tracking.run_artifacts import router as run_artifacts
 from services.tracking.runs.router import router as runs
 from services.tracking.server_info import router as server_info
+from services.tracking.summaries.router import router as summaries
+from services.tracking.views.router import router as views
 
 SPEC = ServiceSpec(
     name="tracking",
@@ -21,9 +23,6 @@ SPEC = ServiceSpec(
         "/auth/",
         "/me",
         "/api/2.0/grimoire/",
-        # Everything no other service claims (probes, unknown paths: a JSON 404), until the
-        # web UI takes "/".
-        "/",
     ),
     # Runs and metrics first: logging is the hot path.
     routers=(
@@ -33,6 +32,9 @@ SPEC = ServiceSpec(
         logged_models,
         run_artifacts,
         server_info,
+        # The JSON the web UI needs beyond MLflow's API (docs/tracking.md).
+        summaries,
+        views,
         sign_in,
         access_api,
     ),

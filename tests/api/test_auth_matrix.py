@@ -108,6 +108,14 @@ def build_world(root: httpx.Client) -> World:
     return World(experiment, name, run, lm, name, hook["webhook"]["webhook_id"])
 
 
+def saved_view(root: httpx.Client, experiment_id: str) -> str:
+    """A fresh view (saved by the administrator) for a delete to remove."""
+    name = unique()
+    body = {"experiment_id": experiment_id, "name": name, "state": ""}
+    assert root.post(f"{G}/experiment-views/save", json=body).status_code == 200
+    return name
+
+
 Request = tuple[str, str, dict[str, Any]]
 Sample = Callable[[World, httpx.Client], Request]
 
@@ -257,7 +265,33 @@ def register_all() -> None:
     s("GET", f"{T}/metrics/get-history-bulk-interval")(
         lambda w, r: get(f"{T}/metrics/get-history-bulk-interval", run_ids=w.run, metric_key="m")
     )
+    s("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval")(
+        lambda w, r: get(
+            "/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval", run_ids=w.run, metric_key="m"
+        )
+    )
     s("GET", f"{T}/artifacts/list")(lambda w, r: get(f"{T}/artifacts/list", run_id=w.run))
+    # the web UI's summaries and saved views
+    s("GET", f"{G}/runs/metric-summaries")(
+        lambda w, r: get(f"{G}/runs/metric-summaries", run_ids=w.run)
+    )
+    s("GET", f"{G}/experiments/run-counts")(
+        lambda w, r: get(f"{G}/experiments/run-counts", experiment_ids=w.experiment)
+    )
+    views = f"{G}/experiment-views"
+    s("GET", f"{views}/list")(lambda w, r: get(f"{views}/list", experiment_id=w.experiment))
+    s("POST", f"{views}/save")(
+        lambda w, r: send(
+            "POST", f"{views}/save", {"experiment_id": w.experiment, "name": unique(), "state": ""}
+        )
+    )
+    s("POST", f"{views}/delete")(
+        lambda w, r: send(
+            "POST",
+            f"{views}/delete",
+            {"experiment_id": w.experiment, "name": saved_view(r, w.experiment)},
+        )
+    )
     # logged models
     s("POST", f"{T}/logged-models")(
         lambda w, r: send("POST", f"{T}/logged-models", {"experiment_id": w.experiment})

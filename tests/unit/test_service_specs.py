@@ -27,8 +27,11 @@ from tests.fixtures.servers import REPO
         ("/ajax-api/2.0/mlflow-artifacts/artifacts", "artifacts"),
         ("/auth/login", "tracking"),
         ("/api/2.0/grimoire/tokens", "tracking"),
-        ("/health", "tracking"),
-        ("/no/such/page", "tracking"),
+        ("/me", "tracking"),
+        ("/", "web"),
+        ("/static/assets/index-abc.js", "web"),
+        ("/health", "web"),
+        ("/no/such/page", "web"),
     ],
 )
 def test_the_longest_prefix_of_any_spec_wins(path: str, service: str) -> None:
@@ -45,7 +48,7 @@ def test_a_path_no_spec_claims_has_no_service() -> None:
 
 
 def test_every_service_has_a_spec_with_its_own_name() -> None:
-    assert sorted(spec.name for spec in SPECS) == ["artifacts", "registry", "tracking"]
+    assert sorted(spec.name for spec in SPECS) == ["artifacts", "registry", "tracking", "web"]
 
 
 def test_every_mlflow_endpoint_is_listed_once_by_the_service_the_table_routes_it_to() -> None:

@@ -8,7 +8,8 @@ from services.core.db.tables.auth import grants
 
 
 async def describe(conn: Connection, principal: Principal) -> dict[str, Any]:
-    """Who the caller is and every role it holds, directly or through a group."""
+    """Who the caller is and every role it holds, directly or through a group; for a
+    browser session, also the CSRF token its writes must send."""
     g = grants.c
     rows = await conn.execute(
         select(g.principal_type, g.principal, g.resource_type, g.resource_id, g.role)
@@ -20,7 +21,7 @@ async def describe(conn: Connection, principal: Principal) -> dict[str, Any]:
         )
         .order_by(g.resource_type, g.resource_id)
     )
-    return {
+    described = {
         "name": principal.name,
         "kind": principal.kind,
         "groups": list(principal.groups),
@@ -35,3 +36,7 @@ async def describe(conn: Connection, principal: Principal) -> dict[str, Any]:
             for r in rows
         ],
     }
+    if principal.csrf_token is not None:
+        # A browser session's writes must echo it as X-CSRF-Token; a bearer token has none.
+        described["csrf_token"] = principal.csrf_token
+    return described

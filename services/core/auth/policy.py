@@ -16,9 +16,8 @@ from services.core.gate import CATALOGUE_ROUTE_PREFIX
 
 @dataclass(frozen=True)
 class Rule:
-    # public | authenticated | admin | new_experiment | new_registered_model
-    # | experiment | experiment_by_name | run | runs | logged_model | model | artifact
-    # | grant_target
+    # What the request acts on: the kit's public | authenticated | admin | grant_target, or
+    # a target its service resolves (services/<svc>/resolvers.py: run, experiment, model...).
     target: str
     role: Role = "READ"
     field: str | None = None  # request field (query, JSON body or path) holding the id

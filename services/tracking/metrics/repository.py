@@ -1,14 +1,11 @@
 """Reads of metric points. History is one indexed query streamed out in MLflow's order
-(timestamp, step, value)."""
+(timestamp, step, value); the bulk-interval history for charts is one statement that
+downsamples in SQL."""
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
-
-from services.core.db.arrays import one_of
 from services.core.db.engine import Connection, driver_connection
-from services.core.db.tables.tracking import metrics
 
 _HISTORY = (
     "SELECT timestamp, step, value FROM metrics WHERE run_uuid = $1 AND key = $2 "
@@ -37,25 +34,66 @@ async def history(
     return await raw.fetch(sql, run_id, key, *cursor)
 
 
-async def distinct_steps(
-    conn: Connection, run_id: str, key: str, start: int | None, end: int | None
-) -> list[int]:
-    m = metrics.c
-    statement = select(m.step).distinct().where(m.run_uuid == run_id, m.key == key)
-    if start is not None:
-        statement = statement.where(m.step >= start)
-    if end is not None:
-        statement = statement.where(m.step <= end)
-    return list((await conn.execute(statement.order_by(m.step))).scalars())
+# Per run: with at most `max_results` points in range, every point; otherwise the range of
+# steps cut into equal buckets, each giving its lowest, highest and last point (a one-step
+# spike is some bucket's highest, so it survives). The points are read once from the primary
+# key index for the run ranges and once for the buckets; a point is picked with min/max over
+# arrays (value, step, timestamp), which PostgreSQL aggregates by hashing, where ranking rows
+# in windows sorted every point three times (12 s against 1.6 s for 10 runs x 100k points on
+# the shared CI machine). The arrays are float8, so a sampled point's step and timestamp
+# are exact within +/-2^53 and the nearest double beyond (clamped to int64).
+_EXACT_INT64 = (
+    "CASE WHEN {0} >= 9223372036854775807 THEN 9223372036854775807 "
+    "WHEN {0} <= -9223372036854775808 THEN -9223372036854775808 ELSE {0}::bigint END"
+)
+_BUCKETED_HISTORY = f"""
+WITH per_run AS MATERIALIZED (
+    SELECT run_uuid, min(step) AS lo, max(step) AS hi, count(*) AS n
+    FROM metrics
+    WHERE run_uuid = ANY($1::text[]) AND key = $2 AND step BETWEEN $3 AND $4
+    GROUP BY run_uuid
+), buckets AS (
+    SELECT m.run_uuid,
+        min(ARRAY[m.value, m.step, m.timestamp]) AS low,
+        max(ARRAY[m.value, m.step, m.timestamp]) AS high,
+        max(ARRAY[m.step, m.timestamp, m.value]) AS last
+    FROM per_run r JOIN metrics m ON m.run_uuid = r.run_uuid
+    WHERE r.n > $5 AND m.key = $2 AND m.step BETWEEN $3 AND $4
+    GROUP BY m.run_uuid,
+        least(floor((m.step::float8 - r.lo) * $6 / (r.hi::float8 - r.lo + 1)), $6 - 1)
+), chosen AS (
+    SELECT run_uuid, last AS p FROM buckets
+    UNION SELECT run_uuid, ARRAY[low[2], low[3], low[1]] FROM buckets WHERE $7
+    UNION SELECT run_uuid, ARRAY[high[2], high[3], high[1]] FROM buckets WHERE $7
+)
+SELECT run_uuid, {_EXACT_INT64.format("p[2]")} AS timestamp,
+    {_EXACT_INT64.format("p[1]")} AS step, p[3] AS value
+FROM chosen
+UNION ALL
+SELECT m.run_uuid, m.timestamp, m.step, m.value
+FROM per_run r JOIN metrics m ON m.run_uuid = r.run_uuid
+WHERE r.n <= $5 AND m.key = $2 AND m.step BETWEEN $3 AND $4
+ORDER BY run_uuid, step, timestamp, value
+"""
+# Hashing the buckets of 100 runs fits in this; the default (4 MB) made the planner sort
+# every point instead (3.2 s against 1.6 s).
+_BUCKETS_WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 
-async def points_at_steps(
-    conn: Connection, run_id: str, key: str, steps: Sequence[int]
-) -> Sequence[Row[int, int, float]]:  # (timestamp, step, value)
-    m = metrics.c
-    statement = (
-        select(m.timestamp, m.step, m.value)
-        .where(m.run_uuid == run_id, m.key == key, one_of(m.step, steps))
-        .order_by(m.step, m.timestamp, m.value)
+async def bucketed_history(
+    conn: Connection,
+    run_ids: Sequence[str],
+    key: str,
+    steps: tuple[int, int],
+    max_results: int,
+) -> list[Any]:
+    """(run_uuid, timestamp, step, value) rows, at most `max_results` per run, ordered by
+    run, step, timestamp and value. Fewer than three points per bucket cannot keep each
+    bucket's extremes, so then each of `max_results` buckets gives its last point only."""
+    keeps_extremes = max_results >= 3
+    buckets = max_results // 3 if keeps_extremes else max_results
+    raw = await driver_connection(conn)
+    await raw.execute(_BUCKETS_WORK_MEM)
+    return await raw.fetch(
+        _BUCKETED_HISTORY, list(run_ids), key, *steps, max_results, buckets, keeps_extremes
     )
-    return (await conn.execute(statement)).all()

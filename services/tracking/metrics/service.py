@@ -2,6 +2,7 @@ from typing import Any
 
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue
+from services.core.fields import INT64_MAX, INT64_MIN
 from services.core.http import json_double
 from services.core.paging import decode_cursor, encode_cursor
 from services.tracking.metrics import repository
@@ -47,16 +48,6 @@ def render_points(key: str, rows: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def sample_steps(steps: list[int], max_results: int) -> list[int]:
-    """Up to max_results steps spread evenly over the range, always keeping first and last."""
-    if len(steps) <= max_results:
-        return steps
-    if max_results == 1:
-        return [steps[-1]]
-    stride = (len(steps) - 1) / (max_results - 1)
-    return sorted({steps[round(i * stride)] for i in range(max_results)})
-
-
 async def history_bulk_interval(
     conn: Connection, request: GetMetricHistoryBulkInterval
 ) -> dict[str, Any]:
@@ -85,17 +76,18 @@ async def history_bulk_interval(
             "end_step must be greater than start_step. Found "
             f"start_step={request.start_step} and end_step={request.end_step}."
         )
-    points: list[dict[str, Any]] = []
-    for run_id in sorted(set(request.run_ids)):
-        await runs.require(conn, run_id)
-        steps = await repository.distinct_steps(
-            conn, run_id, request.metric_key, request.start_step, request.end_step
-        )
-        chosen = sample_steps(steps, max_results)
-        for timestamp, step, value in await repository.points_at_steps(
-            conn, run_id, request.metric_key, chosen
-        ):
-            point = render_metric(request.metric_key, value, timestamp, step)
-            point["run_id"] = run_id
-            points.append(point)
-    return {"metrics": points}
+    run_ids = sorted(set(request.run_ids))
+    await runs.require_all(conn, run_ids)
+    steps = (
+        (request.start_step, request.end_step)
+        if request.start_step is not None and request.end_step is not None
+        else (INT64_MIN, INT64_MAX)
+    )
+    rows = await repository.bucketed_history(conn, run_ids, request.metric_key, steps, max_results)
+    key = request.metric_key
+    return {
+        "metrics": [
+            {**render_metric(key, value, timestamp, step), "run_id": run_id}
+            for run_id, timestamp, step, value in rows
+        ]
+    }

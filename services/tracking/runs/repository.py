@@ -13,6 +13,7 @@ from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT, insert
 from sqlalchemy.exc import IntegrityError
 
+from services.core.db.arrays import one_of
 from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import (
     logged_model_metrics,
@@ -33,6 +34,16 @@ async def get(conn: Connection, run_id: str, *, lock: bool = False) -> Row | Non
     if lock:
         statement = statement.with_for_update()
     return (await conn.execute(statement)).first()
+
+
+async def missing(conn: Connection, run_ids: Sequence[str]) -> list[str]:
+    """The ids among `run_ids` that name no run, in their order."""
+    found = set(
+        (await conn.execute(select(runs.c.run_uuid).where(one_of(runs.c.run_uuid, run_ids))))
+        .scalars()
+        .all()
+    )
+    return [run_id for run_id in run_ids if run_id not in found]
 
 
 async def update_fields(conn: Connection, run_id: str, **values: Any) -> None:

@@ -61,6 +61,13 @@ async def require(conn: Connection, run_id: str, *, lock: bool = False) -> Any:
     return row
 
 
+async def require_all(conn: Connection, run_ids: list[str]) -> None:
+    """Every run exists (one query for a whole list), else the first missing one's 404."""
+    absent = await repository.missing(conn, run_ids)
+    if absent:
+        raise ResourceDoesNotExist(f"Run with id={absent[0]} not found")
+
+
 async def require_active(conn: Connection, run_id: str) -> Any:
     row = await require(conn, run_id)
     if row.lifecycle_stage != "active":

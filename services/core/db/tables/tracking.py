@@ -85,6 +85,26 @@ runs = Table(
 )
 
 
+# Named views of an experiment's runs table, shared by the team: `state` is the UI's URL
+# view state (filter, sort, columns, page), opaque to the server.
+experiment_views = Table(
+    "experiment_views",
+    metadata,
+    Column(
+        "experiment_id",
+        BigInteger,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("experiment_id", "name"),
+)
+
+
 def _run_fk() -> Column[str]:
     return Column(
         "run_uuid", String(32), ForeignKey("runs.run_uuid", ondelete="CASCADE"), nullable=False

@@ -1,0 +1,28 @@
+"""Summaries the web UI needs and MLflow's API lacks (docs/tracking.md, "Endpoints the web
+UI adds")."""
+
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services.core.auth.policy import Rule, requires
+from services.core.http import JSONResponse, accepts, parse_request
+from services.tracking.summaries import service
+from services.tracking.summaries.schemas import GetMetricSummaries, GetRunCounts
+
+router = APIRouter(prefix="/api/2.0/grimoire", tags=["summaries"])
+
+
+@router.get("/runs/metric-summaries")
+@accepts(GetMetricSummaries)
+@requires(Rule("runs", "READ", "run_ids"))
+async def get_metric_summaries(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetMetricSummaries)
+    return JSONResponse(await request.app.state.db.read(service.metric_summaries, body))
+
+
+@router.get("/experiments/run-counts")
+@accepts(GetRunCounts)
+@requires(Rule("experiments", "READ", "experiment_ids"))
+async def get_run_counts(request: Request) -> JSONResponse:
+    body = await parse_request(request, GetRunCounts)
+    return JSONResponse(await request.app.state.db.read(service.run_counts, body))

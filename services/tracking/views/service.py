@@ -1,0 +1,40 @@
+"""Named views of an experiment's runs table, shared by everyone who may read it."""
+
+from typing import Any
+
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.errors import ResourceDoesNotExist
+from services.tracking.experiments import service as experiments
+from services.tracking.views import repository
+from services.tracking.views.schemas import (
+    ExperimentViewRef,
+    ListExperimentViews,
+    SaveExperimentView,
+)
+
+
+async def list_views(conn: Connection, request: ListExperimentViews) -> dict[str, Any]:
+    await experiments.require(conn, request.experiment_id)
+    rows = await repository.list_for(conn, int(request.experiment_id))
+    return {
+        "views": [
+            {"name": name, "state": state, "created_by": created_by, "updated_at": updated_at}
+            for name, state, created_by, updated_at in rows
+        ]
+    }
+
+
+async def save(conn: Connection, request: SaveExperimentView, actor: str | None) -> None:
+    await experiments.require_active(conn, request.experiment_id)
+    await repository.upsert(
+        conn, int(request.experiment_id), request.name, request.state, actor or "", now_ms()
+    )
+
+
+async def delete(conn: Connection, request: ExperimentViewRef) -> None:
+    await experiments.require(conn, request.experiment_id)
+    if not await repository.remove(conn, int(request.experiment_id), request.name):
+        raise ResourceDoesNotExist(
+            f"Experiment {request.experiment_id} has no view named {request.name!r}."
+        )

@@ -1,0 +1,54 @@
+import { AuthProvider, useAuth } from "./auth/AuthContext";
+import { Layout } from "./Layout";
+import { Pending } from "./Pending";
+import { useRoute } from "./useRoute";
+import { ExperimentsPage } from "../pages/experiments/ExperimentsPage";
+import { RunsTablePage } from "../pages/runs-table/RunsTablePage";
+import RunPage from "../pages/run/index";
+import ComparePage from "../pages/compare/index";
+import ArtifactsPage from "../pages/artifacts/index";
+import LoggedModelPage from "../pages/logged-model/index";
+
+function Page() {
+  const route = useRoute();
+  const auth = useAuth();
+  // Pages read data as the signed-in user: wait for /me (a 401 is already redirecting).
+  if (auth.state === "loading") return <p class="muted">Loading…</p>;
+  switch (route.page) {
+    case "experiments":
+      return <ExperimentsPage query={route.query} />;
+    case "runs":
+      return <RunsTablePage experimentId={route.experimentId} query={route.query} />;
+    case "run":
+      return <RunPage experimentId={route.experimentId} runId={route.runId} />;
+    case "artifacts":
+      return (
+        <ArtifactsPage experimentId={route.experimentId} runId={route.runId} path={route.path} />
+      );
+    case "compare":
+      return <ComparePage runIds={route.runIds} />;
+    case "logged-model":
+      return <LoggedModelPage experimentId={route.experimentId} modelId={route.modelId} />;
+    case "models":
+      return <Pending title="Registered models" />;
+    case "not-found":
+      return (
+        <section>
+          <h1>Not found</h1>
+          <p>
+            No page at <code>#{route.path}</code>. <a href="#/experiments">All experiments</a>
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <Layout>
+        <Page />
+      </Layout>
+    </AuthProvider>
+  );
+}
