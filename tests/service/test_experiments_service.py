@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from services.core.auth.principal import Principal
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
 from services.tracking.experiments import service
@@ -100,6 +101,25 @@ async def test_search_filters_by_tag_and_hides_deleted_unless_asked(
     assert ids(await service.search.on(db_connection, active, None)) == {kept}
     every = SearchExperiments(filter=f"tags.team = '{team}'", view_type="ALL")
     assert ids(await service.search.on(db_connection, every, None)) == {kept, gone}
+
+
+async def test_search_shows_the_caller_only_what_it_may_read(db_connection: Connection) -> None:
+    team = unique("team")
+    theirs = await create(db_connection, unique("theirs"), team=team)
+    creator = Principal(unique("creator"), "user", (), is_admin=False)
+    request = CreateExperiment.model_validate(
+        {"name": unique("mine"), "tags": [{"key": "team", "value": team}]}
+    )
+    mine = await service.create.on(db_connection, request, creator)  # grants its creator MANAGE
+    stranger = Principal(unique("stranger"), "user", (), is_admin=False)
+    search = SearchExperiments(filter=f"tags.team = '{team}'")
+
+    def ids(page: dict) -> set[str]:
+        return {e["experiment_id"] for e in page.get("experiments", [])}
+
+    assert ids(await service.search.on(db_connection, search, None)) == {theirs, mine}
+    assert ids(await service.search.on(db_connection, search, creator)) == {mine}
+    assert ids(await service.search.on(db_connection, search, stranger)) == set()
 
 
 async def test_an_unknown_id_does_not_exist(db_connection: Connection) -> None:

@@ -1,6 +1,6 @@
 """The audit log: who did what, when. Grants, revokes, stage transitions, alias changes and
 deletions are recorded in the same transaction as the change itself: the guard prepares the
-entry from the parsed request, and `Database.run` writes it just before it commits, so a
+entry from the parsed request, and `Database.transaction` writes it just before it commits, so a
 change is never committed without its entry (nor an entry without its change)."""
 
 import uuid

@@ -1,4 +1,4 @@
-"""Experiment use cases. Each function runs inside one transaction given by Database.run."""
+"""Experiment use cases, each declaring its mode (services/core/db/use_cases.py)."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
-"""Run use cases. Each function runs inside one transaction given by Database.run; a raised
-error rolls the whole transaction back, so a rejected batch stores nothing."""
+"""Run use cases, each declaring its mode (services/core/db/use_cases.py). In a transaction a
+raised error rolls the whole of it back, so a rejected batch stores nothing."""
 
 from typing import Any
 
