@@ -42,10 +42,8 @@ def service_account_create(name: str, groups: tuple[str, ...], database_url: str
         settings = DatabaseSettings()
         db = Database(create_engine(database_url, settings, "grimoire-cli"), settings)
         try:
-            await db.run(management.create_service_account, "cli-bootstrap", name, list(groups))
-            return (await db.run(management.service_account_token, name, "bootstrap", None))[
-                "token"
-            ]
+            await management.create_service_account(db, "cli-bootstrap", name, list(groups))
+            return (await management.service_account_token(db, name, "bootstrap", None))["token"]
         finally:
             await db.dispose()
 

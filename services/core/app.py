@@ -67,7 +67,7 @@ async def health(_: Request) -> Response:
 
 async def ready(request: Request) -> Response:
     try:
-        current, head = await request.app.state.db.run(current_and_head)
+        current, head = await request.app.state.db.transaction(current_and_head)
     except Exception as error:  # any failure means "not ready", with the reason
         return JSONResponse({"status": "unavailable", "reason": type(error).__name__}, 503)
     if current != head:

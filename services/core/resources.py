@@ -59,7 +59,7 @@ def database_url() -> str:
 
 
 async def assert_schema_at_head(db: Database) -> None:
-    current, head = await db.run(current_and_head)
+    current, head = await db.transaction(current_and_head)
     if current != head:
         raise SchemaNotAtHead(current, head)
 

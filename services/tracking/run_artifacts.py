@@ -23,5 +23,5 @@ class ListArtifacts(RunRef):
 async def list_artifacts(request: Request) -> JSONResponse:
     body = await parse_request(request, ListArtifacts)
     state = request.app.state
-    run = await state.db.read(runs.require, body.resolved_run_id)
+    run = await runs.require(state.db, body.resolved_run_id)
     return JSONResponse(await list_under(state.store, run.artifact_uri, body.path))

@@ -662,20 +662,20 @@ def test_only_database_failures_are_retried_and_replays_reuse_chosen_values(
 
         try:
             with pytest.raises(InvalidParameterValue):
-                await db.run(looks_up_a_host)
+                await db.transaction(looks_up_a_host)
             assert len(attempts) == 1  # a DNS failure is the request's, not retried
             attempts.clear()
-            chosen = await db.run(dies_once)
+            chosen = await db.transaction(dies_once)
             assert attempts == [chosen, chosen]  # replayed once, with the same choice
             attempts.clear()
-            assert await db.run(dies_once) != chosen  # a new call chooses anew
+            assert await db.transaction(dies_once) != chosen  # a new call chooses anew
         finally:
             await db.dispose()
         unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
         down = Database(create_engine(unreachable, settings, "test-outage"), settings)
         try:
             with pytest.raises(TemporarilyUnavailable):  # refused while connecting: an outage
-                await down.run(dies_once)
+                await down.transaction(dies_once)
         finally:
             await down.dispose()
 

@@ -211,9 +211,9 @@ def test_a_connection_dropped_under_a_raw_statement_is_discarded_not_pooled(
             return await raw.fetchval("SELECT 42")
 
         try:
-            assert await db.read(dies_once) == 42
+            assert await db.autocommit(dies_once) == 42
             assert len(attempts) == 2 and attempts[0] != attempts[1]  # a new backend
-            assert await db.read(dies_once) == 42  # and the pool is healthy afterwards
+            assert await db.autocommit(dies_once) == 42  # and the pool is healthy afterwards
         finally:
             await db.dispose()
 
@@ -237,8 +237,8 @@ def test_searches_are_planned_for_their_own_values(database_url: str) -> None:
         db = Database(create_engine(database_url, settings, "test-plans"), settings)
         try:
             assert await db.search(mode) == "force_custom_plan"
-            assert await db.read(mode) == "auto"  # same pooled connection, setting was local
-            assert await db.run(mode) == "auto"
+            assert await db.autocommit(mode) == "auto"  # same pooled connection, setting was local
+            assert await db.transaction(mode) == "auto"
         finally:
             await db.dispose()
 

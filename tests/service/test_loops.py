@@ -84,7 +84,7 @@ async def notes(db: Database, loop: str) -> list[str]:
         )
         return list(rows.scalars())
 
-    return await db.read(read)
+    return await db.autocommit(read)
 
 
 def scenario(url: str, body: Callable[[Database], Awaitable[None]]) -> None:
@@ -116,7 +116,7 @@ class Counting(LoopService):
         self.backlog = backlog
 
     async def run_once(self) -> bool:
-        await self.db.run(record, self.name)
+        await self.db.transaction(record, self.name)
         self.backlog -= 1
         return self.backlog >= 0
 
@@ -184,8 +184,8 @@ class Flaky(LoopService):
     async def run_once(self) -> None:
         self.calls += 1
         if self.calls % 2:
-            await self.db.run(lambda conn: conn.execute(text("SELECT 1 / 0")))
-        await self.db.run(record, self.name)
+            await self.db.transaction(lambda conn: conn.execute(text("SELECT 1 / 0")))
+        await self.db.transaction(record, self.name)
 
 
 def test_a_failing_pass_is_logged_and_the_loop_carries_on(
@@ -268,8 +268,8 @@ class Slow(LoopService):
 
     async def run_once(self) -> None:
         seconds = 0.3 if not await notes(self.db, self.name) else 0
-        await self.db.run(lambda conn: conn.execute(text(f"SELECT pg_sleep({seconds})")))
-        await self.db.run(record, self.name)
+        await self.db.transaction(lambda conn: conn.execute(text(f"SELECT pg_sleep({seconds})")))
+        await self.db.transaction(record, self.name)
 
 
 def test_a_pass_longer_than_its_interval_warns_and_the_loop_goes_on(
@@ -330,7 +330,7 @@ class Sleeper(LoopService):
             await record(conn, self.name, "finished")
 
         self.started.set()
-        await self.db.run(sleep_then_note)
+        await self.db.transaction(sleep_then_note)
 
     async def on_stop(self) -> None:
         self.stopped = True
@@ -467,7 +467,7 @@ async def fill(db: Database, count: int) -> None:
         rows = [{"queue": q, "item": i} for q in ("jobs", "other") for i in range(count)]
         await conn.execute(work.insert(), rows)
 
-    await db.run(refill)
+    await db.transaction(refill)
 
 
 async def claim_counts(db: Database) -> dict[int, int]:
@@ -475,7 +475,7 @@ async def claim_counts(db: Database) -> dict[int, int]:
         rows = await conn.execute(select(work.c.item, work.c.claims).where(work.c.queue == "jobs"))
         return dict(rows.tuples().all())
 
-    return await db.read(read)
+    return await db.autocommit(read)
 
 
 def test_two_claimers_at_once_never_get_the_same_row(scratch_url: str) -> None:
@@ -498,7 +498,7 @@ def test_two_claimers_at_once_never_get_the_same_row(scratch_url: str) -> None:
 
         async def drain() -> list[int]:
             mine: list[int] = []
-            while batch := await db.run(claimed, now, 3):
+            while batch := await db.transaction(claimed, now, 3):
                 assert len(batch) <= 3
                 mine += batch
             return mine
@@ -515,12 +515,12 @@ def test_a_held_lease_is_not_claimable_and_an_expired_one_is(scratch_url: str) -
     async def body(db: Database) -> None:
         await fill(db, 10)
         now = 1_000_000
-        assert sorted(await db.run(claimed, now, 3)) == [0, 1, 2]  # the limit, by order_by
-        assert sorted(await db.run(claimed, now, 100)) == list(range(3, 10))
+        assert sorted(await db.transaction(claimed, now, 3)) == [0, 1, 2]  # the limit, by order_by
+        assert sorted(await db.transaction(claimed, now, 100)) == list(range(3, 10))
         until = now + LEASE_MS
-        assert await db.run(claimed, until - 1, 100) == []  # every lease still held
-        assert await db.run(claimed, until, 100) == []  # held up to its deadline
-        assert sorted(await db.run(claimed, until + 1, 4)) == [0, 1, 2, 3]  # expired
+        assert await db.transaction(claimed, until - 1, 100) == []  # every lease still held
+        assert await db.transaction(claimed, until, 100) == []  # held up to its deadline
+        assert sorted(await db.transaction(claimed, until + 1, 4)) == [0, 1, 2, 3]  # expired
         counts = await claim_counts(db)
         assert counts == {i: 2 if i < 4 else 1 for i in range(10)}
 
@@ -528,7 +528,7 @@ def test_a_held_lease_is_not_claimable_and_an_expired_one_is(scratch_url: str) -
             rows = await conn.execute(select(work.c.lease_until).where(work.c.queue == "other"))
             return list(rows.scalars())
 
-        assert set(await db.read(other_queue)) == {None}  # `where` kept the claim to its rows
+        assert set(await db.autocommit(other_queue)) == {None}  # `where` kept the claim to its rows
 
     scenario(scratch_url, body)
 

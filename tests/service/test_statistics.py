@@ -49,11 +49,11 @@ def test_tables_changed_past_the_threshold_are_analyzed(scratch_url: str) -> Non
                 return (await _last_analyzed(raw, "busy"))[1] >= 1000
 
             await _until(counted)
-            assert await db.run(analyze_stale_tables) == ["busy"]
+            assert await db.transaction(analyze_stale_tables) == ["busy"]
             analyzed_at, changed = await _last_analyzed(raw, "busy")
             assert analyzed_at is not None and changed == 0
             assert (await _last_analyzed(raw, "quiet"))[0] is None
-            assert await db.run(analyze_stale_tables) == []  # nothing stale any more
+            assert await db.transaction(analyze_stale_tables) == []  # nothing stale any more
         finally:
             await raw.close()
             await db.dispose()

@@ -6,7 +6,7 @@ from starlette.requests import Request
 
 from services.core.auth import audit, management
 from services.core.auth.policy import ADMIN, AUTHENTICATED, Rule, requires
-from services.core.auth.principal import require_caller
+from services.core.auth.principal import caller_of, require_caller
 from services.core.fields import canonical_experiment_id
 from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
 
@@ -56,8 +56,8 @@ class AuditQuery(MlflowMessage):
 @requires(AUTHENTICATED)
 async def create_token(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateToken)
-    token = await request.app.state.db.run(
-        management.create_personal_token, require_caller(), body.name, body.expires_in_days
+    token = await management.create_personal_token(
+        request.app.state.db, require_caller(caller_of(request)), body.name, body.expires_in_days
     )
     return JSONResponse({"token": token})
 
@@ -67,14 +67,18 @@ async def create_token(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def list_tokens(request: Request) -> JSONResponse:
     body = await parse_request(request, ListTokens)
-    listing = await request.app.state.db.run(management.list_tokens, require_caller(), body.all)
+    listing = await management.list_tokens(
+        request.app.state.db, require_caller(caller_of(request)), body.all
+    )
     return JSONResponse({"tokens": listing})
 
 
 @router.delete("/tokens/{token_id}")
 @requires(Rule("authenticated", "READ", audit="token.revoke"))
 async def revoke_token(request: Request, token_id: str) -> JSONResponse:
-    await request.app.state.db.run(management.revoke_token, require_caller(), token_id)
+    await management.revoke_token(
+        request.app.state.db, require_caller(caller_of(request)), token_id
+    )
     return empty()
 
 
@@ -83,8 +87,8 @@ async def revoke_token(request: Request, token_id: str) -> JSONResponse:
 @requires(Rule("admin", "ADMIN", audit="service_account.create"))
 async def create_service_account(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateServiceAccount)
-    account = await request.app.state.db.run(
-        management.create_service_account, require_caller().name, body.name, body.groups
+    account = await management.create_service_account(
+        request.app.state.db, require_caller(caller_of(request)).name, body.name, body.groups
     )
     return JSONResponse({"service_account": account})
 
@@ -92,14 +96,14 @@ async def create_service_account(request: Request) -> JSONResponse:
 @router.get("/service-accounts")
 @requires(ADMIN)
 async def list_service_accounts(request: Request) -> JSONResponse:
-    accounts = await request.app.state.db.run(management.list_service_accounts)
+    accounts = await management.list_service_accounts(request.app.state.db)
     return JSONResponse({"service_accounts": accounts})
 
 
 @router.delete("/service-accounts/{name}")
 @requires(Rule("admin", "ADMIN", audit="service_account.delete"))
 async def delete_service_account(request: Request, name: str) -> JSONResponse:
-    await request.app.state.db.run(management.delete_service_account, name)
+    await management.delete_service_account(request.app.state.db, name)
     return empty()
 
 
@@ -108,8 +112,8 @@ async def delete_service_account(request: Request, name: str) -> JSONResponse:
 @requires(Rule("admin", "ADMIN", audit="service_account.token"))
 async def service_account_token(request: Request, name: str) -> JSONResponse:
     body = await parse_request(request, CreateToken)
-    token = await request.app.state.db.run(
-        management.service_account_token, name, body.name, body.expires_in_days
+    token = await management.service_account_token(
+        request.app.state.db, name, body.name, body.expires_in_days
     )
     return JSONResponse({"token": token})
 
@@ -119,7 +123,9 @@ async def service_account_token(request: Request, name: str) -> JSONResponse:
 @requires(Rule("grant_target", "MANAGE", audit="permission.grant"))
 async def grant(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
-    granted = await request.app.state.db.run(management.grant, require_caller().name, body)
+    granted = await management.grant(
+        request.app.state.db, require_caller(caller_of(request)).name, body
+    )
     return JSONResponse({"grant": granted})
 
 
@@ -128,7 +134,7 @@ async def grant(request: Request) -> JSONResponse:
 @requires(Rule("grant_target", "MANAGE", audit="permission.revoke"))
 async def revoke(request: Request) -> JSONResponse:
     body = await parse_request(request, Grant)
-    await request.app.state.db.run(management.revoke, body)
+    await management.revoke(request.app.state.db, body)
     return empty()
 
 
@@ -137,8 +143,8 @@ async def revoke(request: Request) -> JSONResponse:
 @requires(Rule("grant_target", "MANAGE"))
 async def list_grants(request: Request) -> JSONResponse:
     body = await parse_request(request, GrantsOn)
-    listing = await request.app.state.db.run(
-        management.list_grants, body.resource_type, body.resource_id
+    listing = await management.list_grants(
+        request.app.state.db, body.resource_type, body.resource_id
     )
     return JSONResponse({"grants": listing})
 
@@ -148,7 +154,5 @@ async def list_grants(request: Request) -> JSONResponse:
 @requires(ADMIN)
 async def audit_log(request: Request) -> JSONResponse:
     body = await parse_request(request, AuditQuery)
-    entries = await request.app.state.db.run(
-        audit.recent, min(max(body.limit, 1), 1000), body.action
-    )
+    entries = await audit.recent(request.app.state.db, min(max(body.limit, 1), 1000), body.action)
     return JSONResponse({"entries": entries})

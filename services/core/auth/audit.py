@@ -1,6 +1,6 @@
 """The audit log: who did what, when. Grants, revokes, stage transitions, alias changes and
 deletions are recorded in the same transaction as the change itself: the guard prepares the
-entry from the parsed request, and `Database.run` writes it just before it commits, so a
+entry from the parsed request, and `Database.transaction` writes it just before it commits, so a
 change is never committed without its entry (nor an entry without its change)."""
 
 import uuid
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import audit_log
 
@@ -76,6 +77,7 @@ async def record(
     await conn.execute(statement.on_conflict_do_nothing(index_elements=["entry_key"]))
 
 
+@use_cases.transaction
 async def recent(conn: Connection, limit: int, action: str | None = None) -> list[dict[str, Any]]:
     statement = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if action:

@@ -10,8 +10,9 @@
 4. Cookie-authenticated writes must echo the session's CSRF token (X-CSRF-Token header).
 5. Check the caller's role on the target and on every other object the message writes into:
    403; a target that does not exist: 404, never passed on to the endpoint.
-6. Run the endpoint with the principal in a context variable (searches filter by it); the
-   audit entry the rule asks for rides in the endpoint's own transaction.
+6. Run the endpoint with the principal in the request's scope (`principal.caller_of` reads
+   it; routers pass it to what filters by it); the audit entry the rule asks for rides in the
+   endpoint's own transaction.
 """
 
 import logging
@@ -31,7 +32,7 @@ from services.core.auth.decisions import (
     decide_without_database,
 )
 from services.core.auth.policy import Rule, rule_for
-from services.core.auth.principal import Principal, current_principal
+from services.core.auth.principal import PRINCIPAL_STATE, Principal
 from services.core.db.engine import transaction_rider
 from services.core.errors import GrimoireError, PermissionDenied, Unauthenticated
 from services.core.gate import route_of
@@ -134,7 +135,7 @@ class AuthGuard:
                     principal, rule, subject, state.resolvers, state.access_cache
                 )
             if principal is None or decision is None:  # (no principal: no decision yet)
-                principal, decision = await state.db.read(
+                principal, decision = await state.db.autocommit(
                     self._check,
                     state,
                     rule,
@@ -162,7 +163,7 @@ class AuthGuard:
         scope_state["user"] = principal.name
         if message is not None:
             scope_state[MESSAGE_STATE] = message
-        principal_token = current_principal.set(principal)
+        scope_state[PRINCIPAL_STATE] = principal
         entry = (
             audit.Entry(
                 principal.name,
@@ -179,7 +180,6 @@ class AuthGuard:
             await self.app(scope, receive, send)
         finally:
             transaction_rider.reset(rider_token)
-            current_principal.reset(principal_token)
 
     @staticmethod
     async def _parse(

@@ -8,6 +8,7 @@ from services.core.auth import access, tokens
 from services.core.auth.principal import ROLES, Principal, Role, is_role
 from services.core.clock import now_ms
 from services.core.config import auth_settings
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.db.tables.auth import auth_tokens, grants, service_accounts
 from services.core.db.tables.registry import registered_models
@@ -74,6 +75,7 @@ def owner_of(principal: Principal) -> str:
     return f"user:{principal.name}"
 
 
+@use_cases.transaction
 async def create_personal_token(
     conn: Connection, principal: Principal, name: str, expires_in_days: float | None
 ) -> tokens.IssuedToken:
@@ -87,6 +89,7 @@ async def create_personal_token(
     return await tokens.issue(conn, owner_of(principal), name, principal.user_id, lifetime)
 
 
+@use_cases.transaction
 async def list_tokens(
     conn: Connection, principal: Principal, everyone: bool
 ) -> list[tokens.TokenInfo]:
@@ -96,6 +99,7 @@ async def list_tokens(
     return [tokens.public(row._mapping) for row in await conn.execute(statement)]
 
 
+@use_cases.transaction
 async def revoke_token(conn: Connection, principal: Principal, token_id: str) -> None:
     condition = auth_tokens.c.token_id == token_id
     if not principal.is_admin:
@@ -109,6 +113,7 @@ async def revoke_token(conn: Connection, principal: Principal, token_id: str) ->
         raise ResourceDoesNotExist(f"No active token {token_id} of yours.")
 
 
+@use_cases.transaction
 async def create_service_account(
     conn: Connection, principal_name: str, name: str, groups: list[str]
 ) -> dict[str, Any]:
@@ -127,11 +132,13 @@ async def create_service_account(
     return {"name": name, "groups": groups, "principal": f"service:{name}"}
 
 
+@use_cases.transaction
 async def list_service_accounts(conn: Connection) -> list[dict[str, Any]]:
     rows = await conn.execute(select(service_accounts).order_by(service_accounts.c.name))
     return [{"name": r.name, "groups": r.groups, "created_by": r.created_by} for r in rows]
 
 
+@use_cases.transaction
 async def delete_service_account(conn: Connection, name: str) -> None:
     result = await conn.execute(delete(service_accounts).where(service_accounts.c.name == name))
     if result.rowcount == 0:
@@ -143,6 +150,7 @@ async def delete_service_account(conn: Connection, name: str) -> None:
     )
 
 
+@use_cases.transaction
 async def service_account_token(
     conn: Connection, name: str, token_name: str, expires_in_days: float | None
 ) -> tokens.IssuedToken:
@@ -201,6 +209,7 @@ def _check_principal(principal_type: str, principal: str) -> None:
         raise InvalidParameterValue("principal_type must be user or group, with a principal name.")
 
 
+@use_cases.transaction
 async def grant(conn: Connection, granted_by: str, request: GrantRequest) -> dict[str, Any]:
     _check_principal(request.principal_type, request.principal)
     role = (request.role or "").upper()
@@ -219,6 +228,7 @@ async def grant(conn: Connection, granted_by: str, request: GrantRequest) -> dic
     return {**request.model_dump(), "role": role}
 
 
+@use_cases.transaction
 async def revoke(conn: Connection, request: GrantRequest) -> None:
     _check_principal(request.principal_type, request.principal)
     key = await _resource_key(conn, request.resource_type, request.resource_id)
@@ -235,6 +245,7 @@ async def revoke(conn: Connection, request: GrantRequest) -> None:
         raise ResourceDoesNotExist("No such grant.")
 
 
+@use_cases.transaction
 async def list_grants(conn: Connection, resource_type: str, resource_id: str) -> list[GrantInfo]:
     key = await _resource_key(conn, resource_type, resource_id)
     g = grants.c

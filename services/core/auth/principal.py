@@ -1,9 +1,12 @@
-"""Who is calling, once authenticated. Set per request in a context variable by the guard,
-so services can record the actor and searches can filter to what the caller may read."""
+"""Who is calling, once authenticated. The guard stores it in the request's scope; routers
+read it with `caller_of` and pass it to the service functions that depend on it (searches
+filtered to what the caller may read, creator grants), so a service function's arguments
+say everything it acts on."""
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal, TypeGuard, get_args
+
+from starlette.requests import HTTPConnection
 
 from services.core.errors import FeatureDisabled
 
@@ -24,7 +27,14 @@ class Principal:
     user_id: int | None = None  # a person's users row (issuer + subject): their stable key
 
 
-current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)
+# The key of the request scope's state under which the guard keeps the Principal.
+PRINCIPAL_STATE = "principal"
+
+
+def caller_of(request: HTTPConnection) -> Principal | None:
+    """The authenticated caller of `request`; None with authentication off (no guard)."""
+    principal: Principal | None = request.scope.get("state", {}).get(PRINCIPAL_STATE)
+    return principal
 
 
 def is_role(value: str) -> TypeGuard[Role]:
@@ -35,10 +45,9 @@ def at_least(role: Role | None, required: Role) -> bool:
     return role is not None and RANK[role] >= RANK[required]
 
 
-def require_caller() -> Principal:
+def require_caller(principal: Principal | None) -> Principal:
     """The authenticated caller. With authentication off there is none: tokens, grants,
     service accounts, the audit log and /me have nothing to act on, and say so."""
-    principal = current_principal.get()
     if principal is None:
         raise FeatureDisabled(
             "Authentication is off on this server (no GRIMOIRE_AUTH_ISSUER): there are no "

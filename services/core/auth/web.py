@@ -11,7 +11,7 @@ from services.core.auth import sessions, users
 from services.core.auth.authenticate import SESSION_COOKIE
 from services.core.auth.me import describe
 from services.core.auth.policy import AUTHENTICATED, PUBLIC, requires
-from services.core.auth.principal import require_caller
+from services.core.auth.principal import caller_of, require_caller
 from services.core.config import server_settings
 from services.core.errors import PermissionDenied, Unauthenticated
 from services.core.http import JSONResponse
@@ -51,7 +51,7 @@ async def login(request: Request) -> Response:
     url = await state.oidc.authorization_url(
         _callback_url(request), pending["state"], pending["nonce"], pending["code_verifier"]
     )
-    await state.db.run(sessions.begin_login, pending)
+    await state.db.transaction(sessions.begin_login, pending)
     response = RedirectResponse(url, status_code=302)
     response.set_cookie(
         sessions.login_cookie_name(pending["state"]),
@@ -77,7 +77,7 @@ async def callback(request: Request) -> Response:
     if "error" in query:
         raise Unauthenticated(f"Sign-in failed at the identity provider: {query['error']}.")
     login_state = query.get("state", "")
-    pending = await state.db.read(sessions.pending_login, login_state)
+    pending = await state.db.autocommit(sessions.pending_login, login_state)
     if pending is None:
         raise Unauthenticated("Unknown or expired sign-in; start again at /auth/login.")
     cookie_name = sessions.login_cookie_name(login_state)
@@ -92,7 +92,7 @@ async def callback(request: Request) -> Response:
     claims = await state.oidc.validate_id_token(tokens, pending.nonce)
     claim = users.claimed(settings, claims)
     lifetime_ms = int(settings.session_hours * 3600 * 1000)
-    opened = await state.db.run(
+    opened = await state.db.transaction(
         sessions.complete_login, login_state, state.oidc.issuer, claim, lifetime_ms
     )
     if opened is None:
@@ -119,14 +119,14 @@ async def logout(request: Request) -> Response:
     if cookie:
         form = await request.form()
         sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
-        expected = await state.db.run(sessions.session_csrf, cookie)
+        expected = await state.db.transaction(sessions.session_csrf, cookie)
         if not (
             isinstance(sent, str)
             and expected
             and hmac.compare_digest(sent.encode(), expected.encode())
         ):
             raise PermissionDenied("Missing or wrong CSRF token.")
-        await state.db.run(sessions.end_session, cookie)
+        await state.db.transaction(sessions.end_session, cookie)
     # A page, not a redirect to /auth/login: the provider's own session would sign the
     # person straight back in.
     response = HTMLResponse(
@@ -140,8 +140,8 @@ async def logout(request: Request) -> Response:
 @router.get("/me")
 @requires(AUTHENTICATED)
 async def me(request: Request) -> Response:
-    principal = require_caller()
-    info = await request.app.state.db.run(describe, principal)
+    principal = require_caller(caller_of(request))
+    info = await request.app.state.db.transaction(describe, principal)
     if "text/html" not in request.headers.get("accept", ""):
         return JSONResponse(info)
     grants = "".join(

@@ -1,7 +1,9 @@
 """The async engine and the one way requests touch the database.
 
-`Database.run(fn, ...)` gives `fn` a connection inside one transaction and commits when it
-returns. It is also where infrastructure trouble becomes MLflow's contract:
+`Database.transaction(fn, ...)` gives `fn` a connection inside one transaction and commits
+when it returns; `autocommit` and `search` are the other two modes (service functions declare
+theirs with `services.core.db.use_cases`). It is also where infrastructure trouble becomes
+MLflow's contract:
 
 * pool exhausted (every connection busy past `pool_timeout`) -> 503 + Retry-After, never 400;
 * database unreachable (restart, failover) -> the whole transaction is retried for up to
@@ -26,7 +28,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from typing import Any, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
@@ -40,6 +42,7 @@ from services.core.observability import DB_OUTAGE_RETRIES
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -77,7 +80,7 @@ def create_engine(url: str, settings: DatabaseSettings, application_name: str) -
         # LIFO keeps a few hot connections and lets idle ones age out.
         pool_use_lifo=True,
         # No pre-ping: it costs a round trip per checkout. Dead connections are detected on
-        # use, invalidated by SQLAlchemy, and the transaction is retried by Database.run.
+        # use, invalidated by SQLAlchemy, and the transaction is retried by Database.
         pool_pre_ping=False,
         pool_recycle=1800,
         connect_args={
@@ -141,7 +144,8 @@ class Rider(Protocol):
     def committed(self) -> None: ...
 
 
-# Set per request by the auth guard; the next Database.run of that request carries it.
+# Set per request by the auth guard; the next Database.transaction of that request carries
+# it.
 transaction_rider: ContextVar[Rider | None] = ContextVar("transaction_rider", default=None)
 
 _PLAN_PER_CALL = text("SET LOCAL plan_cache_mode = force_custom_plan")
@@ -153,14 +157,20 @@ class Database:
         self.engine = engine
         self.settings = settings
 
-    async def run(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
+    async def transaction(
+        self,
+        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         """`fn(conn, ...)` in one transaction, committed when it returns, together with the
         request's rider (its audit entry) if it has one."""
         rider = transaction_rider.get()
         if rider is None:
             return await self._attempt(self.engine.begin, fn, args, kwargs)
 
-        async def with_rider(conn: AsyncConnection, *args: object, **kwargs: object) -> T:
+        async def with_rider(conn: AsyncConnection, *args: P.args, **kwargs: P.kwargs) -> T:
             result = await fn(conn, *args, **kwargs)
             await rider.write(conn)
             return result
@@ -169,20 +179,31 @@ class Database:
         rider.committed()
         return result
 
-    async def read(self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object) -> T:
-        """Like run, for read-mostly work: autocommit, so no BEGIN/COMMIT round trips. Each
-        statement sees its own snapshot; use run() when statements must agree or commit
-        together."""
+    async def autocommit(
+        self,
+        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like transaction, without BEGIN/COMMIT round trips: each statement commits by
+        itself and sees its own snapshot. For reads, and for writes that are one atomic
+        statement (plain metric logging); use transaction() when statements must agree or
+        commit together."""
         return await self._attempt(self._autocommit, fn, args, kwargs)
 
     async def search(
-        self, fn: Callable[..., Awaitable[T]], /, *args: object, **kwargs: object
+        self,
+        fn: Callable[Concatenate[AsyncConnection, P], Awaitable[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> T:
-        """Like run, for searches: each statement is planned for its own values. PostgreSQL
-        switches a prepared statement (SQLAlchemy and asyncpg prepare every one) to a generic
-        plan after five executions when that plan looks no costlier on average, but a search
-        filter's selectivity depends on its values: over 20,000 runs the generic plan of
-        `metrics.accuracy > 0.9 and params.model = 'rf'` walked every 'rf' run (18.8 ms)
+        """Like transaction, for searches: each statement is planned for its own values.
+        PostgreSQL switches a prepared statement (SQLAlchemy and asyncpg prepare every one) to
+        a generic plan after five executions when that plan looks no costlier on average, but
+        a search filter's selectivity depends on its values: over 20,000 runs the generic plan
+        of `metrics.accuracy > 0.9 and params.model = 'rf'` walked every 'rf' run (18.8 ms)
         where the planned-for-values one reads the page in index order (4.4 ms)."""
         return await self._attempt(self._planned_per_call, fn, args, kwargs)
 

@@ -67,7 +67,7 @@ class StatisticsKeeper(LoopService):
         if self.interval_seconds <= 0:
             return False  # switched off
         try:
-            if await self.db.read(_autovacuum_on):
+            if await self.db.autocommit(_autovacuum_on):
                 return False  # PostgreSQL keeps statistics itself
         except Exception as error:  # the database may still be starting; assume off
             log.debug("could not read autovacuum setting: %s", error)
@@ -78,6 +78,6 @@ class StatisticsKeeper(LoopService):
         return True
 
     async def run_once(self) -> None:
-        analyzed = await self.db.run(analyze_stale_tables)
+        analyzed = await self.db.transaction(analyze_stale_tables)
         if analyzed:
             log.info("analyzed %s", ", ".join(analyzed))

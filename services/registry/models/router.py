@@ -3,6 +3,7 @@ from starlette.requests import Request
 
 from services.core.actor import actor
 from services.core.auth.policy import AUTHENTICATED, Rule, model, requires
+from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.models import service
 from services.registry.models.schemas import (
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/registered-models", tags=["registered
 @requires(Rule("new_registered_model", "EDIT", "name"))
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRegisteredModel)
-    model = await request.app.state.db.run(service.create, body, actor(request))
+    model = await service.create(request.app.state.db, body, actor(request), caller_of(request))
     return JSONResponse({"registered_model": model})
 
 
@@ -35,9 +36,7 @@ async def create(request: Request) -> JSONResponse:
 @requires(model("READ"))
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
-    return JSONResponse(
-        {"registered_model": await request.app.state.db.run(service.get, body.name)}
-    )
+    return JSONResponse({"registered_model": await service.get(request.app.state.db, body.name)})
 
 
 @router.post("/rename")
@@ -45,7 +44,7 @@ async def get(request: Request) -> JSONResponse:
 @requires(model("EDIT", "registered_model.rename"))
 async def rename(request: Request) -> JSONResponse:
     body = await parse_request(request, RenameRegisteredModel)
-    model = await request.app.state.db.run(service.rename, body.name, body.new_name)
+    model = await service.rename(request.app.state.db, body.name, body.new_name)
     return JSONResponse({"registered_model": model})
 
 
@@ -54,7 +53,7 @@ async def rename(request: Request) -> JSONResponse:
 @requires(model("EDIT"))
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRegisteredModel)
-    model = await request.app.state.db.run(service.update_description, body.name, body.description)
+    model = await service.update_description(request.app.state.db, body.name, body.description)
     return JSONResponse({"registered_model": model})
 
 
@@ -63,7 +62,7 @@ async def update(request: Request) -> JSONResponse:
 @requires(model("MANAGE", "registered_model.delete"))
 async def delete(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
-    await request.app.state.db.run(service.delete, body.name)
+    await service.delete(request.app.state.db, body.name)
     return empty()
 
 
@@ -72,7 +71,7 @@ async def delete(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRegisteredModels)
-    return JSONResponse(await request.app.state.db.search(service.search_models, body))
+    return JSONResponse(await service.search_models(request.app.state.db, body, caller_of(request)))
 
 
 @router.api_route("/get-latest-versions", methods=["GET", "POST"])
@@ -80,7 +79,7 @@ async def search(request: Request) -> JSONResponse:
 @requires(model("READ"))
 async def get_latest_versions(request: Request) -> JSONResponse:
     body = await parse_request(request, GetLatestVersions)
-    versions = await request.app.state.db.run(service.latest_versions, body)
+    versions = await service.latest_versions(request.app.state.db, body)
     return JSONResponse({"model_versions": versions})
 
 
@@ -89,7 +88,7 @@ async def get_latest_versions(request: Request) -> JSONResponse:
 @requires(model("EDIT"))
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetRegisteredModelTag)
-    await request.app.state.db.run(service.set_tag, body.name, body.key, body.value)
+    await service.set_tag(request.app.state.db, body.name, body.key, body.value)
     return empty()
 
 
@@ -98,7 +97,7 @@ async def set_tag(request: Request) -> JSONResponse:
 @requires(model("EDIT"))
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteRegisteredModelTag)
-    await request.app.state.db.run(service.delete_tag, body.name, body.key)
+    await service.delete_tag(request.app.state.db, body.name, body.key)
     return empty()
 
 
@@ -107,7 +106,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 @requires(model("EDIT", "alias.set"))
 async def set_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, SetAlias)
-    await request.app.state.db.run(service.set_alias, body.name, body.alias, body.version)
+    await service.set_alias(request.app.state.db, body.name, body.alias, body.version)
     return empty()
 
 
@@ -116,7 +115,7 @@ async def set_alias(request: Request) -> JSONResponse:
 @requires(model("EDIT", "alias.delete"))
 async def delete_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
-    await request.app.state.db.run(service.delete_alias, body.name, body.alias)
+    await service.delete_alias(request.app.state.db, body.name, body.alias)
     return empty()
 
 
@@ -125,5 +124,5 @@ async def delete_alias(request: Request) -> JSONResponse:
 @requires(model("READ"))
 async def get_by_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
-    version = await request.app.state.db.run(service.version_by_alias, body.name, body.alias)
+    version = await service.version_by_alias(request.app.state.db, body.name, body.alias)
     return JSONResponse({"model_version": version})

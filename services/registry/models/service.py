@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from services.core.auth.access import grant_creator, visible
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import registered_model_aliases as aliases
 from services.core.db.tables.registry import registered_model_tags, registered_models
@@ -60,11 +62,18 @@ async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
+@use_cases.transaction
 async def get(conn: Connection, name: str) -> dict[str, Any]:
     return (await render(conn, [await require(conn, name)]))[0]
 
 
-async def create(conn: Connection, request: CreateRegisteredModel, actor: str | None) -> dict:
+@use_cases.transaction
+async def create(
+    conn: Connection,
+    request: CreateRegisteredModel,
+    actor: str | None,
+    caller: Principal | None,
+) -> dict:
     validate_new_model_name(request.name)
     for tag in request.tags:
         validate_tag(tag.key, tag.value)
@@ -86,9 +95,9 @@ async def create(conn: Connection, request: CreateRegisteredModel, actor: str | 
         if existing is not None and existing.creation_key == key:
             # This call's own earlier attempt committed; its answer was lost with the
             # connection. Everything below was part of that commit.
-            return await get(conn, request.name)
+            return await get.on(conn, request.name)
         raise ResourceAlreadyExists(f"Registered Model (name={request.name}) already exists.")
-    await grant_creator(conn, "registered_model", str(model_id))
+    await grant_creator(conn, caller, "registered_model", str(model_id))
     for tag in request.tags:
         keys = {"model_id": model_id, "key": tag.key}
         await rows.upsert_tag(conn, registered_model_tags, keys, tag.value)
@@ -102,9 +111,10 @@ async def create(conn: Connection, request: CreateRegisteredModel, actor: str | 
             "description": request.description,
         },
     )
-    return await get(conn, request.name)
+    return await get.on(conn, request.name)
 
 
+@use_cases.transaction
 async def rename(conn: Connection, name: str, new_name: str) -> dict[str, Any]:
     validate_new_model_name(new_name, "new_name")
     row = await require(conn, name, lock=True)
@@ -115,26 +125,31 @@ async def rename(conn: Connection, name: str, new_name: str) -> dict[str, Any]:
         await repository.update_model(conn, row.id, name=new_name, last_updated_timestamp=now_ms())
     except IntegrityError:  # a concurrent create or rename took the name after the check
         raise taken from None
-    return await get(conn, new_name)
+    return await get.on(conn, new_name)
 
 
+@use_cases.transaction
 async def update_description(conn: Connection, name: str, description: str | None) -> dict:
     row = await require(conn, name, lock=True)
     await repository.update_model(
         conn, row.id, description=description, last_updated_timestamp=now_ms()
     )
-    return await get(conn, name)
+    return await get.on(conn, name)
 
 
+@use_cases.transaction
 async def delete(conn: Connection, name: str) -> None:
     row = await require(conn, name, lock=True)
     await repository.delete_model(conn, row.id)
 
 
-async def search_models(conn: Connection, request: SearchRegisteredModels) -> dict[str, Any]:
+@use_cases.search
+async def search_models(
+    conn: Connection, request: SearchRegisteredModels, caller: Principal | None
+) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_MODELS)
     where = search.model_filter(request.filter)
-    readable = visible(registered_models.c.id, "registered_model")
+    readable = visible(caller, registered_models.c.id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.model_order(request.order_by)
@@ -146,6 +161,7 @@ async def search_models(conn: Connection, request: SearchRegisteredModels) -> di
     )
 
 
+@use_cases.transaction
 async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[dict]:
     row = await require(conn, request.name)
     stages = {canonical_stage(stage) for stage in request.stages}
@@ -154,6 +170,7 @@ async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[
     return await versions.render(conn, chosen)
 
 
+@use_cases.transaction
 async def set_tag(conn: Connection, name: str, key: str, value: str) -> None:
     validate_tag(key, value)
     row = await require(conn, name, lock=True)
@@ -161,6 +178,7 @@ async def set_tag(conn: Connection, name: str, key: str, value: str) -> None:
     await rows.upsert_tag(conn, registered_model_tags, keys, value)
 
 
+@use_cases.transaction
 async def delete_tag(conn: Connection, name: str, key: str) -> None:
     row = await require(conn, name, lock=True)
     tags = registered_model_tags.c
@@ -170,6 +188,7 @@ async def delete_tag(conn: Connection, name: str, key: str) -> None:
         raise ResourceDoesNotExist(f"No tag with key '{key}' on registered model '{name}'.")
 
 
+@use_cases.transaction
 async def set_alias(conn: Connection, name: str, alias: str, version: str) -> None:
     validate_alias(alias)
     row = await require(conn, name, lock=True)
@@ -186,6 +205,7 @@ async def set_alias(conn: Connection, name: str, alias: str, version: str) -> No
     )
 
 
+@use_cases.transaction
 async def delete_alias(conn: Connection, name: str, alias: str) -> None:
     row = await require(conn, name, lock=True)
     if not await rows.delete_rows(
@@ -195,9 +215,10 @@ async def delete_alias(conn: Connection, name: str, alias: str) -> None:
     await events.emit(conn, "model_version_alias", "deleted", {"name": name, "alias": alias})
 
 
+@use_cases.transaction
 async def version_by_alias(conn: Connection, name: str, alias: str) -> dict[str, Any]:
     row = await require(conn, name)
     number = await repository.alias_version(conn, row.id, alias)
     if number is None:
         raise ResourceDoesNotExist(f"Registered model alias {alias} not found.")
-    return await versions.get(conn, name, str(number))
+    return await versions.get.on(conn, name, str(number))

@@ -3,6 +3,7 @@ from starlette.requests import Request
 
 from services.core.actor import actor
 from services.core.auth.policy import AUTHENTICATED, model, requires
+from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.versions import service
 from services.registry.versions.schemas import (
@@ -24,7 +25,9 @@ router = APIRouter(prefix="/api/2.0/mlflow/model-versions", tags=["model-version
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateModelVersion)
     state = request.app.state
-    version = await state.db.run(service.create, body, actor(request), state.access_cache)
+    version = await service.create(
+        state.db, body, actor(request), caller_of(request), state.access_cache
+    )
     return JSONResponse({"model_version": version})
 
 
@@ -33,7 +36,7 @@ async def create(request: Request) -> JSONResponse:
 @requires(model("READ"))
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
-    version = await request.app.state.db.run(service.get, body.name, body.version)
+    version = await service.get(request.app.state.db, body.name, body.version)
     return JSONResponse({"model_version": version})
 
 
@@ -42,8 +45,8 @@ async def get(request: Request) -> JSONResponse:
 @requires(model("EDIT"))
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateModelVersion)
-    version = await request.app.state.db.run(
-        service.update_description, body.name, body.version, body.description
+    version = await service.update_description(
+        request.app.state.db, body.name, body.version, body.description
     )
     return JSONResponse({"model_version": version})
 
@@ -53,7 +56,7 @@ async def update(request: Request) -> JSONResponse:
 @requires(model("MANAGE", "model_version.delete"))
 async def delete(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
-    await request.app.state.db.run(service.delete, body.name, body.version)
+    await service.delete(request.app.state.db, body.name, body.version)
     return empty()
 
 
@@ -62,7 +65,9 @@ async def delete(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchModelVersions)
-    return JSONResponse(await request.app.state.db.search(service.search_versions, body))
+    return JSONResponse(
+        await service.search_versions(request.app.state.db, body, caller_of(request))
+    )
 
 
 @router.post("/transition-stage")
@@ -70,7 +75,7 @@ async def search(request: Request) -> JSONResponse:
 @requires(model("EDIT", "stage.transition"))
 async def transition_stage(request: Request) -> JSONResponse:
     body = await parse_request(request, TransitionStage)
-    version = await request.app.state.db.run(service.transition, body, actor(request))
+    version = await service.transition(request.app.state.db, body, actor(request))
     return JSONResponse({"model_version": version})
 
 
@@ -79,7 +84,7 @@ async def transition_stage(request: Request) -> JSONResponse:
 @requires(model("EDIT"))
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetModelVersionTag)
-    await request.app.state.db.run(service.set_tag, body.name, body.version, body.key, body.value)
+    await service.set_tag(request.app.state.db, body.name, body.version, body.key, body.value)
     return empty()
 
 
@@ -88,7 +93,7 @@ async def set_tag(request: Request) -> JSONResponse:
 @requires(model("EDIT"))
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteModelVersionTag)
-    await request.app.state.db.run(service.delete_tag, body.name, body.version, body.key)
+    await service.delete_tag(request.app.state.db, body.name, body.version, body.key)
     return empty()
 
 
@@ -97,5 +102,5 @@ async def delete_tag(request: Request) -> JSONResponse:
 @requires(model("READ"))
 async def get_download_uri(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
-    uri = await request.app.state.db.run(service.download_uri, body.name, body.version)
+    uri = await service.download_uri(request.app.state.db, body.name, body.version)
     return JSONResponse({"artifact_uri": uri})

@@ -10,7 +10,9 @@ from typing import Any
 
 from services.core.auth.access import visible
 from services.core.auth.access_cache import AccessCache
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection, chosen_once
 from services.core.db.tables.registry import model_version_tags, model_versions
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
@@ -64,12 +66,18 @@ async def require(conn: Connection, name: str, version: str, *, lock: bool = Fal
     return row
 
 
+@use_cases.transaction
 async def get(conn: Connection, name: str, version: str) -> dict[str, Any]:
     return (await render(conn, [await require(conn, name, version)]))[0]
 
 
+@use_cases.transaction
 async def create(
-    conn: Connection, request: CreateModelVersion, actor: str | None, cache: AccessCache
+    conn: Connection,
+    request: CreateModelVersion,
+    actor: str | None,
+    caller: Principal | None,
+    cache: AccessCache,
 ) -> dict:
     for tag in request.tags:
         validate_tag(tag.key, tag.value)
@@ -79,8 +87,8 @@ async def create(
     # after its answer was lost finds that version instead of registering a second one.
     done = await repository.version_with_creation_key(conn, model.id, key)
     if done is not None:
-        return await get(conn, request.name, str(done))
-    resolved = await resolve(conn, cache, request.source, request.run_id, request.model_id)
+        return await get.on(conn, request.name, str(done))
+    resolved = await resolve(conn, caller, cache, request.source, request.run_id, request.model_id)
     number = await model_rows.allocate_version(conn, model.id)
     now = now_ms()
     await repository.insert_version(
@@ -119,9 +127,10 @@ async def create(
             "description": request.description,
         },
     )
-    return await get(conn, request.name, str(number))
+    return await get.on(conn, request.name, str(number))
 
 
+@use_cases.transaction
 async def update_description(
     conn: Connection, name: str, version: str, description: str | None
 ) -> dict[str, Any]:
@@ -129,9 +138,10 @@ async def update_description(
     await repository.update_version(
         conn, row.model_id, row.version, description=description, last_updated_timestamp=now_ms()
     )
-    return await get(conn, name, version)
+    return await get.on(conn, name, version)
 
 
+@use_cases.transaction
 async def transition(conn: Connection, request: TransitionStage, actor: str | None) -> dict:
     stage = canonical_stage(request.stage)
     row = await require(conn, request.name, request.version, lock=True)
@@ -164,9 +174,10 @@ async def transition(conn: Connection, request: TransitionStage, actor: str | No
             "user": actor,
         },
     )
-    return await get(conn, request.name, request.version)
+    return await get.on(conn, request.name, request.version)
 
 
+@use_cases.transaction
 async def delete(conn: Connection, name: str, version: str) -> None:
     row = await require(conn, name, version, lock=True)
     await rows.delete_rows(
@@ -177,10 +188,13 @@ async def delete(conn: Connection, name: str, version: str) -> None:
     )
 
 
-async def search_versions(conn: Connection, request: SearchModelVersions) -> dict[str, Any]:
+@use_cases.search
+async def search_versions(
+    conn: Connection, request: SearchModelVersions, caller: Principal | None
+) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_VERSIONS)
     where = search.version_filter(request.filter)
-    readable = visible(model_versions.c.model_id, "registered_model")
+    readable = visible(caller, model_versions.c.model_id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.version_order(request.order_by)
@@ -192,6 +206,7 @@ async def search_versions(conn: Connection, request: SearchModelVersions) -> dic
     )
 
 
+@use_cases.transaction
 async def set_tag(conn: Connection, name: str, version: str, key: str, value: str) -> None:
     validate_tag(key, value)
     row = await require(conn, name, version, lock=True)
@@ -205,6 +220,7 @@ async def set_tag(conn: Connection, name: str, version: str, key: str, value: st
     )
 
 
+@use_cases.transaction
 async def delete_tag(conn: Connection, name: str, version: str, key: str) -> None:
     row = await require(conn, name, version, lock=True)
     t = model_version_tags.c
@@ -224,5 +240,6 @@ async def delete_tag(conn: Connection, name: str, version: str, key: str) -> Non
     )
 
 
+@use_cases.transaction
 async def download_uri(conn: Connection, name: str, version: str) -> str:
     return (await require(conn, name, version)).storage_location

@@ -42,7 +42,7 @@ from services.core.artifact_uris import (
 )
 from services.core.auth.access import role_on
 from services.core.auth.access_cache import AccessCache
-from services.core.auth.principal import at_least, current_principal
+from services.core.auth.principal import Principal, at_least
 from services.core.config import artifact_settings
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models, runs
@@ -133,21 +133,22 @@ def _names_the_store(parts: SplitResult) -> bool:
 
 
 class SourceCheck:
-    """One registration's source, resolved on the registering transaction's connection."""
+    """One registration's source, resolved on the registering transaction's connection, with
+    what the registering `caller` may read (None: authentication is off)."""
 
-    def __init__(self, conn: Connection, cache: AccessCache, source: str):
+    def __init__(self, conn: Connection, caller: Principal | None, cache: AccessCache, source: str):
         self.conn = conn
+        self.caller = caller
         self.cache = cache
         self.source = source
 
     async def may_read(self, resource_type: str, resource_id: str, what: str) -> None:
-        principal = current_principal.get()
-        if principal is None:  # authentication is off
+        if self.caller is None:  # authentication is off
             return
-        role = await role_on(self.conn, principal, resource_type, resource_id, self.cache)
+        role = await role_on(self.conn, self.caller, resource_type, resource_id, self.cache)
         if not at_least(role, "READ"):
             raise PermissionDenied(
-                f"{principal.name} lacks READ on {what}: a model version shows its files to "
+                f"{self.caller.name} lacks READ on {what}: a model version shows its files to "
                 "the registered model's readers, so it may only come from what its "
                 "registrant may read."
             )
@@ -254,6 +255,7 @@ class SourceCheck:
 
 async def resolve(
     conn: Connection,
+    caller: Principal | None,
     cache: AccessCache,
     source: str,
     run_id: str | None,
@@ -262,7 +264,7 @@ async def resolve(
     if not source:
         raise InvalidParameterValue("Missing value for required parameter 'source'.")
     _refuse_relative_references(source)
-    check = SourceCheck(conn, cache, source)
+    check = SourceCheck(conn, caller, cache, source)
     linked_run = await check.readable_run(run_id) if run_id else None
     linked_model = await check.readable_logged_model(model_id) if model_id else None
     try:

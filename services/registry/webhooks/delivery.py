@@ -96,7 +96,7 @@ class DeliveryWorker(LoopService):
 
     async def run_once(self) -> bool:
         lease_ms = int(self.settings.webhook_lease_seconds * 1000)
-        claimed = await self.db.run(repository.claim, now_ms(), lease_ms, BATCH)
+        claimed = await self.db.transaction(repository.claim, now_ms(), lease_ms, BATCH)
         await asyncio.gather(*(self.deliver(row) for row in claimed))
         return bool(claimed)  # a batch was due: more may be
 
@@ -131,7 +131,7 @@ class DeliveryWorker(LoopService):
             "error": error,
             "response_excerpt": response.text[:EXCERPT_CHARS] if response is not None else None,
         }
-        await self.db.run(
+        await self.db.transaction(
             repository.record_attempt,
             row.delivery_id,
             attempt,

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/webhooks", tags=["webhooks"])
 @requires(Rule("admin", "ADMIN", audit="webhook.create"))
 async def create_webhook(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateWebhook)
-    webhook = await request.app.state.db.run(service.create, body, registry_settings())
+    webhook = await service.create(request.app.state.db, body, registry_settings())
     return JSONResponse({"webhook": webhook})
 
 
@@ -30,13 +30,13 @@ async def create_webhook(request: Request) -> JSONResponse:
 @requires(ADMIN)
 async def list_webhooks(request: Request) -> JSONResponse:
     body = await parse_request(request, ListWebhooks)
-    return JSONResponse(await request.app.state.db.run(service.list_page, body))
+    return JSONResponse(await service.list_page(request.app.state.db, body))
 
 
 @router.get("/{webhook_id}")
 @requires(ADMIN)
 async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
-    return JSONResponse({"webhook": await request.app.state.db.run(service.get, webhook_id)})
+    return JSONResponse({"webhook": await service.get(request.app.state.db, webhook_id)})
 
 
 @router.patch("/{webhook_id}")
@@ -44,14 +44,14 @@ async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
 @requires(Rule("admin", "ADMIN", audit="webhook.update"))
 async def update_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, UpdateWebhook)
-    webhook = await request.app.state.db.run(service.update, webhook_id, body, registry_settings())
+    webhook = await service.update(request.app.state.db, webhook_id, body, registry_settings())
     return JSONResponse({"webhook": webhook})
 
 
 @router.delete("/{webhook_id}")
 @requires(Rule("admin", "ADMIN", audit="webhook.delete"))
 async def delete_webhook(request: Request, webhook_id: str) -> JSONResponse:
-    await request.app.state.db.run(service.delete, webhook_id)
+    await service.delete(request.app.state.db, webhook_id)
     return empty()
 
 
@@ -60,7 +60,7 @@ async def delete_webhook(request: Request, webhook_id: str) -> JSONResponse:
 @requires(ADMIN)
 async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, TestWebhook)
-    row = await request.app.state.db.run(service.require, webhook_id)
+    row = await service.require(request.app.state.db, webhook_id)
     state = request.app.state
     result = await service.test_send(row, body.event, registry_settings(), state.webhook_client)
     return JSONResponse({"result": result})
@@ -71,8 +71,8 @@ async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
 @requires(ADMIN)
 async def list_deliveries(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, ListDeliveries)
-    listing = await request.app.state.db.run(
-        service.deliveries, webhook_id, body.state, body.max_results
+    listing = await service.deliveries(
+        request.app.state.db, webhook_id, body.state, body.max_results
     )
     return JSONResponse(listing)
 
@@ -80,5 +80,5 @@ async def list_deliveries(request: Request, webhook_id: str) -> JSONResponse:
 @router.post("/{webhook_id}/deliveries/{delivery_id}/replay")
 @requires(Rule("admin", "ADMIN", audit="webhook.replay"))
 async def replay_delivery(request: Request, webhook_id: str, delivery_id: str) -> JSONResponse:
-    await request.app.state.db.run(service.replay, webhook_id, delivery_id)
+    await service.replay(request.app.state.db, webhook_id, delivery_id)
     return empty()

@@ -7,6 +7,7 @@ import httpx
 
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings
+from services.core.db import use_cases
 from services.core.db.engine import Connection, chosen_once
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import search_page
@@ -39,6 +40,7 @@ def _status(status: str) -> str:
     return status.upper()
 
 
+@use_cases.transaction
 async def require(conn: Connection, webhook_id: str) -> Any:
     row = await repository.get(conn, webhook_id)
     if row is None:
@@ -46,6 +48,7 @@ async def require(conn: Connection, webhook_id: str) -> Any:
     return row
 
 
+@use_cases.transaction
 async def create(conn: Connection, request: CreateWebhook, settings: RegistrySettings) -> dict:
     if not request.name.strip():
         raise InvalidParameterValue("Webhook name cannot be empty.")
@@ -68,13 +71,15 @@ async def create(conn: Connection, request: CreateWebhook, settings: RegistrySet
             "last_updated_timestamp": now,
         },
     )
-    return render_webhook(await require(conn, webhook_id))
+    return render_webhook(await require.on(conn, webhook_id))
 
 
+@use_cases.transaction
 async def get(conn: Connection, webhook_id: str) -> dict[str, Any]:
-    return render_webhook(await require(conn, webhook_id))
+    return render_webhook(await require.on(conn, webhook_id))
 
 
+@use_cases.transaction
 async def list_page(conn: Connection, request: ListWebhooks) -> dict[str, Any]:
     if not 1 <= request.max_results <= 1000:
         raise InvalidParameterValue("max_results must be between 1 and 1000.")
@@ -90,10 +95,11 @@ async def _render_page(rows: list[Any]) -> list[dict[str, Any]]:
     return [render_webhook(row) for row in rows]
 
 
+@use_cases.transaction
 async def update(
     conn: Connection, webhook_id: str, request: UpdateWebhook, settings: RegistrySettings
 ) -> dict[str, Any]:
-    await require(conn, webhook_id)
+    await require.on(conn, webhook_id)
     values: dict[str, Any] = {"last_updated_timestamp": now_ms()}
     if request.name is not None:
         if not request.name.strip():
@@ -111,9 +117,10 @@ async def update(
     if request.status is not None:
         values["status"] = _status(request.status)
     await repository.update_fields(conn, webhook_id, **values)
-    return render_webhook(await require(conn, webhook_id))
+    return render_webhook(await require.on(conn, webhook_id))
 
 
+@use_cases.transaction
 async def delete(conn: Connection, webhook_id: str) -> None:
     if not await repository.remove(conn, webhook_id):
         raise ResourceDoesNotExist(f"Webhook with ID {webhook_id} not found.")
@@ -147,18 +154,20 @@ async def test_send(
     return result
 
 
+@use_cases.transaction
 async def deliveries(
     conn: Connection, webhook_id: str, state: str | None, limit: int
 ) -> dict[str, Any]:
-    await require(conn, webhook_id)
+    await require.on(conn, webhook_id)
     if state is not None and state not in ("pending", "succeeded", "failed"):
         raise InvalidParameterValue("state must be pending, succeeded or failed.")
     rows, attempts = await repository.deliveries(conn, webhook_id, state, min(max(limit, 1), 1000))
     return {"deliveries": [render_delivery(r, attempts[r.delivery_id]) for r in rows]}
 
 
+@use_cases.transaction
 async def replay(conn: Connection, webhook_id: str, delivery_id: str) -> None:
-    await require(conn, webhook_id)
+    await require.on(conn, webhook_id)
     if not await repository.replay(conn, webhook_id, delivery_id, now_ms()):
         raise InvalidParameterValue(
             f"Delivery {delivery_id} of webhook {webhook_id} does not exist or is still pending."

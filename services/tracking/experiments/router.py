@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.auth.policy import AUTHENTICATED, Rule, experiment, requires
+from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.experiments import service
 from services.tracking.experiments.schemas import (
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/experiments", tags=["experiments"])
 @requires(Rule("new_experiment", "EDIT", "name"))
 async def create_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateExperiment)
-    experiment_id = await request.app.state.db.run(service.create, body)
+    experiment_id = await service.create(request.app.state.db, body, caller_of(request))
     return JSONResponse({"experiment_id": experiment_id})
 
 
@@ -32,7 +33,7 @@ async def create_experiment(request: Request) -> JSONResponse:
 @requires(experiment("READ"))
 async def get_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperiment)
-    experiment = await request.app.state.db.read(service.get, body.experiment_id)
+    experiment = await service.get(request.app.state.db, body.experiment_id)
     return JSONResponse({"experiment": experiment})
 
 
@@ -41,7 +42,7 @@ async def get_experiment(request: Request) -> JSONResponse:
 @requires(Rule("experiment_by_name", "READ", "experiment_name"))
 async def get_experiment_by_name(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperimentByName)
-    experiment = await request.app.state.db.read(service.get_by_name, body.experiment_name)
+    experiment = await service.get_by_name(request.app.state.db, body.experiment_name)
     return JSONResponse({"experiment": experiment})
 
 
@@ -50,7 +51,7 @@ async def get_experiment_by_name(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search_experiments(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchExperiments)
-    return JSONResponse(await request.app.state.db.search(service.search, body))
+    return JSONResponse(await service.search(request.app.state.db, body, caller_of(request)))
 
 
 @router.post("/update")
@@ -58,7 +59,7 @@ async def search_experiments(request: Request) -> JSONResponse:
 @requires(experiment("EDIT"))
 async def update_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateExperiment)
-    await request.app.state.db.run(service.rename, body)
+    await service.rename(request.app.state.db, body)
     return empty()
 
 
@@ -67,7 +68,7 @@ async def update_experiment(request: Request) -> JSONResponse:
 @requires(experiment("MANAGE", "experiment.delete"))
 async def delete_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentRef)
-    await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "deleted")
+    await service.set_lifecycle(request.app.state.db, body.experiment_id, "deleted")
     return empty()
 
 
@@ -76,7 +77,7 @@ async def delete_experiment(request: Request) -> JSONResponse:
 @requires(experiment("MANAGE", "experiment.restore"))
 async def restore_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentRef)
-    await request.app.state.db.run(service.set_lifecycle, body.experiment_id, "active")
+    await service.set_lifecycle(request.app.state.db, body.experiment_id, "active")
     return empty()
 
 
@@ -85,7 +86,7 @@ async def restore_experiment(request: Request) -> JSONResponse:
 @requires(experiment("EDIT"))
 async def set_experiment_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetExperimentTag)
-    await request.app.state.db.run(service.set_tag, body)
+    await service.set_tag(request.app.state.db, body)
     return empty()
 
 
@@ -94,5 +95,5 @@ async def set_experiment_tag(request: Request) -> JSONResponse:
 @requires(experiment("EDIT"))
 async def delete_experiment_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteExperimentTag)
-    await request.app.state.db.run(service.delete_tag, body)
+    await service.delete_tag(request.app.state.db, body)
     return empty()

@@ -1,9 +1,11 @@
-"""Experiment use cases. Each function runs inside one transaction given by Database.run."""
+"""Experiment use cases, each declaring its mode (services/core/db/use_cases.py)."""
 
 from typing import Any
 
 from services.core.auth.access import grant_creator, visible
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import experiments
 from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
@@ -54,7 +56,8 @@ async def require_active(conn: Connection, experiment_id: str) -> Any:
     return row
 
 
-async def create(conn: Connection, request: CreateExperiment) -> str:
+@use_cases.transaction
+async def create(conn: Connection, request: CreateExperiment, caller: Principal | None) -> str:
     validate_experiment_name(request.name)
     for tag in request.tags:
         _validate_tag(tag.key, tag.value)
@@ -67,7 +70,7 @@ async def create(conn: Connection, request: CreateExperiment) -> str:
             + (" You can restore the experiment, or rename it first." if state else "")
         )
     await repository.set_tags(conn, experiment_id, [(t.key, t.value) for t in request.tags])
-    await grant_creator(conn, "experiment", str(experiment_id))
+    await grant_creator(conn, caller, "experiment", str(experiment_id))
     return str(experiment_id)
 
 
@@ -76,10 +79,12 @@ async def _render(conn: Connection, row: Any) -> dict[str, Any]:
     return render_experiment(row, tags.get(row.experiment_id, []))
 
 
+@use_cases.autocommit
 async def get(conn: Connection, experiment_id: str) -> dict[str, Any]:
     return await _render(conn, await require(conn, experiment_id))
 
 
+@use_cases.autocommit
 async def get_by_name(conn: Connection, name: str) -> dict[str, Any]:
     row = await repository.get_by_name(conn, name)
     if row is None:
@@ -87,13 +92,16 @@ async def get_by_name(conn: Connection, name: str) -> dict[str, Any]:
     return await _render(conn, row)
 
 
-async def search(conn: Connection, request: SearchExperiments) -> dict[str, Any]:
+@use_cases.search
+async def search(
+    conn: Connection, request: SearchExperiments, caller: Principal | None
+) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_EXPERIMENTS)
     where = [
         experiments.c.lifecycle_stage.in_(LIFECYCLE_STAGES[request.view_type]),
         *experiment_search.filter_clauses(request.filter),
     ]
-    readable = visible(experiments.c.experiment_id, "experiment")
+    readable = visible(caller, experiments.c.experiment_id, "experiment")
     if readable is not None:
         where.append(readable)
     order = experiment_search.order_clauses(request.order_by)
@@ -110,6 +118,7 @@ async def _render_page(conn: Connection, rows: list[Any]) -> list[dict[str, Any]
     return [render_experiment(r, tags.get(r.experiment_id, [])) for r in rows]
 
 
+@use_cases.transaction
 async def rename(conn: Connection, request: UpdateExperiment) -> None:
     validate_experiment_name(request.new_name)
     row = await require(conn, request.experiment_id, lock=True)
@@ -125,6 +134,7 @@ async def rename(conn: Connection, request: UpdateExperiment) -> None:
     )
 
 
+@use_cases.transaction
 async def set_lifecycle(conn: Connection, experiment_id: str, stage: LifecycleStage) -> None:
     row = await require(conn, experiment_id, lock=True)
     if row.experiment_id == 0 and stage == "deleted":
@@ -142,12 +152,14 @@ async def set_lifecycle(conn: Connection, experiment_id: str, stage: LifecycleSt
     await run_repository.set_lifecycle_for_experiment(conn, row.experiment_id, stage)
 
 
+@use_cases.transaction
 async def set_tag(conn: Connection, request: SetExperimentTag) -> None:
     _validate_tag(request.key, request.value)
     row = await require_active(conn, request.experiment_id)
     await repository.set_tags(conn, row.experiment_id, [(request.key, request.value)])
 
 
+@use_cases.transaction
 async def delete_tag(conn: Connection, request: DeleteExperimentTag) -> None:
     row = await require_active(conn, request.experiment_id)
     if not await repository.delete_tag(conn, row.experiment_id, request.key):

@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.auth.policy import AUTHENTICATED, experiment, logged_model, requires
+from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.artifact_listing import list_under
 from services.tracking.logged_models import service
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/logged-models", tags=["logged-models"
 @requires(experiment("EDIT"))
 async def create_logged_model(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateLoggedModel)
-    model = await request.app.state.db.run(service.create, body, service.new_model_id())
+    model = await service.create(request.app.state.db, body, service.new_model_id())
     return JSONResponse({"model": model})
 
 
@@ -32,7 +33,7 @@ async def create_logged_model(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search_logged_models(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchLoggedModels)
-    return JSONResponse(await request.app.state.db.search(service.search, body))
+    return JSONResponse(await service.search(request.app.state.db, body, caller_of(request)))
 
 
 @router.get("/{model_id}")
@@ -40,7 +41,7 @@ async def search_logged_models(request: Request) -> JSONResponse:
 @requires(logged_model("READ"))
 async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, GetLoggedModel)
-    model = await request.app.state.db.run(service.get, model_id, body.allow_deleted)
+    model = await service.get(request.app.state.db, model_id, body.allow_deleted)
     return JSONResponse({"model": model})
 
 
@@ -49,13 +50,13 @@ async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
 @requires(logged_model("EDIT"))
 async def finalize_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, FinalizeLoggedModel)
-    return JSONResponse({"model": await request.app.state.db.run(service.finalize, model_id, body)})
+    return JSONResponse({"model": await service.finalize(request.app.state.db, model_id, body)})
 
 
 @router.delete("/{model_id}")
 @requires(logged_model("MANAGE", "logged_model.delete"))
 async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
-    await request.app.state.db.run(service.delete, model_id)
+    await service.delete(request.app.state.db, model_id)
     return empty()
 
 
@@ -65,13 +66,13 @@ async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
 async def set_logged_model_tags(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, SetLoggedModelTags)
     tags = [(t.key, t.value) for t in body.tags]
-    return JSONResponse({"model": await request.app.state.db.run(service.set_tags, model_id, tags)})
+    return JSONResponse({"model": await service.set_tags(request.app.state.db, model_id, tags)})
 
 
 @router.delete("/{model_id}/tags/{tag_key:path}")
 @requires(logged_model("EDIT"))
 async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str) -> JSONResponse:
-    await request.app.state.db.run(service.delete_tag, model_id, tag_key)
+    await service.delete_tag(request.app.state.db, model_id, tag_key)
     return empty()
 
 
@@ -81,7 +82,7 @@ async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str)
 async def log_logged_model_params(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, LogLoggedModelParams)
     params = [(p.key, p.value) for p in body.params]
-    await request.app.state.db.run(service.log_params, model_id, params)
+    await service.log_params(request.app.state.db, model_id, params)
     return empty()
 
 
@@ -91,6 +92,6 @@ async def log_logged_model_params(request: Request, model_id: str) -> JSONRespon
 async def list_logged_model_artifacts(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, ListLoggedModelArtifacts)
     state = request.app.state
-    model = await state.db.read(service.require, model_id)
+    model = await service.require(state.db, model_id)
     listing = await list_under(state.store, model.artifact_location, body.artifact_directory_path)
     return JSONResponse(listing)

@@ -5,7 +5,9 @@ from typing import Any
 
 from services.core.artifact_uris import logged_model_artifact_uri
 from services.core.auth.access import readable
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.db.tables.tracking import logged_models
 from services.core.errors import ResourceDoesNotExist
@@ -35,6 +37,7 @@ def new_model_id() -> str:
     return f"m-{uuid.uuid4().hex}"
 
 
+@use_cases.autocommit
 async def require(conn: Connection, model_id: str, *, allow_deleted: bool = False) -> Any:
     row = await repository.get(conn, model_id)
     if row is None or (row.lifecycle_stage == "deleted" and not allow_deleted):
@@ -55,10 +58,12 @@ async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
+@use_cases.transaction
 async def get(conn: Connection, model_id: str, allow_deleted: bool = False) -> dict[str, Any]:
-    return (await render(conn, [await require(conn, model_id, allow_deleted=allow_deleted)]))[0]
+    return (await render(conn, [await require.on(conn, model_id, allow_deleted=allow_deleted)]))[0]
 
 
+@use_cases.transaction
 async def create(conn: Connection, request: CreateLoggedModel, model_id: str) -> dict[str, Any]:
     for index, param in enumerate(request.params):
         validate_param(param.key, param.value, f"params[{index}]")
@@ -66,7 +71,7 @@ async def create(conn: Connection, request: CreateLoggedModel, model_id: str) ->
         validate_tag(tag.key, tag.value, f"tags[{index}]")
     experiment = await experiments.require_active(conn, request.experiment_id)
     if request.source_run_id:
-        await runs.require(conn, request.source_run_id)
+        await runs.require.on(conn, request.source_run_id)
     now = now_ms()
     await repository.create(
         conn,
@@ -85,53 +90,61 @@ async def create(conn: Connection, request: CreateLoggedModel, model_id: str) ->
     )
     await repository.set_params(conn, model_id, [(p.key, p.value) for p in request.params])
     await repository.set_tags(conn, model_id, [(t.key, t.value) for t in request.tags])
-    return await get(conn, model_id)
+    return await get.on(conn, model_id)
 
 
+@use_cases.transaction
 async def finalize(conn: Connection, model_id: str, request: FinalizeLoggedModel) -> dict:
-    await require(conn, model_id)
+    await require.on(conn, model_id)
     await repository.update_fields(
         conn,
         model_id,
         status=STATUS_NUMBERS[request.status],
         last_updated_timestamp_ms=now_ms(),
     )
-    return await get(conn, model_id)
+    return await get.on(conn, model_id)
 
 
+@use_cases.transaction
 async def delete(conn: Connection, model_id: str) -> None:
-    await require(conn, model_id)
+    await require.on(conn, model_id)
     await repository.update_fields(
         conn, model_id, lifecycle_stage="deleted", last_updated_timestamp_ms=now_ms()
     )
 
 
+@use_cases.transaction
 async def set_tags(conn: Connection, model_id: str, tags: list[tuple[str, str]]) -> dict:
     for index, (key, value) in enumerate(tags):
         validate_tag(key, value, f"tags[{index}]")
-    await require(conn, model_id)
+    await require.on(conn, model_id)
     await repository.set_tags(conn, model_id, tags)
-    return await get(conn, model_id)
+    return await get.on(conn, model_id)
 
 
+@use_cases.transaction
 async def delete_tag(conn: Connection, model_id: str, key: str) -> None:
-    await require(conn, model_id)
+    await require.on(conn, model_id)
     if not await repository.delete_tag(conn, model_id, key):
         raise ResourceDoesNotExist(f"No tag with key '{key}' on logged model '{model_id}'.")
 
 
+@use_cases.transaction
 async def log_params(conn: Connection, model_id: str, params: list[tuple[str, str]]) -> None:
     for index, (key, value) in enumerate(params):
         validate_param(key, value, f"params[{index}]")
-    await require(conn, model_id)
+    await require.on(conn, model_id)
     await repository.set_params(conn, model_id, params)
 
 
-async def search(conn: Connection, request: SearchLoggedModels) -> dict[str, Any]:
+@use_cases.search
+async def search(
+    conn: Connection, request: SearchLoggedModels, caller: Principal | None
+) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
     requested = [int(e) for e in request.experiment_ids]
     where = [
-        logged_models.c.experiment_id.in_(await readable(conn, "experiment", requested)),
+        logged_models.c.experiment_id.in_(await readable(conn, caller, "experiment", requested)),
         logged_models.c.lifecycle_stage == "active",
         *model_search.filter_clauses(request.filter, request.datasets),
     ]

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/metrics", tags=["metrics"])
 async def get_metric_history(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistory)
     # A transaction (not autocommit) so the history read can pin its plan with SET LOCAL.
-    return JSONResponse(await request.app.state.db.run(service.history, body))
+    return JSONResponse(await service.history(request.app.state.db, body))
 
 
 @router.get("/get-history-bulk-interval")
@@ -24,4 +24,4 @@ async def get_metric_history(request: Request) -> JSONResponse:
 async def get_metric_history_bulk_interval(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricHistoryBulkInterval)
     # A transaction: the downsampling statement sizes its hash table with SET LOCAL.
-    return JSONResponse(await request.app.state.db.run(service.history_bulk_interval, body))
+    return JSONResponse(await service.history_bulk_interval(request.app.state.db, body))

@@ -1,5 +1,6 @@
 from typing import Any
 
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue
 from services.core.fields import INT64_MAX, INT64_MIN
@@ -16,8 +17,9 @@ MAX_RUNS_PER_BULK_REQUEST = 100
 MAX_BULK_RESULTS = 2500
 
 
+@use_cases.transaction
 async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]:
-    await runs.require(conn, request.resolved_run_id)
+    await runs.require.on(conn, request.resolved_run_id)
     if request.max_results is not None and request.max_results <= 0:
         raise InvalidParameterValue(
             f"Invalid value {request.max_results} for parameter 'max_results' supplied. "
@@ -48,6 +50,7 @@ def render_points(key: str, rows: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
+@use_cases.transaction
 async def history_bulk_interval(
     conn: Connection, request: GetMetricHistoryBulkInterval
 ) -> dict[str, Any]:

@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.core.auth.policy import AUTHENTICATED, experiment, requires, run
+from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.core.ids import new_hex_id
 from services.tracking.runs import service
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/runs", tags=["runs"])
 async def create_run(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRun)
     # The id is chosen before the transaction so a retried attempt cannot create a twin.
-    run = await request.app.state.db.run(service.create, body, new_hex_id())
+    run = await service.create(request.app.state.db, body, new_hex_id())
     return JSONResponse({"run": run})
 
 
@@ -38,7 +39,7 @@ async def create_run(request: Request) -> JSONResponse:
 @requires(run("READ"))
 async def get_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    return JSONResponse({"run": await request.app.state.db.read(service.get, body.resolved_run_id)})
+    return JSONResponse({"run": await service.get(request.app.state.db, body.resolved_run_id)})
 
 
 @router.post("/update")
@@ -46,7 +47,7 @@ async def get_run(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def update_run(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRun)
-    return JSONResponse({"run_info": await request.app.state.db.run(service.update, body)})
+    return JSONResponse({"run_info": await service.update(request.app.state.db, body)})
 
 
 @router.post("/delete")
@@ -54,7 +55,7 @@ async def update_run(request: Request) -> JSONResponse:
 @requires(run("MANAGE", "run.delete"))
 async def delete_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    await request.app.state.db.run(service.set_lifecycle, body.resolved_run_id, "deleted")
+    await service.set_lifecycle(request.app.state.db, body.resolved_run_id, "deleted")
     return empty()
 
 
@@ -63,7 +64,7 @@ async def delete_run(request: Request) -> JSONResponse:
 @requires(run("MANAGE", "run.restore"))
 async def restore_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    await request.app.state.db.run(service.set_lifecycle, body.resolved_run_id, "active")
+    await service.set_lifecycle(request.app.state.db, body.resolved_run_id, "active")
     return empty()
 
 
@@ -72,7 +73,7 @@ async def restore_run(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search_runs(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRuns)
-    return JSONResponse(await request.app.state.db.search(service.search, body))
+    return JSONResponse(await service.search(request.app.state.db, body, caller_of(request)))
 
 
 @router.post("/log-parameter")
@@ -80,7 +81,7 @@ async def search_runs(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def log_param(request: Request) -> JSONResponse:
     body = await parse_request(request, LogParam)
-    await request.app.state.db.run(service.log_param, body)
+    await service.log_param(request.app.state.db, body)
     return empty()
 
 
@@ -92,9 +93,9 @@ async def log_metric(request: Request) -> JSONResponse:
     service.validate_metric_request(body)
     db = request.app.state.db
     if service.is_plain_metrics(body):
-        await db.read(service.log_plain_metrics, body)  # one atomic statement, autocommit
+        await service.log_plain_metrics(db, body)  # one atomic statement, autocommit
     else:
-        await db.run(service.log_metric, body)
+        await service.log_metric(db, body)
     return empty()
 
 
@@ -106,9 +107,9 @@ async def log_batch(request: Request) -> JSONResponse:
     service.validate_batch(body)
     db = request.app.state.db
     if service.is_plain_metrics(body):
-        await db.read(service.log_plain_metrics, body)  # one atomic statement, autocommit
+        await service.log_plain_metrics(db, body)  # one atomic statement, autocommit
     else:
-        await db.run(service.log_batch, body)
+        await service.log_batch(db, body)
     return empty()
 
 
@@ -117,7 +118,7 @@ async def log_batch(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def set_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, SetTag)
-    await request.app.state.db.run(service.set_tag, body)
+    await service.set_tag(request.app.state.db, body)
     return empty()
 
 
@@ -126,7 +127,7 @@ async def set_tag(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def delete_tag(request: Request) -> JSONResponse:
     body = await parse_request(request, DeleteTag)
-    await request.app.state.db.run(service.delete_tag, body)
+    await service.delete_tag(request.app.state.db, body)
     return empty()
 
 
@@ -135,7 +136,7 @@ async def delete_tag(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def log_inputs(request: Request) -> JSONResponse:
     body = await parse_request(request, LogInputs)
-    await request.app.state.db.run(service.log_inputs, body)
+    await service.log_inputs(request.app.state.db, body)
     return empty()
 
 
@@ -144,7 +145,7 @@ async def log_inputs(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def log_outputs(request: Request) -> JSONResponse:
     body = await parse_request(request, LogOutputs)
-    await request.app.state.db.run(service.log_outputs, body)
+    await service.log_outputs(request.app.state.db, body)
     return empty()
 
 
@@ -153,5 +154,5 @@ async def log_outputs(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def log_model(request: Request) -> JSONResponse:
     body = await parse_request(request, LogModel)
-    await request.app.state.db.run(service.log_model, body)
+    await service.log_model(request.app.state.db, body)
     return empty()

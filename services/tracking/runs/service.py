@@ -1,5 +1,5 @@
-"""Run use cases. Each function runs inside one transaction given by Database.run; a raised
-error rolls the whole transaction back, so a rejected batch stores nothing."""
+"""Run use cases, each declaring its mode (services/core/db/use_cases.py). In a transaction a
+raised error rolls the whole of it back, so a rejected batch stores nothing."""
 
 from typing import Any
 
@@ -7,7 +7,9 @@ import orjson
 
 from services.core.artifact_uris import run_artifact_uri
 from services.core.auth import access
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection, plan_as_usual
 from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
@@ -54,6 +56,7 @@ RUN_NAME_TAG = "mlflow.runName"
 LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history"
 
 
+@use_cases.autocommit
 async def require(conn: Connection, run_id: str, *, lock: bool = False) -> Any:
     row = await repository.get(conn, run_id, lock=lock)
     if row is None:
@@ -69,7 +72,7 @@ async def require_all(conn: Connection, run_ids: list[str]) -> None:
 
 
 async def require_active(conn: Connection, run_id: str) -> Any:
-    row = await require(conn, run_id)
+    row = await require.on(conn, run_id)
     if row.lifecycle_stage != "active":
         raise InvalidParameterValue(
             f"The run {run_id} must be in the 'active' state. "
@@ -84,6 +87,7 @@ async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     return [{"info": info, **pages[info["run_id"]]} for info in infos]
 
 
+@use_cases.transaction
 async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str, Any]:
     for index, tag in enumerate(request.tags):
         validate_tag(tag.key, tag.value, f"tags[{index}]")
@@ -110,15 +114,17 @@ async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str,
         },
     )
     await repository.upsert_tags(conn, run_id, list(tags.items()))
-    return (await render(conn, [await require(conn, run_id)]))[0]
+    return (await render(conn, [await require.on(conn, run_id)]))[0]
 
 
+@use_cases.autocommit
 async def get(conn: Connection, run_id: str) -> dict[str, Any]:
-    return (await render(conn, [await require(conn, run_id)]))[0]
+    return (await render(conn, [await require.on(conn, run_id)]))[0]
 
 
+@use_cases.transaction
 async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
-    row = await require(conn, request.resolved_run_id, lock=True)
+    row = await require.on(conn, request.resolved_run_id, lock=True)
     if row.lifecycle_stage != "active":
         raise InvalidParameterValue(
             f"The run {request.resolved_run_id} must be in the 'active' state. "
@@ -136,11 +142,12 @@ async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
         )
     if values:
         await repository.update_fields(conn, request.resolved_run_id, **values)
-    return render_run_info(await require(conn, request.resolved_run_id))
+    return render_run_info(await require.on(conn, request.resolved_run_id))
 
 
+@use_cases.transaction
 async def set_lifecycle(conn: Connection, run_id: str, stage: LifecycleStage) -> None:
-    row = await require(conn, run_id, lock=True)
+    row = await require.on(conn, run_id, lock=True)
     if stage == "active":
         experiment = await experiments.require(conn, str(row.experiment_id))
         if experiment.lifecycle_stage != "active":
@@ -172,6 +179,7 @@ async def _write_tags(conn: Connection, run_id: str, items: list[tuple[str, str]
         await repository.update_fields(conn, run_id, name=names[-1])
 
 
+@use_cases.transaction
 async def log_param(conn: Connection, request: LogParam) -> None:
     validate_param(request.key, request.value, "")
     await require_active(conn, request.resolved_run_id)
@@ -182,6 +190,7 @@ def validate_metric_request(request: LogMetric) -> None:
     validate_metric(request.key, request.timestamp, "")
 
 
+@use_cases.transaction
 async def log_metric(conn: Connection, request: LogMetric) -> None:
     await _write_metrics(conn, request.resolved_run_id, [request])
 
@@ -213,6 +222,7 @@ async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> No
         )
 
 
+@use_cases.autocommit
 async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
     """Run on an autocommit connection: the single statement is the transaction."""
     points = request.metrics if isinstance(request, LogBatch) else [request]
@@ -232,6 +242,7 @@ def validate_batch(request: LogBatch) -> None:
         validate_tag(tag.key, tag.value, f"tags[{index}]")
 
 
+@use_cases.transaction
 async def log_batch(conn: Connection, request: LogBatch) -> None:
     await require_active(conn, request.resolved_run_id)
     await _write_params(conn, request.resolved_run_id, [(p.key, p.value) for p in request.params])
@@ -240,12 +251,14 @@ async def log_batch(conn: Connection, request: LogBatch) -> None:
         await _write_metrics(conn, request.resolved_run_id, request.metrics)
 
 
+@use_cases.transaction
 async def set_tag(conn: Connection, request: SetTag) -> None:
     validate_tag(request.key, request.value, "")
     await require_active(conn, request.resolved_run_id)
     await _write_tags(conn, request.resolved_run_id, [(request.key, request.value)])
 
 
+@use_cases.transaction
 async def delete_tag(conn: Connection, request: DeleteTag) -> None:
     await require_active(conn, request.resolved_run_id)
     if not await repository.delete_tag(conn, request.resolved_run_id, request.key):
@@ -267,6 +280,7 @@ def _validate_inputs(request: LogInputs) -> None:
             validate_length("Input tag value", MAX_INPUT_TAG_VALUE_SIZE, tag.value)
 
 
+@use_cases.transaction
 async def log_inputs(conn: Connection, request: LogInputs) -> None:
     _validate_inputs(request)
     run = await require_active(conn, request.resolved_run_id)
@@ -279,6 +293,7 @@ async def log_inputs(conn: Connection, request: LogInputs) -> None:
     )
 
 
+@use_cases.transaction
 async def log_outputs(conn: Connection, request: LogOutputs) -> None:
     await require_active(conn, request.resolved_run_id)
     await inputs.link_model_outputs(
@@ -286,6 +301,7 @@ async def log_outputs(conn: Connection, request: LogOutputs) -> None:
     )
 
 
+@use_cases.transaction
 async def log_model(conn: Connection, request: LogModel) -> None:
     """MLflow 2.x clients record each logged model's MLmodel JSON in a history tag."""
     try:
@@ -305,10 +321,11 @@ async def log_model(conn: Connection, request: LogModel) -> None:
     )
 
 
-async def search(conn: Connection, request: SearchRuns) -> dict[str, Any]:
+@use_cases.search
+async def search(conn: Connection, request: SearchRuns, caller: Principal | None) -> dict[str, Any]:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
     requested = [int(e) for e in request.experiment_ids]
-    experiment_ids = await access.readable(conn, "experiment", requested)
+    experiment_ids = await access.readable(conn, caller, "experiment", requested)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)
     return await search_page(

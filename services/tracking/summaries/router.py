@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/2.0/grimoire", tags=["summaries"])
 @requires(Rule("runs", "READ", "run_ids"))
 async def get_metric_summaries(request: Request) -> JSONResponse:
     body = await parse_request(request, GetMetricSummaries)
-    return JSONResponse(await request.app.state.db.read(service.metric_summaries, body))
+    return JSONResponse(await service.metric_summaries(request.app.state.db, body))
 
 
 @router.get("/experiments/run-counts")
@@ -25,4 +25,4 @@ async def get_metric_summaries(request: Request) -> JSONResponse:
 @requires(Rule("experiments", "READ", "experiment_ids"))
 async def get_run_counts(request: Request) -> JSONResponse:
     body = await parse_request(request, GetRunCounts)
-    return JSONResponse(await request.app.state.db.read(service.run_counts, body))
+    return JSONResponse(await service.run_counts(request.app.state.db, body))

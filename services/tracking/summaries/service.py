@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.http import json_double
@@ -14,6 +15,7 @@ def _double(value: float | None) -> float | str | None:
     return None if value is None else json_double(value)
 
 
+@use_cases.autocommit
 async def metric_summaries(conn: Connection, request: GetMetricSummaries) -> dict[str, Any]:
     if not request.run_ids:
         raise InvalidParameterValue("metric-summaries requires at least one run_id.")
@@ -35,6 +37,7 @@ async def metric_summaries(conn: Connection, request: GetMetricSummaries) -> dic
     }
 
 
+@use_cases.autocommit
 async def run_counts(conn: Connection, request: GetRunCounts) -> dict[str, Any]:
     if not request.experiment_ids:
         raise InvalidParameterValue("run-counts requires at least one experiment_id.")

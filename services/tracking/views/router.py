@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/2.0/grimoire/experiment-views", tags=["experimen
 @requires(experiment("READ"))
 async def list_experiment_views(request: Request) -> JSONResponse:
     body = await parse_request(request, ListExperimentViews)
-    return JSONResponse(await request.app.state.db.read(service.list_views, body))
+    return JSONResponse(await service.list_views(request.app.state.db, body))
 
 
 @router.post("/save")
@@ -29,7 +29,7 @@ async def list_experiment_views(request: Request) -> JSONResponse:
 @requires(experiment("EDIT", "experiment_view.save"))
 async def save_experiment_view(request: Request) -> JSONResponse:
     body = await parse_request(request, SaveExperimentView)
-    await request.app.state.db.run(service.save, body, actor(request))
+    await service.save(request.app.state.db, body, actor(request))
     return empty()
 
 
@@ -38,5 +38,5 @@ async def save_experiment_view(request: Request) -> JSONResponse:
 @requires(experiment("EDIT", "experiment_view.delete"))
 async def delete_experiment_view(request: Request) -> JSONResponse:
     body = await parse_request(request, ExperimentViewRef)
-    await request.app.state.db.run(service.delete, body)
+    await service.delete(request.app.state.db, body)
     return empty()

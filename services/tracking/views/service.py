@@ -3,6 +3,7 @@
 from typing import Any
 
 from services.core.clock import now_ms
+from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.errors import ResourceDoesNotExist
 from services.tracking.experiments import service as experiments
@@ -14,6 +15,7 @@ from services.tracking.views.schemas import (
 )
 
 
+@use_cases.autocommit
 async def list_views(conn: Connection, request: ListExperimentViews) -> dict[str, Any]:
     await experiments.require(conn, request.experiment_id)
     rows = await repository.list_for(conn, int(request.experiment_id))
@@ -25,6 +27,7 @@ async def list_views(conn: Connection, request: ListExperimentViews) -> dict[str
     }
 
 
+@use_cases.transaction
 async def save(conn: Connection, request: SaveExperimentView, actor: str | None) -> None:
     await experiments.require_active(conn, request.experiment_id)
     await repository.upsert(
@@ -32,6 +35,7 @@ async def save(conn: Connection, request: SaveExperimentView, actor: str | None)
     )
 
 
+@use_cases.transaction
 async def delete(conn: Connection, request: ExperimentViewRef) -> None:
     await experiments.require(conn, request.experiment_id)
     if not await repository.remove(conn, int(request.experiment_id), request.name):
