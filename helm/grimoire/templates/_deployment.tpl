@@ -17,6 +17,7 @@ metadata:
     checkov.io/skip1: CKV_K8S_35=Settings are read from the environment (pydantic-settings); every secret comes from a secretKeyRef, never a plain value
     checkov.io/skip2: CKV_K8S_43=Pinning by digest is the operator's choice (image.digest); the tag default is the chart's appVersion
     checkov.io/skip3: CKV_K8S_15=IfNotPresent is right for immutable version tags and digests; image.pullPolicy can say Always
+    checkov.io/skip4: CKV_K8S_11=No CPU limit on purpose; CFS quotas throttle request latency, requests reserve the CPU and the HPA scales on it
 spec:
   {{- if not $c.autoscaling.enabled }}
   replicas: {{ $c.replicas }}

@@ -83,7 +83,7 @@ spec:
   {{- if not (kindIs "invalid" $c.pdb.minAvailable) }}
   minAvailable: {{ $c.pdb.minAvailable }}
   {{- else }}
-  maxUnavailable: {{ $c.pdb.maxUnavailable }}
+  maxUnavailable: {{ kindIs "invalid" $c.pdb.maxUnavailable | ternary 1 $c.pdb.maxUnavailable }}
   {{- end }}
   # A pod that never became ready may be evicted even when the budget is spent.
   unhealthyPodEvictionPolicy: AlwaysAllow
