@@ -134,9 +134,16 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            - name: data
+              mountPath: /data
       volumes:
-        # The root filesystem is read-only; /tmp is the only place a service writes.
+        # The root filesystem is read-only; /tmp and the image's home and data directory
+        # (/data, GRIMOIRE_DATA_DIR) are the only places a process writes. With an external
+        # database and bucket nothing there outlives the pod.
         - name: tmp
           emptyDir:
             sizeLimit: 1Gi
+        - name: data
+          emptyDir:
+            sizeLimit: 256Mi
 {{- end }}

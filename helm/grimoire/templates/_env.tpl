@@ -3,8 +3,6 @@ them; docs/configuration.md lists them). (dict "root" $ "component" "tracking") 
 {{- define "grimoire.env" -}}
 {{- $v := .root.Values }}
 {{- include "grimoire.databaseEnv" .root }}
-- name: GRIMOIRE_DATA_DIR
-  value: /tmp/grimoire
 - name: GRIMOIRE_ARTIFACTS_ROOT
   value: {{ $v.artifactStore.root | quote }}
 - name: GRIMOIRE_ARTIFACTS_S3_REGION
