@@ -1,14 +1,17 @@
-"""Each values branch of the chart renders what it says, and values that contradict each
-other (or are unknown) fail the render with a message naming the keys."""
+"""Each values branch of the chart renders what it says (test_chart_failures.py: the values
+it refuses)."""
 
-import helm_python
 import pytest
 
-from tests.fixtures.chart import COMPONENTS, ci_values, find, kinds, merged, render
-
-
-def _default(**override):
-    return merged(ci_values("default"), override)
+from services.core.config import (
+    ArtifactSettings,
+    AuthSettings,
+    DatabaseSettings,
+    GrimoireSettings,
+    RegistrySettings,
+    ServerSettings,
+)
+from tests.fixtures.chart import COMPONENTS, ci_values, default_with, find, kinds, render
 
 
 def _container(documents, component):
@@ -21,17 +24,12 @@ def _env(container):
     return {entry["name"]: entry for entry in container["env"]}
 
 
-def _fails(values, message):
-    with pytest.raises(helm_python.HelmError, match=message):
-        render(values)
-
-
 def test_autoscaling_replaces_the_fixed_replica_count():
-    fixed = render(_default(tracking={"replicas": 3}))
+    fixed = render(default_with(tracking={"replicas": 3}))
     assert find(fixed, "Deployment", "grim-grimoire-tracking")["spec"]["replicas"] == 3
     assert "HorizontalPodAutoscaler" not in kinds(fixed)
 
-    scaled = render(_default(tracking={"autoscaling": {"enabled": True, "maxReplicas": 7}}))
+    scaled = render(default_with(tracking={"autoscaling": {"enabled": True, "maxReplicas": 7}}))
     assert "replicas" not in find(scaled, "Deployment", "grim-grimoire-tracking")["spec"]
     hpa = find(scaled, "HorizontalPodAutoscaler", "grim-grimoire-tracking")
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 7)
@@ -47,11 +45,11 @@ def test_every_optional_object_is_behind_its_component_flag():
         "networkPolicy": "NetworkPolicy",
     }
     for feature, kind in features.items():
-        values = _default(registry={feature: {"enabled": True}, "replicas": 2})
+        values = default_with(registry={feature: {"enabled": True}, "replicas": 2})
         names = {d["metadata"]["name"] for d in render(values) if d["kind"] == kind}
         # The migrations NetworkPolicy is its own (database.migrations.networkPolicy).
         assert names - {"grim-grimoire-migrations"} == {"grim-grimoire-registry"}, feature
-    without = render(_default(tracking={"serviceAccount": {"enabled": False, "name": "ml-sa"}}))
+    without = render(default_with(tracking={"serviceAccount": {"enabled": False, "name": "ml-sa"}}))
     accounts = {d["metadata"]["name"] for d in without if d["kind"] == "ServiceAccount"}
     assert "grim-grimoire-tracking" not in accounts
     spec = find(without, "Deployment", "grim-grimoire-tracking")["spec"]["template"]["spec"]
@@ -174,7 +172,7 @@ def test_workload_identity_annotates_every_service_account_and_drops_static_keys
         env = _env(_container(documents, component))
         assert "GRIMOIRE_ARTIFACTS_S3_ACCESS_KEY_ID" not in env
         assert env["GRIMOIRE_ARTIFACTS_S3_REGION"]["value"] == "eu-west-1"
-    aks = _default(
+    aks = default_with(
         artifactStore={
             "s3": {"accessKeyId": "", "secretAccessKey": ""},
             "workloadIdentity": {
@@ -199,7 +197,7 @@ def test_oidc_settings_reach_every_service():
         assert env["GRIMOIRE_AUTH_AUDIENCE"]["value"] == "grimoire-api"
         assert env["GRIMOIRE_AUTH_ADMIN_GROUPS"]["value"] == "ml-platform,ml-admins"
         assert env["GRIMOIRE_SERVER_PUBLIC_URL"]["value"] == "https://grimoire.example.com"
-    disabled = _default(auth={"disabled": True, "oidc": {"issuer": "", "clientSecret": ""}})
+    disabled = default_with(auth={"disabled": True, "oidc": {"issuer": "", "clientSecret": ""}})
     env = _env(_container(render(disabled), "tracking"))
     assert env["GRIMOIRE_AUTH_DISABLED"]["value"] == "true"
     assert "GRIMOIRE_AUTH_ISSUER" not in env
@@ -218,76 +216,27 @@ def test_network_policies_admit_the_ingress_controller_and_reach_only_dns_postgr
     assert "to" not in policy["egress"][2]
 
 
-CONTRADICTIONS = {
-    "database: set url or existingSecret.name, not both": {
-        "database": {"existingSecret": {"name": "pg"}}
-    },
-    "ingress.enabled and httpRoute.enabled": {
-        "httpRoute": {"enabled": True, "parentRefs": [{"name": "gw"}]}
-    },
-    "workloadIdentity.enabled replaces static S3 keys": {
-        "artifactStore": {
-            "workloadIdentity": {"enabled": True, "serviceAccountAnnotations": {"a": "b"}}
-        }
-    },
-    "accessKeyId and secretAccessKey go together": {
-        "artifactStore": {"s3": {"secretAccessKey": ""}}
-    },
-    "auth: disabled is true but oidc.issuer is set": {"auth": {"disabled": True}},
-    "webhooks: set encryptionKey or existingSecret.name, not both": {
-        "webhooks": {"existingSecret": {"name": "hooks"}}
-    },
-    "tracking.autoscaling: minReplicas exceeds maxReplicas": {
-        "tracking": {"autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 3}}
-    },
-    "web.pdb: set minAvailable or maxUnavailable, not both": {
-        "web": {"replicas": 3, "pdb": {"enabled": True, "minAvailable": 1, "maxUnavailable": 1}}
-    },
-    "web.pdb.minAvailable 2 leaves no pod to evict with 2 replicas": {
-        "web": {"replicas": 2, "pdb": {"enabled": True, "minAvailable": 2}}
-    },
-    "registry.pdb: a budget over fewer than 2 replicas blocks node drains": {
-        "registry": {"pdb": {"enabled": True}}
-    },
-    "certManager.enabled needs ingress.tls.enabled": {
-        "ingress": {"tls": {"certManager": {"enabled": True, "clusterIssuer": "le"}}}
-    },
-}
+def _setting_names() -> set[str]:
+    classes = (
+        GrimoireSettings,
+        DatabaseSettings,
+        ArtifactSettings,
+        ServerSettings,
+        RegistrySettings,
+        AuthSettings,
+    )
+    return {
+        (cls.model_config["env_prefix"] + field).upper()
+        for cls in classes
+        for field in cls.model_fields
+    }
 
 
-@pytest.mark.parametrize("message", CONTRADICTIONS)
-def test_contradictory_values_fail_the_render(message):
-    _fails(_default(**CONTRADICTIONS[message]), message)
-
-
-@pytest.mark.parametrize(
-    "message,dropped",
-    [
-        ("database: set url or existingSecret.name", "database"),
-        ("artifactStore.root: set s3://bucket/prefix", "artifactStore"),
-        ("auth.oidc.issuer: required unless auth.disabled", "auth"),
-        ("webhooks: set encryptionKey or existingSecret.name", "webhooks"),
-    ],
-)
-def test_missing_required_values_fail_the_render(message, dropped):
-    values = {key: value for key, value in ci_values("default").items() if key != dropped}
-    _fails(values, message)
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        {"tracking": {"replica": 2}},
-        {"ingress": {"enabled": True, "hosts": ["a.example.com"]}},
-        {"monitoring": {"prometheusRule": {"enabled": True, "severity": "page"}}},
-        {"databse": {"url": "postgresql://x"}},
-    ],
-)
-def test_unknown_keys_are_rejected_by_the_schema(values):
-    _fails(_default(**values), "additional properties .* not allowed")
-
-
-def test_the_schema_checks_value_shapes():
-    _fails(_default(artifactStore={"root": "/var/lib/grimoire"}), "artifactStore/root")
-    _fails(_default(webhooks={"encryptionKey": "too-short"}), "webhooks/encryptionKey")
-    _fails(_default(image={"pullPolicy": "Sometimes"}), "image/pullPolicy")
+@pytest.mark.parametrize("name", ["default", "external-secrets", "oidc", "ha"])
+def test_the_chart_sets_only_settings_the_services_read(name):
+    settings = _setting_names()
+    for document in render(ci_values(name)):
+        if document["kind"] in ("Deployment", "Job"):
+            for container in document["spec"]["template"]["spec"]["containers"]:
+                names = {entry["name"] for entry in container["env"]}
+                assert names <= settings, names - settings
