@@ -206,8 +206,12 @@ def test_served_documents_are_the_fuzzed_ones(services: dict[str, RunningServer]
         assert served.json() == DOCUMENTS[name]
 
 
+# The web service documents no operation (its pages are static shells; their data comes
+# from the other services' APIs, fuzzed here).
 SCHEMAS = {
-    name: schemathesis.openapi.from_dict(doc, config=CONFIG) for name, doc in DOCUMENTS.items()
+    name: schemathesis.openapi.from_dict(doc, config=CONFIG)
+    for name, doc in DOCUMENTS.items()
+    if doc["paths"]
 }
 
 
