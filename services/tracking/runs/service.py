@@ -13,6 +13,7 @@ from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
+from services.tracking.ingest_counters import METRIC_POINTS_LOGGED, PARAMS_LOGGED, RUNS_CREATED
 from services.tracking.inputs import repository as inputs
 from services.tracking.runs import page_repository, repository
 from services.tracking.runs import search as run_search
@@ -110,6 +111,7 @@ async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str,
         },
     )
     await repository.upsert_tags(conn, run_id, list(tags.items()))
+    RUNS_CREATED.inc()
     return (await render(conn, [await require(conn, run_id)]))[0]
 
 
@@ -163,6 +165,7 @@ async def _write_params(conn: Connection, run_id: str, items: list[tuple[str, st
             f"Changing param values is not allowed. Param with key='{key}' was already logged "
             f"with value='{stored}' for run ID='{run_id}'. Attempted logging new value '{new}'."
         )
+    PARAMS_LOGGED.inc(len(items))
 
 
 async def _write_tags(conn: Connection, run_id: str, items: list[tuple[str, str]]) -> None:
@@ -211,6 +214,7 @@ async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> No
             if len(named) == 1
             else f"A logged model among {named} was not found."
         )
+    METRIC_POINTS_LOGGED.inc(len(points))
 
 
 async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
