@@ -25,6 +25,11 @@ from services.core.db.engine import create_engine
 from services.core.db.migrate import upgrade
 from tests.fixtures.auth_stack import auth_stack  # noqa: F401  (a real OIDC provider + auth server)
 from tests.fixtures.browser import browser  # noqa: F401  (Chromium, one per module)
+from tests.fixtures.containers import (  # noqa: F401  (used only where a Docker engine answers)
+    container_minio,
+    container_postgres_url,
+    engine_missing,
+)
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.s3 import S3_BUCKET, s3_client
 from tests.fixtures.servers import RunningServer, free_port, start_server, stop_server
@@ -42,6 +47,14 @@ def _local_postgres_answers() -> bool:
         return True
 
     return asyncio.run(probe())
+
+
+def pytest_report_header() -> list[str]:
+    """Which real parts this run uses, so a log says what the green or red was measured on."""
+    postgres = "127.0.0.1:5432" if _local_postgres_answers() else "an embedded pgserver"
+    missing = engine_missing()
+    containers = "PostgreSQL and MinIO containers too" if missing is None else f"none: {missing}"
+    return [f"PostgreSQL: {postgres}; S3: moto", f"testcontainers: {containers}"]
 
 
 @pytest.fixture(scope="session")

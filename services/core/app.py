@@ -1,7 +1,8 @@
 """The app factory every Grimoire service is built with, from its spec alone.
 
 It installs MLflow's error contract, the probes (/health liveness, /ready database reachable
-and schema at head), /metrics, the in-flight bound and request metrics, the spec's routes (and
+and schema at head), /metrics, the in-flight bound, request metrics and the request log (a
+JSON line and an X-Request-ID per request), the spec's routes (and
 their `/ajax-api/` twins, as MLflow serves every REST route under both), the 501 catalogue,
 the guard with the spec's resolvers, and the spec's loops in the lifespan. The factory owns
 everything cross-cutting so services stay about their domain.
@@ -31,6 +32,7 @@ from services.core.not_implemented import add_not_implemented_routes
 from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.openapi import request_openapi
 from services.core.overload import InFlightLimit
+from services.core.request_log import RequestLog, enable_request_log
 from services.core.resources import open_resources
 from services.core.spec import ServiceSpec, ajax_twin
 from services.core.storage.base import StoreUnavailable
@@ -198,6 +200,10 @@ def create_app(spec: ServiceSpec, *, own_lifespan: bool = True) -> FastAPI:
         service=service,
     )
     app.add_middleware(MetricsMiddleware, service=service)
+    if settings.request_log:
+        enable_request_log()
+    # Outside the kit's other middleware, so an overload 503 is logged and carries its id.
+    app.add_middleware(RequestLog, service=service, enabled=settings.request_log)
     for middleware in reversed(spec.middleware):
         app.add_middleware(middleware)
     return app

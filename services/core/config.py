@@ -117,6 +117,11 @@ class ServerSettings(BaseSettings):
     retry_after_seconds: int = Field(
         default=1, ge=1, description="Retry-After sent with every overload 503."
     )
+    request_log: bool = Field(
+        default=True,
+        description="One JSON line per request on standard output (route template, status, "
+        "duration, request id, user; never headers or tokens).",
+    )
     opentelemetry: bool = Field(
         default=False,
         description="FastAPI's native OpenTelemetry spans, metrics and logs, exported when an "
@@ -162,6 +167,12 @@ class RegistrySettings(BaseSettings):
     )
     webhook_poll_seconds: float = Field(
         default=0.5, gt=0, description="How often idle delivery workers look for due work."
+    )
+    webhook_backlog_sample_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often each registry process counts the outbox's pending deliveries "
+        "and the oldest one's age for /metrics (one indexed count).",
     )
 
 

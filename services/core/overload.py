@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.core.errors import TemporarilyUnavailable
 from services.core.http import send_error
-from services.core.observability import OVERLOAD_REJECTIONS, UNCOUNTED_PATHS
+from services.core.observability import IN_FLIGHT, OVERLOAD_REJECTIONS, UNCOUNTED_PATHS
 
 
 class InFlightLimit:
@@ -17,15 +17,16 @@ class InFlightLimit:
         self.app = app
         self.limit = limit
         self.retry_after = retry_after
-        self.service = service
         self.in_flight = 0
+        self.rejected = OVERLOAD_REJECTIONS.labels(service)
+        self.in_flight_gauge = IN_FLIGHT.labels(service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNCOUNTED_PATHS:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
-            OVERLOAD_REJECTIONS.labels(self.service).inc()
+            self.rejected.inc()
             await send_error(
                 send,
                 TemporarilyUnavailable(
@@ -34,7 +35,9 @@ class InFlightLimit:
             )
             return
         self.in_flight += 1
+        self.in_flight_gauge.inc()
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            self.in_flight_gauge.dec()

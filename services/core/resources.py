@@ -24,6 +24,7 @@ from services.core.db.engine import Database, create_engine
 from services.core.db.migrate import SchemaNotAtHead, current_and_head
 from services.core.db.statistics import StatisticsKeeper
 from services.core.gc_tuning import tune_garbage_collection
+from services.core.observability import forget_this_process, record_pool_limits
 from services.core.storage.base import ArtifactStore
 from services.core.storage.factory import open_store
 
@@ -68,6 +69,7 @@ async def assert_schema_at_head(db: Database) -> None:
 async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     settings = database_settings()
     db = Database(create_engine(database_url(), settings, application_name), settings)
+    record_pool_limits(settings.pool_size, settings.max_overflow)
     store = open_store(artifact_settings(), grimoire_settings())
     auth = auth_settings()
     http = httpx.AsyncClient(timeout=10)
@@ -97,3 +99,4 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
         await http.aclose()
         await store.close()
         await db.dispose()
+        forget_this_process()

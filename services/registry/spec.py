@@ -4,6 +4,7 @@ from services.core.spec import ServiceSpec, mlflow_endpoints
 from services.registry.models.router import router as models
 from services.registry.resolvers import RESOLVERS
 from services.registry.versions.router import router as versions
+from services.registry.webhooks import outbox_metrics
 from services.registry.webhooks.delivery import webhook_delivery
 from services.registry.webhooks.router import router as webhooks
 
@@ -19,6 +20,7 @@ SPEC = ServiceSpec(
     ),
     routers=(models, versions, webhooks),
     resolvers=RESOLVERS,
-    loops=(webhook_delivery,),
+    loops=(webhook_delivery, outbox_metrics.backlog_sampling),
+    metrics=outbox_metrics.METRICS,
     mlflow_endpoints=mlflow_endpoints(__package__),
 )

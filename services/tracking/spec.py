@@ -4,6 +4,7 @@ from services.core.auth.api import router as access_api
 from services.core.auth.web import router as sign_in
 from services.core.spec import ServiceSpec, mlflow_endpoints
 from services.tracking.experiments.router import router as experiments
+from services.tracking.ingest_counters import METRIC_POINTS_LOGGED, PARAMS_LOGGED, RUNS_CREATED
 from services.tracking.logged_models.router import router as logged_models
 from services.tracking.metrics.router import router as metrics
 from services.tracking.resolvers import RESOLVERS
@@ -39,5 +40,6 @@ SPEC = ServiceSpec(
         access_api,
     ),
     resolvers=RESOLVERS,
+    metrics=(RUNS_CREATED, PARAMS_LOGGED, METRIC_POINTS_LOGGED),
     mlflow_endpoints=mlflow_endpoints(__package__),
 )

@@ -37,6 +37,7 @@ from services.core.db.engine import transaction_rider
 from services.core.errors import GrimoireError, PermissionDenied, Unauthenticated
 from services.core.gate import route_of
 from services.core.http import MESSAGE_STATE, declared_message, parse_message, send_error
+from services.core.observability import AUTH_FAILURES
 
 log = logging.getLogger(__name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -112,7 +113,7 @@ class AuthGuard:
         rule = rule_for(scope["method"], route.template, route.endpoint, route.catalogue)
         if rule is None:
             log.error("no authorization rule for %s %s: refused", scope["method"], route.template)
-            await send_error(send, PermissionDenied("This route has no authorization rule."))
+            await self._refuse(send, PermissionDenied("This route has no authorization rule."))
             return
         if rule.target == "public":
             await self.app(scope, receive, send)
@@ -150,13 +151,14 @@ class AuthGuard:
             elif not decision.allowed:
                 raise self._denied(principal, rule, decision)
         except Unauthenticated as error:
+            AUTH_FAILURES.labels(error.error_code).inc()
             if self._is_browser_page(scope):
                 await self._redirect_to_login(scope, send)
             else:
                 await send_error(send, error)
             return
         except GrimoireError as error:
-            await send_error(send, error)
+            await self._refuse(send, error)
             return
 
         scope_state = scope.setdefault("state", {})
@@ -235,6 +237,11 @@ class AuthGuard:
         if not decision.allowed:
             raise AuthGuard._denied(principal, rule, decision)
         return principal, decision
+
+    @staticmethod
+    async def _refuse(send: Send, error: GrimoireError) -> None:
+        AUTH_FAILURES.labels(error.error_code).inc()
+        await send_error(send, error)
 
     @staticmethod
     def _denied(principal: Principal, rule: Rule, decision: Decision) -> PermissionDenied:

@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from services.core.config import DatabaseSettings
 from services.core.errors import TemporarilyUnavailable
-from services.core.observability import DB_OUTAGE_RETRIES
+from services.core.observability import DB_OUTAGE_RETRIES, MeteredCheckout
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class Database:
         while True:
             connecting = True
             try:
-                async with connect() as conn:
+                async with MeteredCheckout(connect()) as conn:
                     connecting = False
                     try:
                         return await fn(conn, *args, **kwargs)

@@ -28,6 +28,7 @@ from services.core.config import RegistrySettings, registry_settings
 from services.core.db.engine import Database
 from services.core.loops import LoopService
 from services.registry.webhooks import repository, ssrf
+from services.registry.webhooks.outbox_metrics import ATTEMPT_RESULTS, DELIVERIES_FAILED
 from services.registry.webhooks.secret_box import decrypt
 from services.registry.webhooks.signing import (
     DELIVERY_ID_HEADER,
@@ -122,6 +123,7 @@ class DeliveryWorker(LoopService):
         if response is not None and not success:
             retryable = response.status_code in RETRYABLE or response.status_code >= 500
             permanent = not retryable
+        ATTEMPT_RESULTS[success].inc()
         attempt = {
             "attempt": row.attempts,
             "started_at": started_at,
@@ -145,6 +147,7 @@ class DeliveryWorker(LoopService):
         if success:
             return {"state": "succeeded", "finished_at": now}
         if permanent or row.attempts >= self.settings.webhook_max_attempts:
+            DELIVERIES_FAILED.inc()
             return {"state": "failed", "finished_at": now}
         backoff = self.settings.webhook_backoff_seconds * 2 ** (row.attempts - 1)
         backoff *= random.uniform(0.8, 1.2)  # spread retries of many deliveries apart

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.db import leasing
@@ -115,3 +115,10 @@ async def record_attempt(
         .where(d.delivery_id == delivery_id)
         .values(lease_until=None, **outcome)
     )
+
+
+async def backlog(conn: Connection) -> tuple[int, int | None]:
+    """Pending deliveries and the creation time (ms) of the oldest, None when there is none."""
+    statement = select(func.count(), func.min(d.created_at)).where(d.state == "pending")
+    pending, oldest = (await conn.execute(statement)).one()
+    return int(pending), oldest

@@ -15,6 +15,7 @@ from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
+from services.tracking.ingest_counters import METRIC_POINTS_LOGGED, PARAMS_LOGGED, RUNS_CREATED
 from services.tracking.inputs import repository as inputs
 from services.tracking.runs import page_repository, repository
 from services.tracking.runs import search as run_search
@@ -114,6 +115,7 @@ async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str,
         },
     )
     await repository.upsert_tags(conn, run_id, list(tags.items()))
+    RUNS_CREATED.inc()
     return (await render(conn, [await require.on(conn, run_id)]))[0]
 
 
@@ -170,6 +172,7 @@ async def _write_params(conn: Connection, run_id: str, items: list[tuple[str, st
             f"Changing param values is not allowed. Param with key='{key}' was already logged "
             f"with value='{stored}' for run ID='{run_id}'. Attempted logging new value '{new}'."
         )
+    PARAMS_LOGGED.inc(len(items))
 
 
 async def _write_tags(conn: Connection, run_id: str, items: list[tuple[str, str]]) -> None:
@@ -220,6 +223,7 @@ async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> No
             if len(named) == 1
             else f"A logged model among {named} was not found."
         )
+    METRIC_POINTS_LOGGED.inc(len(points))
 
 
 @use_cases.autocommit

@@ -1,0 +1,104 @@
+"""One JSON line per request, and the request id that ties a client's report to it.
+
+Each line carries the service, method, route template (never the raw path or query, which
+can carry names and values), status, duration, request id and the authenticated user; never
+a header, so never a token, cookie or secret. The request id is the caller's `X-Request-ID`
+when it looks like an id (an ingress or a client set it), otherwise a new one; either way it
+is returned in the response's `X-Request-ID`. Probes are not logged (a kubelet calls them
+every few seconds) but get the header too.
+
+Lines go to standard output, where a container's logs are collected; other loggers keep
+their own handlers.
+"""
+
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.core.observability import UNCOUNTED_PATHS, route_template
+
+REQUEST_ID_HEADER = b"x-request-id"
+# A caller's id is kept only if it is a plain token of this shape: anything else would put
+# the caller's text into every log line and response header.
+_ACCEPTED_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+log = logging.getLogger("grimoire.requests")
+
+
+class JsonLines(logging.Formatter):
+    """A record as one JSON object: time, level, logger, message, and its `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry).decode()
+
+
+def enable_request_log() -> None:
+    """Send request lines to standard output as JSON (once per process)."""
+    if log.handlers:
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonLines())
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def request_id_of(scope: Scope) -> bytes:
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER and _ACCEPTED_ID.fullmatch(value):
+            return bytes(value)
+    return uuid.uuid4().hex.encode()
+
+
+class RequestLog:
+    def __init__(self, app: ASGIApp, *, service: str, enabled: bool):
+        self.app = app
+        self.service = service
+        self.enabled = enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if self.enabled and scope["path"] not in UNCOUNTED_PATHS:
+                fields = {
+                    "service": self.service,
+                    "method": scope["method"],
+                    "route": route_template(scope),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "request_id": request_id.decode(),
+                    "user": scope.get("state", {}).get("user"),
+                }
+                log.info("request", extra={"fields": fields})
