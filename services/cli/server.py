@@ -39,6 +39,7 @@ def _webhook_key(data_dir: Path) -> str:
 @setting_option(ServerSettings, "host")
 @setting_option(ServerSettings, "port")
 @setting_option(ServerSettings, "workers")
+@setting_option(ServerSettings, "graceful_shutdown_seconds")
 @setting_option(GrimoireSettings, "data_dir")
 @setting_option(DatabaseSettings, "url", "--database-url")
 @setting_option(ArtifactSettings, "root", "--artifacts-root")
@@ -51,6 +52,7 @@ def server(
     host: str,
     port: int,
     workers: int,
+    graceful_shutdown_seconds: int,
     data_dir: Path,
     database_url: str | None,
     artifacts_root: str | None,
@@ -110,7 +112,7 @@ def server(
         workers=workers,
         access_log=False,
         log_level="warning",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=graceful_shutdown_seconds,
         # Longer than load balancers' idle timeouts (60 s), so the server never closes a
         # keep-alive connection a client is about to reuse.
         timeout_keep_alive=65,
