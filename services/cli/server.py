@@ -3,6 +3,8 @@
 import asyncio
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -35,6 +37,13 @@ def _webhook_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM (docker stop, a Kubernetes rollout) ends the server as Ctrl-C does. uvicorn
+    drains in-flight requests, then raises the signal it caught again; left at its default
+    that kills the process before exit handlers run, orphaning the embedded PostgreSQL."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
+
 @click.command()
 @setting_option(ServerSettings, "host")
 @setting_option(ServerSettings, "port")
@@ -61,6 +70,7 @@ def server(
     """Start every service in one process on this machine."""
     import uvicorn
 
+    _exit_cleanly_on_sigterm()
     if not os.environ.get("GRIMOIRE_AUTH_ISSUER"):
         # The embedded default for one person on a laptop: no identity provider, so no
         # authentication, and therefore only on loopback unless explicitly told otherwise.
