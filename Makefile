@@ -33,12 +33,16 @@ server: install $(UI)
 
 ## Install and run the whole test suite against real PostgreSQL, S3 protocol, an OIDC
 ## provider, a browser and the real mlflow clients.
-test: install tests/oidc/node_modules $(UI)
+test: install tests/oidc/node_modules tests/deploy/compose_schema/node_modules $(UI)
 	cd $(FRONTEND) && npm test --silent
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 tests/oidc/node_modules: tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+tests/deploy/compose_schema/node_modules: tests/deploy/compose_schema/package-lock.json
+	cd tests/deploy/compose_schema && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 ## Lint and format check (ruff, settings in pyproject.toml); CI runs it before the tests.

@@ -3,6 +3,8 @@
 import asyncio
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -35,10 +37,18 @@ def _webhook_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM (docker stop, a Kubernetes rollout) ends the server as Ctrl-C does. uvicorn
+    drains in-flight requests, then raises the signal it caught again; left at its default
+    that kills the process before exit handlers run, orphaning the embedded PostgreSQL."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
+
 @click.command()
 @setting_option(ServerSettings, "host")
 @setting_option(ServerSettings, "port")
 @setting_option(ServerSettings, "workers")
+@setting_option(ServerSettings, "graceful_shutdown_seconds")
 @setting_option(GrimoireSettings, "data_dir")
 @setting_option(DatabaseSettings, "url", "--database-url")
 @setting_option(ArtifactSettings, "root", "--artifacts-root")
@@ -51,6 +61,7 @@ def server(
     host: str,
     port: int,
     workers: int,
+    graceful_shutdown_seconds: int,
     data_dir: Path,
     database_url: str | None,
     artifacts_root: str | None,
@@ -59,6 +70,7 @@ def server(
     """Start every service in one process on this machine."""
     import uvicorn
 
+    _exit_cleanly_on_sigterm()
     if not os.environ.get("GRIMOIRE_AUTH_ISSUER"):
         # The embedded default for one person on a laptop: no identity provider, so no
         # authentication, and therefore only on loopback unless explicitly told otherwise.
@@ -110,7 +122,7 @@ def server(
         workers=workers,
         access_log=False,
         log_level="warning",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=graceful_shutdown_seconds,
         # Longer than load balancers' idle timeouts (60 s), so the server never closes a
         # keep-alive connection a client is about to reuse.
         timeout_keep_alive=65,

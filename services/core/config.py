@@ -91,6 +91,14 @@ class ServerSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Interface to bind.")
     port: int = Field(default=5000, ge=0, le=65535, description="TCP port to bind.")
     workers: int = Field(default=0, ge=0, description="Worker processes; 0 means one per CPU core.")
+    graceful_shutdown_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="After SIGTERM, seconds `grimoire server` lets in-flight requests finish "
+        "(new connections are refused at once) before cancelling them; keep it below the "
+        "orchestrator's kill deadline (Kubernetes terminationGracePeriodSeconds, compose "
+        "stop_grace_period).",
+    )
     max_in_flight: int = Field(
         default=256,
         ge=1,
