@@ -3,7 +3,7 @@
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 import orjson
 
@@ -46,6 +46,7 @@ def decode_page_token(token: str | None) -> int:
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class PageRequest(Protocol):
@@ -53,22 +54,26 @@ class PageRequest(Protocol):
     max_results: int
 
 
+class Page(NamedTuple, Generic[R]):
+    """One page of rendered items; each resource's render.py turns it into the MLflow
+    response that names the list (`runs`, `experiments`, ...)."""
+
+    items: list[R]
+    next_page_token: str | None
+
+
 async def search_page(
     request: PageRequest,
-    key: str,
     fetch: Callable[[int, int], Awaitable[list[T]]],
-    render: Callable[[list[T]], Awaitable[list[Any]]],
-) -> dict[str, Any]:
-    """One page of an offset-paged search as MLflow answers it: `{key: [...]}` plus a
-    next_page_token when more rows exist. fetch(offset, limit) is asked for one row more than
-    the page, which tells whether another page exists."""
+    render: Callable[[list[T]], Awaitable[list[R]]],
+) -> Page[R]:
+    """One page of an offset-paged search, with a next_page_token when more rows exist.
+    fetch(offset, limit) is asked for one row more than the page, which tells whether another
+    page exists."""
     offset = decode_page_token(request.page_token)
     rows = await fetch(offset, request.max_results + 1)
-    response: dict[str, Any] = {key: await render(rows[: request.max_results])}
-    token = next_page_token(offset, request.max_results, len(rows))
-    if token:
-        response["next_page_token"] = token
-    return response
+    items = await render(rows[: request.max_results])
+    return Page(items, next_page_token(offset, request.max_results, len(rows)))
 
 
 def next_page_token(offset: int, page_size: int, fetched: int) -> str | None:

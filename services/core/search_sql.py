@@ -29,12 +29,13 @@ NUMERIC_COMPARATORS = {"=", "!=", "<", "<=", ">", ">="}
 # A filter's comparisons on rows an entity owns (a run's metrics, params, tags, datasets; an
 # experiment's or a logged model's tags...) are subqueries. Written as an EXISTS each, every
 # one becomes a semi-join the planner may start from, which is the best plan; but it searches
-# the join orders of all of them at once: over 20,000 runs planning took 1 ms for 2, 250-400
-# ms for 8-10, 4-8 s for 100 (a few hundred: the whole statement timeout). So only the first
+# the join orders of all of them at once, and planning time grows steeply with their number
+# until a long filter spends the whole statement timeout planning. So only the first
 # JOINED_SUBQUERIES are semi-joins; the others are checked on the rows those leave, one
 # correlated subquery per table whatever their number (`bool_or` per comparison over the
-# entity's rows of that table), which PostgreSQL plans separately and never pulls up. Over
-# 20,000 runs 100 comparisons plan in 2-10 ms; filters of 5-10 comparisons got faster too.
+# entity's rows of that table), which PostgreSQL plans separately and never pulls up: even a
+# hundred comparisons then plan quickly (figures: docs/benchmarks.md, "Why the code is shaped
+# this way").
 JOINED_SUBQUERIES = 4
 
 

@@ -130,8 +130,8 @@ async def readable(
     """The ids among `ids` `principal` may READ, in their order (all of them with
     no auth, for an administrator or with a default grant). A search over given experiments
     narrows its ids with this one small query instead of checking grants row by row, so it
-    runs the same statement as an administrator's (bench W3 as a member: 124 -> 156
-    searches/s on a fresh database, 74 with the per-row clause after the W1 runs)."""
+    runs the same statement as an administrator's, and members' searches stay as fast as
+    theirs (figures: docs/benchmarks.md, "Why the code is shaped this way")."""
     if principal is None or principal.is_admin or not ids:
         return list(ids)
     scope = or_(

@@ -88,8 +88,8 @@ def create_engine(url: str, settings: DatabaseSettings, application_name: str) -
                 "application_name": application_name,
                 "statement_timeout": str(settings.statement_timeout_ms),
                 # JIT pays off for long analytic queries, never for these: a search's plan
-                # past jit_above_cost was compiled at every call (searches plan per call), a
-                # 20-comparison filter with 10 sort keys over 20,000 runs 2.8 s instead of 3 ms.
+                # past jit_above_cost was compiled at every call (searches plan per call), so a
+                # long filter took seconds instead of milliseconds (docs/benchmarks.md).
                 "jit": "off",
             },
             "timeout": 5,
@@ -202,9 +202,10 @@ class Database:
         """Like transaction, for searches: each statement is planned for its own values.
         PostgreSQL switches a prepared statement (SQLAlchemy and asyncpg prepare every one) to
         a generic plan after five executions when that plan looks no costlier on average, but
-        a search filter's selectivity depends on its values: over 20,000 runs the generic plan
-        of `metrics.accuracy > 0.9 and params.model = 'rf'` walked every 'rf' run (18.8 ms)
-        where the planned-for-values one reads the page in index order (4.4 ms)."""
+        a search filter's selectivity depends on its values: the generic plan of
+        `metrics.accuracy > 0.9 and params.model = 'rf'` walked every 'rf' run where the
+        planned-for-values one reads the page in index order, several times faster (figures:
+        docs/benchmarks.md, "Why the code is shaped this way")."""
         return await self._attempt(self._planned_per_call, fn, args, kwargs)
 
     @asynccontextmanager

@@ -2,7 +2,8 @@
 
 Run search and history pages rely on the planner knowing how many rows match (e.g. to walk
 an index in order instead of sorting every match). Without statistics PostgreSQL assumes
-one row per condition and a search over 20,000 runs took 19 ms instead of 3.5 ms. Autovacuum
+one row per condition and picks plans several times slower (figures: docs/benchmarks.md,
+"Why the code is shaped this way"). Autovacuum
 normally analyzes tables as they change; where it is off (seen on developer machines and
 some managed setups) each process checks every `analyze_interval_seconds` for tables
 changed by more than 50 rows + 10% since their last analysis (autovacuum's own default

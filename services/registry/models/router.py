@@ -6,6 +6,12 @@ from services.core.auth.policy import AUTHENTICATED, Rule, model, requires
 from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.models import service
+from services.registry.models.render import (
+    CreateRegisteredModelResponse,
+    GetRegisteredModelResponse,
+    RenameRegisteredModelResponse,
+    UpdateRegisteredModelResponse,
+)
 from services.registry.models.schemas import (
     AliasRef,
     CreateRegisteredModel,
@@ -18,6 +24,10 @@ from services.registry.models.schemas import (
     SetRegisteredModelTag,
     UpdateRegisteredModel,
 )
+from services.registry.versions.render import (
+    GetLatestVersionsResponse,
+    GetModelVersionByAliasResponse,
+)
 
 router = APIRouter(prefix="/api/2.0/mlflow/registered-models", tags=["registered-models"])
 
@@ -28,7 +38,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/registered-models", tags=["registered
 async def create(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRegisteredModel)
     model = await service.create(request.app.state.db, body, actor(request), caller_of(request))
-    return JSONResponse({"registered_model": model})
+    return JSONResponse(CreateRegisteredModelResponse(registered_model=model))
 
 
 @router.get("/get")
@@ -36,7 +46,8 @@ async def create(request: Request) -> JSONResponse:
 @requires(model("READ"))
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, ModelName)
-    return JSONResponse({"registered_model": await service.get(request.app.state.db, body.name)})
+    model = await service.get(request.app.state.db, body.name)
+    return JSONResponse(GetRegisteredModelResponse(registered_model=model))
 
 
 @router.post("/rename")
@@ -45,7 +56,7 @@ async def get(request: Request) -> JSONResponse:
 async def rename(request: Request) -> JSONResponse:
     body = await parse_request(request, RenameRegisteredModel)
     model = await service.rename(request.app.state.db, body.name, body.new_name)
-    return JSONResponse({"registered_model": model})
+    return JSONResponse(RenameRegisteredModelResponse(registered_model=model))
 
 
 @router.patch("/update")
@@ -54,7 +65,7 @@ async def rename(request: Request) -> JSONResponse:
 async def update(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRegisteredModel)
     model = await service.update_description(request.app.state.db, body.name, body.description)
-    return JSONResponse({"registered_model": model})
+    return JSONResponse(UpdateRegisteredModelResponse(registered_model=model))
 
 
 @router.delete("/delete")
@@ -80,7 +91,7 @@ async def search(request: Request) -> JSONResponse:
 async def get_latest_versions(request: Request) -> JSONResponse:
     body = await parse_request(request, GetLatestVersions)
     versions = await service.latest_versions(request.app.state.db, body)
-    return JSONResponse({"model_versions": versions})
+    return JSONResponse(GetLatestVersionsResponse(model_versions=versions))
 
 
 @router.post("/set-tag")
@@ -125,4 +136,4 @@ async def delete_alias(request: Request) -> JSONResponse:
 async def get_by_alias(request: Request) -> JSONResponse:
     body = await parse_request(request, AliasRef)
     version = await service.version_by_alias(request.app.state.db, body.name, body.alias)
-    return JSONResponse({"model_version": version})
+    return JSONResponse(GetModelVersionByAliasResponse(model_version=version))

@@ -19,7 +19,12 @@ from services.core.ids import new_hex_id
 from services.core.paging import search_page
 from services.registry import rows
 from services.registry.models import repository, search
-from services.registry.models.render import render_model
+from services.registry.models.render import (
+    RegisteredModel,
+    SearchRegisteredModelsResponse,
+    render_model,
+    search_registered_models_response,
+)
 from services.registry.models.schemas import (
     CreateRegisteredModel,
     GetLatestVersions,
@@ -36,6 +41,7 @@ from services.registry.validation import (
 )
 from services.registry.versions import repository as version_rows
 from services.registry.versions import service as versions
+from services.registry.versions.render import ModelVersion
 from services.registry.webhooks import events
 
 MAX_RESULTS_MODELS = 1000
@@ -49,11 +55,11 @@ async def require(conn: Connection, name: str, *, lock: bool = False) -> Any:
     return row
 
 
-async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+async def render(conn: Connection, rows: list[Any]) -> list[RegisteredModel]:
     ids = [row.id for row in rows]
     tags, aliases = await repository.model_children(conn, ids)
     latest = await versions.render(conn, await version_rows.latest_per_stage(conn, ids))
-    latest_by_model: dict[str, list] = {}
+    latest_by_model: dict[str, list[ModelVersion]] = {}
     for version in latest:
         latest_by_model.setdefault(version["name"], []).append(version)
     return [
@@ -63,7 +69,7 @@ async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
 
 
 @use_cases.transaction
-async def get(conn: Connection, name: str) -> dict[str, Any]:
+async def get(conn: Connection, name: str) -> RegisteredModel:
     return (await render(conn, [await require(conn, name)]))[0]
 
 
@@ -73,7 +79,7 @@ async def create(
     request: CreateRegisteredModel,
     actor: str | None,
     caller: Principal | None,
-) -> dict:
+) -> RegisteredModel:
     validate_new_model_name(request.name)
     for tag in request.tags:
         validate_tag(tag.key, tag.value)
@@ -115,7 +121,7 @@ async def create(
 
 
 @use_cases.transaction
-async def rename(conn: Connection, name: str, new_name: str) -> dict[str, Any]:
+async def rename(conn: Connection, name: str, new_name: str) -> RegisteredModel:
     validate_new_model_name(new_name, "new_name")
     row = await require(conn, name, lock=True)
     taken = ResourceAlreadyExists(f"Registered Model (name={new_name}) already exists.")
@@ -129,7 +135,9 @@ async def rename(conn: Connection, name: str, new_name: str) -> dict[str, Any]:
 
 
 @use_cases.transaction
-async def update_description(conn: Connection, name: str, description: str | None) -> dict:
+async def update_description(
+    conn: Connection, name: str, description: str | None
+) -> RegisteredModel:
     row = await require(conn, name, lock=True)
     await repository.update_model(
         conn, row.id, description=description, last_updated_timestamp=now_ms()
@@ -146,23 +154,23 @@ async def delete(conn: Connection, name: str) -> None:
 @use_cases.search
 async def search_models(
     conn: Connection, request: SearchRegisteredModels, caller: Principal | None
-) -> dict[str, Any]:
+) -> SearchRegisteredModelsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_MODELS)
     where = search.model_filter(request.filter)
     readable = visible(caller, registered_models.c.id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.model_order(request.order_by)
-    return await search_page(
+    page = await search_page(
         request,
-        "registered_models",
         lambda offset, limit: repository.search_models(conn, where, order, offset, limit),
         lambda page: render(conn, page),
     )
+    return search_registered_models_response(page)
 
 
 @use_cases.transaction
-async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[dict]:
+async def latest_versions(conn: Connection, request: GetLatestVersions) -> list[ModelVersion]:
     row = await require(conn, request.name)
     stages = {canonical_stage(stage) for stage in request.stages}
     latest = await version_rows.latest_per_stage(conn, [row.id])
@@ -216,7 +224,7 @@ async def delete_alias(conn: Connection, name: str, alias: str) -> None:
 
 
 @use_cases.transaction
-async def version_by_alias(conn: Connection, name: str, alias: str) -> dict[str, Any]:
+async def version_by_alias(conn: Connection, name: str, alias: str) -> ModelVersion:
     row = await require(conn, name)
     number = await repository.alias_version(conn, row.id, alias)
     if number is None:

@@ -6,6 +6,13 @@ from services.core.auth.policy import AUTHENTICATED, model, requires
 from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.versions import service
+from services.registry.versions.render import (
+    CreateModelVersionResponse,
+    GetModelVersionDownloadUriResponse,
+    GetModelVersionResponse,
+    TransitionModelVersionStageResponse,
+    UpdateModelVersionResponse,
+)
 from services.registry.versions.schemas import (
     CreateModelVersion,
     DeleteModelVersionTag,
@@ -28,7 +35,7 @@ async def create(request: Request) -> JSONResponse:
     version = await service.create(
         state.db, body, actor(request), caller_of(request), state.access_cache
     )
-    return JSONResponse({"model_version": version})
+    return JSONResponse(CreateModelVersionResponse(model_version=version))
 
 
 @router.get("/get")
@@ -37,7 +44,7 @@ async def create(request: Request) -> JSONResponse:
 async def get(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     version = await service.get(request.app.state.db, body.name, body.version)
-    return JSONResponse({"model_version": version})
+    return JSONResponse(GetModelVersionResponse(model_version=version))
 
 
 @router.patch("/update")
@@ -48,7 +55,7 @@ async def update(request: Request) -> JSONResponse:
     version = await service.update_description(
         request.app.state.db, body.name, body.version, body.description
     )
-    return JSONResponse({"model_version": version})
+    return JSONResponse(UpdateModelVersionResponse(model_version=version))
 
 
 @router.delete("/delete")
@@ -76,7 +83,7 @@ async def search(request: Request) -> JSONResponse:
 async def transition_stage(request: Request) -> JSONResponse:
     body = await parse_request(request, TransitionStage)
     version = await service.transition(request.app.state.db, body, actor(request))
-    return JSONResponse({"model_version": version})
+    return JSONResponse(TransitionModelVersionStageResponse(model_version=version))
 
 
 @router.post("/set-tag")
@@ -103,4 +110,4 @@ async def delete_tag(request: Request) -> JSONResponse:
 async def get_download_uri(request: Request) -> JSONResponse:
     body = await parse_request(request, VersionRef)
     uri = await service.download_uri(request.app.state.db, body.name, body.version)
-    return JSONResponse({"artifact_uri": uri})
+    return JSONResponse(GetModelVersionDownloadUriResponse(artifact_uri=uri))

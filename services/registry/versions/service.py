@@ -28,7 +28,12 @@ from services.registry.validation import (
     validate_tag,
 )
 from services.registry.versions import repository, search
-from services.registry.versions.render import render_version
+from services.registry.versions.render import (
+    ModelVersion,
+    SearchModelVersionsResponse,
+    render_version,
+    search_model_versions_response,
+)
 from services.registry.versions.schemas import (
     CreateModelVersion,
     SearchModelVersions,
@@ -40,7 +45,7 @@ from services.registry.webhooks import events
 MAX_RESULTS_VERSIONS = 200_000
 
 
-async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+async def render(conn: Connection, rows: list[Any]) -> list[ModelVersion]:
     keys = [(row.model_id, row.version) for row in rows]
     tags, aliases = await repository.version_children(conn, keys)
     return [
@@ -67,7 +72,7 @@ async def require(conn: Connection, name: str, version: str, *, lock: bool = Fal
 
 
 @use_cases.transaction
-async def get(conn: Connection, name: str, version: str) -> dict[str, Any]:
+async def get(conn: Connection, name: str, version: str) -> ModelVersion:
     return (await render(conn, [await require(conn, name, version)]))[0]
 
 
@@ -78,7 +83,7 @@ async def create(
     actor: str | None,
     caller: Principal | None,
     cache: AccessCache,
-) -> dict:
+) -> ModelVersion:
     for tag in request.tags:
         validate_tag(tag.key, tag.value)
     key = chosen_once("model_version", new_hex_id)
@@ -133,7 +138,7 @@ async def create(
 @use_cases.transaction
 async def update_description(
     conn: Connection, name: str, version: str, description: str | None
-) -> dict[str, Any]:
+) -> ModelVersion:
     row = await require(conn, name, version, lock=True)
     await repository.update_version(
         conn, row.model_id, row.version, description=description, last_updated_timestamp=now_ms()
@@ -142,7 +147,7 @@ async def update_description(
 
 
 @use_cases.transaction
-async def transition(conn: Connection, request: TransitionStage, actor: str | None) -> dict:
+async def transition(conn: Connection, request: TransitionStage, actor: str | None) -> ModelVersion:
     stage = canonical_stage(request.stage)
     row = await require(conn, request.name, request.version, lock=True)
     now = now_ms()
@@ -191,19 +196,19 @@ async def delete(conn: Connection, name: str, version: str) -> None:
 @use_cases.search
 async def search_versions(
     conn: Connection, request: SearchModelVersions, caller: Principal | None
-) -> dict[str, Any]:
+) -> SearchModelVersionsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_VERSIONS)
     where = search.version_filter(request.filter)
     readable = visible(caller, model_versions.c.model_id, "registered_model")
     if readable is not None:
         where.append(readable)
     order = search.version_order(request.order_by)
-    return await search_page(
+    page = await search_page(
         request,
-        "model_versions",
         lambda offset, limit: repository.search_versions(conn, where, order, offset, limit),
         lambda page: render(conn, page),
     )
+    return search_model_versions_response(page)
 
 
 @use_cases.transaction

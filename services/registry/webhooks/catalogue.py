@@ -29,11 +29,6 @@ def event_key(entity: str, action: str) -> str:
     return f"{entity.lower()}.{action.lower()}"
 
 
-def event_parts(key: str) -> dict[str, str]:
-    entity, action = key.split(".")
-    return {"entity": entity.upper(), "action": action.upper()}
-
-
 EXAMPLES: dict[str, dict[str, object]] = {
     "registered_model.created": {"name": "example-model", "tags": {}, "description": None},
     "model_version.created": {

@@ -5,6 +5,12 @@ from services.core.auth.policy import ADMIN, Rule, requires
 from services.core.config import registry_settings
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.registry.webhooks import service
+from services.registry.webhooks.render import (
+    CreateWebhookResponse,
+    GetWebhookResponse,
+    TestWebhookResponse,
+    UpdateWebhookResponse,
+)
 from services.registry.webhooks.schemas import (
     CreateWebhook,
     ListDeliveries,
@@ -22,7 +28,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/webhooks", tags=["webhooks"])
 async def create_webhook(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateWebhook)
     webhook = await service.create(request.app.state.db, body, registry_settings())
-    return JSONResponse({"webhook": webhook})
+    return JSONResponse(CreateWebhookResponse(webhook=webhook))
 
 
 @router.get("")
@@ -36,7 +42,8 @@ async def list_webhooks(request: Request) -> JSONResponse:
 @router.get("/{webhook_id}")
 @requires(ADMIN)
 async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
-    return JSONResponse({"webhook": await service.get(request.app.state.db, webhook_id)})
+    webhook = await service.get(request.app.state.db, webhook_id)
+    return JSONResponse(GetWebhookResponse(webhook=webhook))
 
 
 @router.patch("/{webhook_id}")
@@ -45,7 +52,7 @@ async def get_webhook(request: Request, webhook_id: str) -> JSONResponse:
 async def update_webhook(request: Request, webhook_id: str) -> JSONResponse:
     body = await parse_request(request, UpdateWebhook)
     webhook = await service.update(request.app.state.db, webhook_id, body, registry_settings())
-    return JSONResponse({"webhook": webhook})
+    return JSONResponse(UpdateWebhookResponse(webhook=webhook))
 
 
 @router.delete("/{webhook_id}")
@@ -63,7 +70,7 @@ async def test_webhook(request: Request, webhook_id: str) -> JSONResponse:
     row = await service.require(request.app.state.db, webhook_id)
     state = request.app.state
     result = await service.test_send(row, body.event, registry_settings(), state.webhook_client)
-    return JSONResponse({"result": result})
+    return JSONResponse(TestWebhookResponse(result=result))
 
 
 @router.get("/{webhook_id}/deliveries")

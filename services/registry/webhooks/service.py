@@ -15,13 +15,20 @@ from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.catalogue import EXAMPLES, event_key
 from services.registry.webhooks.delivery import send
 from services.registry.webhooks.events import envelope
+from services.registry.webhooks.render import (
+    ListWebhookDeliveriesResponse,
+    ListWebhooksResponse,
+    Webhook,
+    WebhookTestResult,
+    list_webhooks_response,
+    render_delivery,
+    render_webhook,
+)
 from services.registry.webhooks.schemas import (
     CreateWebhook,
     ListWebhooks,
     UpdateWebhook,
     WebhookEventIn,
-    render_delivery,
-    render_webhook,
 )
 from services.registry.webhooks.secret_box import decrypt, encrypt
 
@@ -49,7 +56,7 @@ async def require(conn: Connection, webhook_id: str) -> Any:
 
 
 @use_cases.transaction
-async def create(conn: Connection, request: CreateWebhook, settings: RegistrySettings) -> dict:
+async def create(conn: Connection, request: CreateWebhook, settings: RegistrySettings) -> Webhook:
     if not request.name.strip():
         raise InvalidParameterValue("Webhook name cannot be empty.")
     await ssrf.validate(request.url, settings)
@@ -75,30 +82,30 @@ async def create(conn: Connection, request: CreateWebhook, settings: RegistrySet
 
 
 @use_cases.transaction
-async def get(conn: Connection, webhook_id: str) -> dict[str, Any]:
+async def get(conn: Connection, webhook_id: str) -> Webhook:
     return render_webhook(await require.on(conn, webhook_id))
 
 
 @use_cases.transaction
-async def list_page(conn: Connection, request: ListWebhooks) -> dict[str, Any]:
+async def list_page(conn: Connection, request: ListWebhooks) -> ListWebhooksResponse:
     if not 1 <= request.max_results <= 1000:
         raise InvalidParameterValue("max_results must be between 1 and 1000.")
-    return await search_page(
+    page = await search_page(
         request,
-        "webhooks",
         lambda offset, limit: repository.page(conn, offset, limit),
         _render_page,
     )
+    return list_webhooks_response(page)
 
 
-async def _render_page(rows: list[Any]) -> list[dict[str, Any]]:
+async def _render_page(rows: list[Any]) -> list[Webhook]:
     return [render_webhook(row) for row in rows]
 
 
 @use_cases.transaction
 async def update(
     conn: Connection, webhook_id: str, request: UpdateWebhook, settings: RegistrySettings
-) -> dict[str, Any]:
+) -> Webhook:
     await require.on(conn, webhook_id)
     values: dict[str, Any] = {"last_updated_timestamp": now_ms()}
     if request.name is not None:
@@ -128,7 +135,7 @@ async def delete(conn: Connection, webhook_id: str) -> None:
 
 async def test_send(
     row: Any, event: WebhookEventIn | None, settings: RegistrySettings, client: httpx.AsyncClient
-) -> dict[str, Any]:
+) -> WebhookTestResult:
     """Send an example payload now, outside the outbox, and report what the receiver said."""
     key = event_key(event.entity, event.action) if event else row.events[0]
     entity, action = key.split(".")
@@ -144,7 +151,7 @@ async def test_send(
         )
     except (httpx.HTTPError, ssrf.UnsafeTarget) as error:
         return {"success": False, "error_message": f"{type(error).__name__}: {error}"[:500]}
-    result: dict[str, Any] = {
+    result: WebhookTestResult = {
         "success": 200 <= response.status_code < 300,
         "response_status": response.status_code,
         "response_body": response.text[:1024],
@@ -157,7 +164,7 @@ async def test_send(
 @use_cases.transaction
 async def deliveries(
     conn: Connection, webhook_id: str, state: str | None, limit: int
-) -> dict[str, Any]:
+) -> ListWebhookDeliveriesResponse:
     await require.on(conn, webhook_id)
     if state is not None and state not in ("pending", "succeeded", "failed"):
         raise InvalidParameterValue("state must be pending, succeeded or failed.")

@@ -5,6 +5,11 @@ from services.core.auth.policy import AUTHENTICATED, Rule, experiment, requires
 from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.experiments import service
+from services.tracking.experiments.render import (
+    CreateExperimentResponse,
+    GetExperimentByNameResponse,
+    GetExperimentResponse,
+)
 from services.tracking.experiments.schemas import (
     CreateExperiment,
     DeleteExperimentTag,
@@ -25,7 +30,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/experiments", tags=["experiments"])
 async def create_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateExperiment)
     experiment_id = await service.create(request.app.state.db, body, caller_of(request))
-    return JSONResponse({"experiment_id": experiment_id})
+    return JSONResponse(CreateExperimentResponse(experiment_id=experiment_id))
 
 
 @router.get("/get")
@@ -34,7 +39,7 @@ async def create_experiment(request: Request) -> JSONResponse:
 async def get_experiment(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperiment)
     experiment = await service.get(request.app.state.db, body.experiment_id)
-    return JSONResponse({"experiment": experiment})
+    return JSONResponse(GetExperimentResponse(experiment=experiment))
 
 
 @router.get("/get-by-name")
@@ -43,7 +48,7 @@ async def get_experiment(request: Request) -> JSONResponse:
 async def get_experiment_by_name(request: Request) -> JSONResponse:
     body = await parse_request(request, GetExperimentByName)
     experiment = await service.get_by_name(request.app.state.db, body.experiment_name)
-    return JSONResponse({"experiment": experiment})
+    return JSONResponse(GetExperimentByNameResponse(experiment=experiment))
 
 
 @router.api_route("/search", methods=["GET", "POST"])

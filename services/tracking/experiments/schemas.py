@@ -1,6 +1,4 @@
-"""Experiment requests (named after the MLflow messages they mirror) and rendering."""
-
-from typing import Any
+"""Experiment requests, named after the MLflow messages they mirror (responses: render.py)."""
 
 from pydantic import Field, field_validator
 
@@ -73,17 +71,3 @@ class SetExperimentTag(MlflowMessage):
 class DeleteExperimentTag(MlflowMessage):
     experiment_id: ExperimentId
     key: str
-
-
-def render_experiment(row: Any, tags: list[tuple[str, str]]) -> dict[str, Any]:
-    experiment: dict[str, Any] = {
-        "experiment_id": str(row.experiment_id),
-        "name": row.name,
-        "artifact_location": row.artifact_location,
-        "lifecycle_stage": row.lifecycle_stage,
-        "last_update_time": row.last_update_time,
-        "creation_time": row.creation_time,
-    }
-    if tags:
-        experiment["tags"] = [{"key": key, "value": value} for key, value in tags]
-    return experiment

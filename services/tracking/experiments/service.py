@@ -13,13 +13,18 @@ from services.core.errors import InvalidParameterValue, ResourceAlreadyExists, R
 from services.core.paging import search_page
 from services.tracking.experiments import repository
 from services.tracking.experiments import search as experiment_search
+from services.tracking.experiments.render import (
+    Experiment,
+    SearchExperimentsResponse,
+    render_experiment,
+    search_experiments_response,
+)
 from services.tracking.experiments.schemas import (
     CreateExperiment,
     DeleteExperimentTag,
     SearchExperiments,
     SetExperimentTag,
     UpdateExperiment,
-    render_experiment,
 )
 from services.tracking.runs import repository as run_repository
 from services.tracking.validation import (
@@ -74,18 +79,18 @@ async def create(conn: Connection, request: CreateExperiment, caller: Principal 
     return str(experiment_id)
 
 
-async def _render(conn: Connection, row: Any) -> dict[str, Any]:
+async def _render(conn: Connection, row: Any) -> Experiment:
     tags = await repository.tags_for(conn, [row.experiment_id])
     return render_experiment(row, tags.get(row.experiment_id, []))
 
 
 @use_cases.autocommit
-async def get(conn: Connection, experiment_id: str) -> dict[str, Any]:
+async def get(conn: Connection, experiment_id: str) -> Experiment:
     return await _render(conn, await require(conn, experiment_id))
 
 
 @use_cases.autocommit
-async def get_by_name(conn: Connection, name: str) -> dict[str, Any]:
+async def get_by_name(conn: Connection, name: str) -> Experiment:
     row = await repository.get_by_name(conn, name)
     if row is None:
         raise ResourceDoesNotExist(f"Could not find experiment with name '{name}'")
@@ -95,7 +100,7 @@ async def get_by_name(conn: Connection, name: str) -> dict[str, Any]:
 @use_cases.search
 async def search(
     conn: Connection, request: SearchExperiments, caller: Principal | None
-) -> dict[str, Any]:
+) -> SearchExperimentsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_EXPERIMENTS)
     where = [
         experiments.c.lifecycle_stage.in_(LIFECYCLE_STAGES[request.view_type]),
@@ -105,15 +110,15 @@ async def search(
     if readable is not None:
         where.append(readable)
     order = experiment_search.order_clauses(request.order_by)
-    return await search_page(
+    page = await search_page(
         request,
-        "experiments",
         lambda offset, limit: repository.search(conn, where, order, offset, limit),
         lambda page: _render_page(conn, page),
     )
+    return search_experiments_response(page)
 
 
-async def _render_page(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+async def _render_page(conn: Connection, rows: list[Any]) -> list[Experiment]:
     tags = await repository.tags_for(conn, [row.experiment_id for row in rows])
     return [render_experiment(r, tags.get(r.experiment_id, [])) for r in rows]
 

@@ -6,6 +6,12 @@ from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.tracking.artifact_listing import list_under
 from services.tracking.logged_models import service
+from services.tracking.logged_models.render import (
+    CreateLoggedModelResponse,
+    FinalizeLoggedModelResponse,
+    GetLoggedModelResponse,
+    SetLoggedModelTagsResponse,
+)
 from services.tracking.logged_models.schemas import (
     CreateLoggedModel,
     FinalizeLoggedModel,
@@ -25,7 +31,7 @@ router = APIRouter(prefix="/api/2.0/mlflow/logged-models", tags=["logged-models"
 async def create_logged_model(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateLoggedModel)
     model = await service.create(request.app.state.db, body, service.new_model_id())
-    return JSONResponse({"model": model})
+    return JSONResponse(CreateLoggedModelResponse(model=model))
 
 
 @router.post("/search")
@@ -42,7 +48,7 @@ async def search_logged_models(request: Request) -> JSONResponse:
 async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, GetLoggedModel)
     model = await service.get(request.app.state.db, model_id, body.allow_deleted)
-    return JSONResponse({"model": model})
+    return JSONResponse(GetLoggedModelResponse(model=model))
 
 
 @router.patch("/{model_id}")
@@ -50,7 +56,8 @@ async def get_logged_model(request: Request, model_id: str) -> JSONResponse:
 @requires(logged_model("EDIT"))
 async def finalize_logged_model(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, FinalizeLoggedModel)
-    return JSONResponse({"model": await service.finalize(request.app.state.db, model_id, body)})
+    model = await service.finalize(request.app.state.db, model_id, body)
+    return JSONResponse(FinalizeLoggedModelResponse(model=model))
 
 
 @router.delete("/{model_id}")
@@ -66,7 +73,8 @@ async def delete_logged_model(request: Request, model_id: str) -> JSONResponse:
 async def set_logged_model_tags(request: Request, model_id: str) -> JSONResponse:
     body = await parse_request(request, SetLoggedModelTags)
     tags = [(t.key, t.value) for t in body.tags]
-    return JSONResponse({"model": await service.set_tags(request.app.state.db, model_id, tags)})
+    model = await service.set_tags(request.app.state.db, model_id, tags)
+    return JSONResponse(SetLoggedModelTagsResponse(model=model))
 
 
 @router.delete("/{model_id}/tags/{tag_key:path}")

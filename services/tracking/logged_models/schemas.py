@@ -1,6 +1,4 @@
-"""MLflow 3 logged model requests and rendering."""
-
-from typing import Any
+"""MLflow 3 logged model requests (responses: render.py)."""
 
 from pydantic import Field
 
@@ -8,7 +6,7 @@ from services.core.enums import LoggedModelStatus
 from services.core.fields import ExperimentId, Int32
 from services.core.http import KeyValue, MlflowMessage
 from services.core.search_filter import MAX_FILTER_COMPARISONS, MAX_ORDER_BY_KEYS
-from services.tracking.runs.schemas import OptionalRunId, render_metric
+from services.tracking.runs.schemas import OptionalRunId
 
 STATUS_NUMBERS = {
     "LOGGED_MODEL_STATUS_UNSPECIFIED": 0,
@@ -68,36 +66,3 @@ class SearchLoggedModels(MlflowMessage):
 
 class ListLoggedModelArtifacts(MlflowMessage):
     artifact_directory_path: str | None = None
-
-
-def render_logged_model(
-    row: Any, params: list[Any], tags: list[Any], metrics: list[Any]
-) -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "model_id": row.model_id,
-        "experiment_id": str(row.experiment_id),
-        "name": row.name,
-        "creation_timestamp_ms": row.creation_timestamp_ms,
-        "last_updated_timestamp_ms": row.last_updated_timestamp_ms,
-        "artifact_uri": row.artifact_location,
-        "status": STATUS_NAMES[row.status],
-        "tags": [{"key": t.key, "value": t.value} for t in tags],
-    }
-    for optional in ("model_type", "source_run_id", "status_message"):
-        if getattr(row, optional):
-            info[optional] = getattr(row, optional)
-    rendered_metrics = []
-    for metric in metrics:
-        point = render_metric(metric.key, metric.value, metric.timestamp, metric.step)
-        point["model_id"] = row.model_id
-        for optional in ("run_id", "dataset_name", "dataset_digest"):
-            if getattr(metric, optional):
-                point[optional] = getattr(metric, optional)
-        rendered_metrics.append(point)
-    return {
-        "info": info,
-        "data": {
-            "params": [{"key": p.key, "value": p.value} for p in params],
-            "metrics": rendered_metrics,
-        },
-    }

@@ -15,12 +15,17 @@ from services.core.paging import search_page
 from services.tracking.experiments import service as experiments
 from services.tracking.logged_models import repository
 from services.tracking.logged_models import search as model_search
+from services.tracking.logged_models.render import (
+    LoggedModel,
+    SearchLoggedModelsResponse,
+    render_logged_model,
+    search_logged_models_response,
+)
 from services.tracking.logged_models.schemas import (
     STATUS_NUMBERS,
     CreateLoggedModel,
     FinalizeLoggedModel,
     SearchLoggedModels,
-    render_logged_model,
 )
 from services.tracking.runs import service as runs
 from services.tracking.runs.names import random_run_name
@@ -45,7 +50,7 @@ async def require(conn: Connection, model_id: str, *, allow_deleted: bool = Fals
     return row
 
 
-async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+async def render(conn: Connection, rows: list[Any]) -> list[LoggedModel]:
     children = await repository.children(conn, [row.model_id for row in rows])
     return [
         render_logged_model(
@@ -59,12 +64,12 @@ async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
 
 
 @use_cases.transaction
-async def get(conn: Connection, model_id: str, allow_deleted: bool = False) -> dict[str, Any]:
+async def get(conn: Connection, model_id: str, allow_deleted: bool = False) -> LoggedModel:
     return (await render(conn, [await require.on(conn, model_id, allow_deleted=allow_deleted)]))[0]
 
 
 @use_cases.transaction
-async def create(conn: Connection, request: CreateLoggedModel, model_id: str) -> dict[str, Any]:
+async def create(conn: Connection, request: CreateLoggedModel, model_id: str) -> LoggedModel:
     for index, param in enumerate(request.params):
         validate_param(param.key, param.value, f"params[{index}]")
     for index, tag in enumerate(request.tags):
@@ -94,7 +99,7 @@ async def create(conn: Connection, request: CreateLoggedModel, model_id: str) ->
 
 
 @use_cases.transaction
-async def finalize(conn: Connection, model_id: str, request: FinalizeLoggedModel) -> dict:
+async def finalize(conn: Connection, model_id: str, request: FinalizeLoggedModel) -> LoggedModel:
     await require.on(conn, model_id)
     await repository.update_fields(
         conn,
@@ -114,7 +119,7 @@ async def delete(conn: Connection, model_id: str) -> None:
 
 
 @use_cases.transaction
-async def set_tags(conn: Connection, model_id: str, tags: list[tuple[str, str]]) -> dict:
+async def set_tags(conn: Connection, model_id: str, tags: list[tuple[str, str]]) -> LoggedModel:
     for index, (key, value) in enumerate(tags):
         validate_tag(key, value, f"tags[{index}]")
     await require.on(conn, model_id)
@@ -140,7 +145,7 @@ async def log_params(conn: Connection, model_id: str, params: list[tuple[str, st
 @use_cases.search
 async def search(
     conn: Connection, request: SearchLoggedModels, caller: Principal | None
-) -> dict[str, Any]:
+) -> SearchLoggedModelsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
     requested = [int(e) for e in request.experiment_ids]
     where = [
@@ -149,9 +154,9 @@ async def search(
         *model_search.filter_clauses(request.filter, request.datasets),
     ]
     order = model_search.order_clauses(request.order_by)
-    return await search_page(
+    page = await search_page(
         request,
-        "models",
         lambda offset, limit: repository.search(conn, where, order, offset, limit),
         lambda page: render(conn, page),
     )
+    return search_logged_models_response(page)

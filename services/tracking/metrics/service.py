@@ -1,15 +1,17 @@
-from typing import Any
-
 from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue
 from services.core.fields import INT64_MAX, INT64_MIN
-from services.core.http import json_double
 from services.core.paging import decode_cursor, encode_cursor
 from services.tracking.metrics import repository
+from services.tracking.metrics.render import (
+    GetMetricHistoryBulkIntervalResponse,
+    GetMetricHistoryResponse,
+    render_bucketed_points,
+    render_points,
+)
 from services.tracking.metrics.schemas import GetMetricHistory, GetMetricHistoryBulkInterval
 from services.tracking.runs import service as runs
-from services.tracking.runs.schemas import render_metric
 
 # MLflow's handler limits (MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN); its default
 # page is the largest.
@@ -18,7 +20,7 @@ MAX_BULK_RESULTS = 2500
 
 
 @use_cases.transaction
-async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]:
+async def history(conn: Connection, request: GetMetricHistory) -> GetMetricHistoryResponse:
     await runs.require.on(conn, request.resolved_run_id)
     if request.max_results is not None and request.max_results <= 0:
         raise InvalidParameterValue(
@@ -29,31 +31,17 @@ async def history(conn: Connection, request: GetMetricHistory) -> dict[str, Any]
     limit = None if request.max_results is None else request.max_results + 1
     rows = await repository.history(conn, request.resolved_run_id, request.metric_key, after, limit)
     page = rows if request.max_results is None else rows[: request.max_results]
-    response: dict[str, Any] = {"metrics": render_points(request.metric_key, page)}
+    response: GetMetricHistoryResponse = {"metrics": render_points(request.metric_key, page)}
     if request.max_results is not None and len(rows) > request.max_results:
         last = page[-1]
         response["next_page_token"] = encode_cursor((last[0], last[1], last[2]))
     return response
 
 
-def render_points(key: str, rows: list[Any]) -> list[dict[str, Any]]:
-    """History pages hold up to hundreds of thousands of points: render them inline, without a
-    call per point (`v - v == 0` is false exactly for NaN and infinities)."""
-    return [
-        {
-            "key": key,
-            "value": value if value - value == 0 else json_double(value),
-            "timestamp": timestamp,
-            "step": step,
-        }
-        for timestamp, step, value in rows
-    ]
-
-
 @use_cases.transaction
 async def history_bulk_interval(
     conn: Connection, request: GetMetricHistoryBulkInterval
-) -> dict[str, Any]:
+) -> GetMetricHistoryBulkIntervalResponse:
     if not request.run_ids:
         raise InvalidParameterValue("GetMetricHistoryBulkInterval requires at least one run_id.")
     if len(request.run_ids) > MAX_RUNS_PER_BULK_REQUEST:
@@ -87,10 +75,4 @@ async def history_bulk_interval(
         else (INT64_MIN, INT64_MAX)
     )
     rows = await repository.bucketed_history(conn, run_ids, request.metric_key, steps, max_results)
-    key = request.metric_key
-    return {
-        "metrics": [
-            {**render_metric(key, value, timestamp, step), "run_id": run_id}
-            for run_id, timestamp, step, value in rows
-        ]
-    }
+    return {"metrics": render_bucketed_points(request.metric_key, rows)}

@@ -9,12 +9,11 @@ lists them; dataset inputs arrive as JSON built by PostgreSQL.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 import orjson
 
 from services.core.db.engine import Connection, driver_connection
-from services.tracking.runs.schemas import render_metric
+from services.tracking.runs.render import RunContents, render_metric
 
 METRIC, PARAM, TAG, DATASET_INPUT, MODEL_INPUT, MODEL_OUTPUT = range(6)
 
@@ -48,7 +47,7 @@ _PAGE_DATA = f"""
 """
 
 
-def _empty() -> dict[str, Any]:
+def _empty() -> RunContents:
     return {
         "data": {"metrics": [], "params": [], "tags": []},
         "inputs": {"dataset_inputs": [], "model_inputs": []},
@@ -56,9 +55,9 @@ def _empty() -> dict[str, Any]:
     }
 
 
-async def load(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+async def load(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunContents]:
     """Per run id: its `data`, `inputs` and `outputs` in MLflow's JSON shape."""
-    pages: dict[str, dict[str, Any]] = defaultdict(_empty)
+    pages: dict[str, RunContents] = defaultdict(_empty)
     if not run_ids:
         return pages
     raw = await driver_connection(conn)

@@ -6,6 +6,7 @@ from services.core.auth.principal import caller_of
 from services.core.http import JSONResponse, accepts, empty, parse_request
 from services.core.ids import new_hex_id
 from services.tracking.runs import service
+from services.tracking.runs.render import CreateRunResponse, GetRunResponse, UpdateRunResponse
 from services.tracking.runs.schemas import (
     CreateRun,
     DeleteTag,
@@ -31,7 +32,7 @@ async def create_run(request: Request) -> JSONResponse:
     body = await parse_request(request, CreateRun)
     # The id is chosen before the transaction so a retried attempt cannot create a twin.
     run = await service.create(request.app.state.db, body, new_hex_id())
-    return JSONResponse({"run": run})
+    return JSONResponse(CreateRunResponse(run=run))
 
 
 @router.get("/get")
@@ -39,7 +40,8 @@ async def create_run(request: Request) -> JSONResponse:
 @requires(run("READ"))
 async def get_run(request: Request) -> JSONResponse:
     body = await parse_request(request, RunRef)
-    return JSONResponse({"run": await service.get(request.app.state.db, body.resolved_run_id)})
+    run = await service.get(request.app.state.db, body.resolved_run_id)
+    return JSONResponse(GetRunResponse(run=run))
 
 
 @router.post("/update")
@@ -47,7 +49,8 @@ async def get_run(request: Request) -> JSONResponse:
 @requires(run("EDIT"))
 async def update_run(request: Request) -> JSONResponse:
     body = await parse_request(request, UpdateRun)
-    return JSONResponse({"run_info": await service.update(request.app.state.db, body)})
+    run_info = await service.update(request.app.state.db, body)
+    return JSONResponse(UpdateRunResponse(run_info=run_info))
 
 
 @router.post("/delete")

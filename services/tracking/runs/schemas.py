@@ -1,11 +1,9 @@
-"""Run requests (named after MLflow's messages) and the run's JSON rendering."""
+"""Run requests, named after MLflow's messages (responses: runs/render.py)."""
 
-from operator import itemgetter
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from services.core.db.tables.tracking import runs
 from services.core.enums import RunStatus, ViewType
 from services.core.errors import InvalidParameterValue
 from services.core.fields import (
@@ -17,7 +15,7 @@ from services.core.fields import (
     LoggedModelId,
     RunId,
 )
-from services.core.http import KeyValue, MlflowMessage, json_double
+from services.core.http import KeyValue, MlflowMessage
 from services.core.search_filter import MAX_ORDER_BY_KEYS
 
 
@@ -29,7 +27,8 @@ def _absent_if_empty(value: object) -> object:
 OptionalRunId = Annotated[RunId | None, BeforeValidator(_absent_if_empty)]
 OptionalLoggedModelId = Annotated[LoggedModelId | None, BeforeValidator(_absent_if_empty)]
 # A metric point's step and timestamp, up to 1,000 points a request: bounded by pydantic's own
-# checks, with no Python call per value (fields.Int64's validator added 0.4 ms to a batch).
+# checks, with no Python call per value (fields.Int64's validator measurably slowed a batch:
+# docs/benchmarks.md, "Why the code is shaped this way").
 # Unlike Int64 it also reads true as 1; that stores a sane number, it cannot reach a 500.
 PointInt64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 
@@ -161,45 +160,3 @@ class LogOutputs(RunRef):
 
     def logged_models_written(self) -> set[str]:
         return {model.model_id for model in self.models}
-
-
-def render_metric(key: str, value: float, timestamp: int, step: int) -> dict[str, Any]:
-    return {"key": key, "value": json_double(value), "timestamp": timestamp, "step": step}
-
-
-# RunInfo's columns read from a `select(runs)` row by position. Reading a Row by attribute
-# resolves the name on every access (0.38 ms for a page of 100 runs, a tenth of a search's
-# server time); by position it is a tuple lookup (0.03 ms).
-_INFO_COLUMNS = (
-    "run_uuid",
-    "name",
-    "experiment_id",
-    "user_id",
-    "status",
-    "start_time",
-    "end_time",
-    "artifact_uri",
-    "lifecycle_stage",
-)
-_info_values = itemgetter(*(list(runs.columns.keys()).index(name) for name in _INFO_COLUMNS))
-
-
-def render_run_info(row: Any) -> dict[str, Any]:
-    """A full `select(runs)` row as MLflow's RunInfo."""
-    run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, stage = (
-        _info_values(row)
-    )
-    info: dict[str, Any] = {
-        "run_id": run_uuid,
-        "run_uuid": run_uuid,
-        "run_name": name,
-        "experiment_id": str(experiment_id),
-        "user_id": user_id,
-        "status": status,
-        "start_time": start_time,
-        "artifact_uri": artifact_uri,
-        "lifecycle_stage": stage,
-    }
-    if end_time is not None:
-        info["end_time"] = end_time
-    return info

@@ -20,6 +20,14 @@ from services.tracking.inputs import repository as inputs
 from services.tracking.runs import page_repository, repository
 from services.tracking.runs import search as run_search
 from services.tracking.runs.names import random_run_name
+from services.tracking.runs.render import (
+    Run,
+    RunInfo,
+    SearchRunsResponse,
+    render_run,
+    render_run_info,
+    search_runs_response,
+)
 from services.tracking.runs.schemas import (
     CreateRun,
     DeleteTag,
@@ -32,7 +40,6 @@ from services.tracking.runs.schemas import (
     SearchRuns,
     SetTag,
     UpdateRun,
-    render_run_info,
 )
 from services.tracking.validation import (
     MAX_DATASET_DIGEST_SIZE,
@@ -82,14 +89,14 @@ async def require_active(conn: Connection, run_id: str) -> Any:
     return row
 
 
-async def render(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+async def render(conn: Connection, rows: list[Any]) -> list[Run]:
     infos = [render_run_info(row) for row in rows]
     pages = await page_repository.load(conn, [info["run_id"] for info in infos])
-    return [{"info": info, **pages[info["run_id"]]} for info in infos]
+    return [render_run(info, pages[info["run_id"]]) for info in infos]
 
 
 @use_cases.transaction
-async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str, Any]:
+async def create(conn: Connection, request: CreateRun, run_id: str) -> Run:
     for index, tag in enumerate(request.tags):
         validate_tag(tag.key, tag.value, f"tags[{index}]")
     experiment = await experiments.require_active(conn, request.experiment_id)
@@ -120,12 +127,12 @@ async def create(conn: Connection, request: CreateRun, run_id: str) -> dict[str,
 
 
 @use_cases.autocommit
-async def get(conn: Connection, run_id: str) -> dict[str, Any]:
+async def get(conn: Connection, run_id: str) -> Run:
     return (await render(conn, [await require.on(conn, run_id)]))[0]
 
 
 @use_cases.transaction
-async def update(conn: Connection, request: UpdateRun) -> dict[str, Any]:
+async def update(conn: Connection, request: UpdateRun) -> RunInfo:
     row = await require.on(conn, request.resolved_run_id, lock=True)
     if row.lifecycle_stage != "active":
         raise InvalidParameterValue(
@@ -326,20 +333,22 @@ async def log_model(conn: Connection, request: LogModel) -> None:
 
 
 @use_cases.search
-async def search(conn: Connection, request: SearchRuns, caller: Principal | None) -> dict[str, Any]:
+async def search(
+    conn: Connection, request: SearchRuns, caller: Principal | None
+) -> SearchRunsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
     requested = [int(e) for e in request.experiment_ids]
     experiment_ids = await access.readable(conn, caller, "experiment", requested)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)
-    return await search_page(
+    page = await search_page(
         request,
-        "runs",
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
         lambda page: _render_page(conn, page),
     )
+    return search_runs_response(page)
 
 
-async def _render_page(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+async def _render_page(conn: Connection, rows: list[Any]) -> list[Run]:
     await plan_as_usual(conn)
     return await render(conn, rows)

@@ -1,44 +1,32 @@
 """Summaries for the web UI's tables, for the runs or experiments the guard let through."""
 
-from typing import Any
-
 from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
-from services.core.http import json_double
 from services.tracking.runs import service as runs
 from services.tracking.summaries import repository
+from services.tracking.summaries.render import (
+    GetMetricSummariesResponse,
+    GetRunCountsResponse,
+    render_summaries,
+)
 from services.tracking.summaries.schemas import GetMetricSummaries, GetRunCounts
 
 
-def _double(value: float | None) -> float | str | None:
-    return None if value is None else json_double(value)
-
-
 @use_cases.autocommit
-async def metric_summaries(conn: Connection, request: GetMetricSummaries) -> dict[str, Any]:
+async def metric_summaries(
+    conn: Connection, request: GetMetricSummaries
+) -> GetMetricSummariesResponse:
     if not request.run_ids:
         raise InvalidParameterValue("metric-summaries requires at least one run_id.")
     run_ids = sorted(set(request.run_ids))
     await runs.require_all(conn, run_ids)
     rows = await repository.metric_summaries(conn, run_ids, sorted(set(request.metric_keys)))
-    return {
-        "summaries": [
-            {
-                "run_id": run_id,
-                "key": key,
-                "min": _double(low),
-                "max": _double(high),
-                "latest": json_double(latest),
-                "latest_step": latest_step,
-            }
-            for run_id, key, low, high, latest, latest_step in rows
-        ]
-    }
+    return render_summaries(rows)
 
 
 @use_cases.autocommit
-async def run_counts(conn: Connection, request: GetRunCounts) -> dict[str, Any]:
+async def run_counts(conn: Connection, request: GetRunCounts) -> GetRunCountsResponse:
     if not request.experiment_ids:
         raise InvalidParameterValue("run-counts requires at least one experiment_id.")
     ids = sorted({int(experiment_id) for experiment_id in request.experiment_ids})

@@ -1,13 +1,12 @@
 """Named views of an experiment's runs table, shared by everyone who may read it."""
 
-from typing import Any
-
 from services.core.clock import now_ms
 from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.errors import ResourceDoesNotExist
 from services.tracking.experiments import service as experiments
 from services.tracking.views import repository
+from services.tracking.views.render import ListExperimentViewsResponse, render_views
 from services.tracking.views.schemas import (
     ExperimentViewRef,
     ListExperimentViews,
@@ -16,15 +15,10 @@ from services.tracking.views.schemas import (
 
 
 @use_cases.autocommit
-async def list_views(conn: Connection, request: ListExperimentViews) -> dict[str, Any]:
+async def list_views(conn: Connection, request: ListExperimentViews) -> ListExperimentViewsResponse:
     await experiments.require(conn, request.experiment_id)
     rows = await repository.list_for(conn, int(request.experiment_id))
-    return {
-        "views": [
-            {"name": name, "state": state, "created_by": created_by, "updated_at": updated_at}
-            for name, state, created_by, updated_at in rows
-        ]
-    }
+    return render_views(rows)
 
 
 @use_cases.transaction
