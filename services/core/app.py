@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from services.core.auth.decisions import SETTLED_TARGETS, Resolver
 from services.core.auth.grant_target import CORE_RESOLVERS
@@ -27,7 +27,7 @@ from services.core.config import auth_settings, server_settings
 from services.core.db.migrate import current_and_head
 from services.core.errors import GrimoireError, TemporarilyUnavailable
 from services.core.gate import RequestGate
-from services.core.http import JSONResponse, send_error
+from services.core.http import JSONResponse, ResponseWatch, send_error
 from services.core.not_implemented import add_not_implemented_routes
 from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.openapi import request_openapi
@@ -135,20 +135,13 @@ class GrimoireApp(FastAPI):
     which made uvicorn drop the keep-alive connection; it is logged once and stops here."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def watched_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        watch = ResponseWatch(send)
         try:
-            await super().__call__(scope, receive, watched_send)
+            await super().__call__(scope, receive, watch.send)
         except Exception:
             if scope["type"] != "http":
                 raise
-            if not started:
+            if watch.status is None:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 await send_error(send, GrimoireError("Internal server error."))
 

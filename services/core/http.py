@@ -15,7 +15,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Send
+from starlette.types import Message, Send
 
 from services.core.errors import GrimoireError, InvalidParameterValue, UnsupportedMediaType
 from services.core.fields import contains_nul
@@ -56,6 +56,25 @@ async def send_error(send: Send, error: GrimoireError) -> None:
     ]
     await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class ResponseWatch:
+    """Passes a response on and notes the status it started with (None: not started), for
+    the middleware that report on responses or must know whether one began."""
+
+    __slots__ = ("_send", "_extra_headers", "status")
+
+    def __init__(self, send: Send, extra_headers: tuple[tuple[bytes, bytes], ...] = ()):
+        self._send, self._extra_headers = send, extra_headers
+        self.status: int | None = None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            if self._extra_headers:
+                headers = [*message.get("headers", ()), *self._extra_headers]
+                message = {**message, "headers": headers}
+        await self._send(message)
 
 
 def empty() -> JSONResponse:

@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.core.http import ResponseWatch
 from services.core.observability import UNCOUNTED_PATHS, route_template
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -78,25 +79,16 @@ class RequestLog:
             return
         request_id = request_id_of(scope)
         started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
-                message = {**message, "headers": headers}
-            await send(message)
-
+        watch = ResponseWatch(send, ((REQUEST_ID_HEADER, request_id),))
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, watch.send)
         finally:
             if self.enabled and scope["path"] not in UNCOUNTED_PATHS:
                 fields = {
                     "service": self.service,
                     "method": scope["method"],
                     "route": route_template(scope),
-                    "status": status,
+                    "status": watch.status or 500,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                     "request_id": request_id.decode(),
                     "user": scope.get("state", {}).get("user"),
