@@ -7,8 +7,9 @@
 Each server gets its own fresh database of one PostgreSQL; Grimoire runs with authentication
 off (as `grimoire server` on loopback does, and as `mlflow server` has none). The data goes in
 through the public API from many client threads. Each figure is the median of --repeats
-browser visits after a warm-up visit. Results go to bench/results/ui-<stamp>.json and .md;
-docs/ui.md shows them.
+browser visits (each in a fresh context: an empty HTTP cache) after a warm-up visit. Results
+go to bench/results/ui-<stamp>.json and .md, with a picture of each UI's chart; docs/ui.md
+shows them.
 """
 
 import argparse

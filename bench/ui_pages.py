@@ -36,11 +36,11 @@ def _ids(ids: list[str]) -> str:
 
 
 class Visit:
-    """Pages in a context whose HTTP cache is warm (the bundle loaded once before), as a
-    returning user's browser is; keeps the metric history responses the pages received."""
+    """Pages in a fresh browser context (an empty HTTP cache, as on a first visit) 1280 px wide;
+    keeps the metric history responses the pages received."""
 
-    def __init__(self, browser: Browser, width: int = 1280):
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
+    def __init__(self, browser: Browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.histories: list[Response] = []
 
     def open(self) -> Page:
@@ -164,8 +164,8 @@ def visit_once(
 def measure(
     browser: Browser, pages: Pages, repeats: int, compare_runs: int, chart_png: Path
 ) -> dict:
-    """Median seconds of each figure over `repeats` visits after one warm-up visit (it fills
-    the HTTP cache and the servers' statement caches)."""
+    """Median seconds of each figure over `repeats` visits after one warm-up visit (it warms
+    the servers: their connection pools, statement caches and PostgreSQL's buffers)."""
     visit_once(browser, pages, compare_runs, chart_png)
     visits = [visit_once(browser, pages, compare_runs) for _ in range(repeats)]
     samples = {key: [seconds[key] for seconds, _ in visits] for key in visits[0][0]}
