@@ -107,6 +107,41 @@ def test_a_read_user_sees_no_edit_controls_and_a_manager_does(
     }
 
 
+def test_a_read_user_sees_no_edit_controls_on_the_run_page_and_a_manager_does(
+    browser,  # noqa: F811
+    auth_stack: AuthStack,
+) -> None:
+    experiment_id, _ = new_experiment(auth_stack)
+    with auth_stack.api(auth_stack.root_token) as api:
+        runs = api.post(
+            "/api/2.0/mlflow/runs/search", json={"experiment_ids": [experiment_id]}
+        ).json()["runs"]
+        run_id = runs[0]["info"]["run_id"]
+        tagged = api.post(
+            "/api/2.0/mlflow/runs/set-tag", json={"run_id": run_id, "key": "owner", "value": "ana"}
+        )
+        assert tagged.status_code == 200, tagged.text
+    grant(auth_stack, "bob@example.com", "experiment", experiment_id, "READ")
+    grant(auth_stack, "carol@example.com", "experiment", experiment_id, "MANAGE")
+    controls = ("Rename", "Edit description", "Add tag", "Remove tag owner")
+    seen = {}
+    for login, password in (("bob", "builder"), ("carol", "singer")):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{auth_stack.server.url}/#/experiments/{experiment_id}/runs/{run_id}")
+        sign_in_at_provider(page, login, password)
+        expect(page.get_by_role("heading", name="first-run")).to_be_visible()
+        expect(page.locator(".chip", has_text="owner")).to_be_visible()
+        for control in controls:
+            seen[login, control] = page.get_by_role("button", name=control).count()
+        seen[login, "tag key box"] = page.get_by_label("Tag key").count()
+        context.close()
+    assert seen == {
+        **{("bob", control): 0 for control in (*controls, "tag key box")},
+        **{("carol", control): 1 for control in (*controls, "tag key box")},
+    }
+
+
 def test_with_auth_off_pages_open_directly_under_a_banner_and_create_works(
     browser,  # noqa: F811
     server: RunningServer,
