@@ -131,6 +131,32 @@ def grant_team_default(target: "Target", admin_token: str) -> None:
     )
 
 
+def grimoire_process(
+    database_url: str, workdir: Path, port: int, workers: int, env: dict[str, str]
+) -> subprocess.Popen:
+    """`grimoire server` on a migrated database, its output in workdir/grimoire.log."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "server",
+            "--database-url",
+            database_url,
+            "--artifacts-root",
+            str(workdir / "grimoire-artifacts"),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=(workdir / "grimoire.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 def start_grimoire(
     database_url: str, workdir: Path, workers: int, caller: str = "member"
 ) -> tuple[Target, float]:
@@ -153,26 +179,7 @@ def start_grimoire(
         if caller == "admin"
         else service_account_token(database_url, "bench-member", CALLER_GROUPS["member"])
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "services.cli",
-            "server",
-            "--database-url",
-            database_url,
-            "--artifacts-root",
-            str(workdir / "grimoire-artifacts"),
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    process = grimoire_process(database_url, workdir, port, workers, env)
     target = Target(
         "grimoire",
         f"http://127.0.0.1:{port}",

@@ -17,8 +17,6 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +24,7 @@ from pathlib import Path
 from common import REPO, log
 from playwright.sync_api import sync_playwright
 from postgres import fresh_database, postgres_admin_url
-from targets import Target, free_port, start_mlflow, stop, wait_ready
+from targets import Target, free_port, grimoire_process, start_mlflow, stop, wait_ready
 from ui_pages import Pages, measure
 from ui_seed import seed
 
@@ -46,27 +44,9 @@ def start_grimoire_without_auth(database_url: str, workdir: Path, workers: int) 
 
     asyncio.run(upgrade(database_url))
     port = free_port()
+    env = {**os.environ, "GRIMOIRE_DATA_DIR": str(workdir / "grimoire-data")}
+    process = grimoire_process(database_url, workdir, port, workers, env)
     log_path = workdir / "grimoire.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "services.cli",
-            "server",
-            "--database-url",
-            database_url,
-            "--artifacts-root",
-            str(workdir / "grimoire-artifacts"),
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        cwd=REPO,
-        env={**os.environ, "GRIMOIRE_DATA_DIR": str(workdir / "grimoire-data")},
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
     target = Target("grimoire", f"http://127.0.0.1:{port}", process, log_path, database_url)
     wait_ready(target, "/ready")
     return target
