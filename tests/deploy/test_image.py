@@ -57,6 +57,7 @@ def test_image_config_runs_as_a_numeric_user_with_healthcheck_labels_and_a_volum
     assert list(docker["Volumes"]) == ["/data"]
     assert "GRIMOIRE_DATA_DIR=/data" in docker["Env"]
     assert "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN=10" in docker["Env"]
+    assert "GRIMOIRE_SERVER_WORKERS=1" in docker["Env"]  # one process a container (drain)
     assert "/health" in " ".join(docker["Healthcheck"]["Test"])
     labels = docker["Labels"]
     for key in ("title", "description", "licenses", "version", "revision"):
