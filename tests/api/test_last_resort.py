@@ -17,7 +17,7 @@ from fastapi import APIRouter
 
 from services.core import config
 from services.core.app import create_app
-from services.core.spec import RoutingTable, ServiceSpec
+from services.core.spec import ServiceSpec
 from tests.fixtures.servers import free_port
 
 router = APIRouter()
@@ -39,8 +39,8 @@ def port() -> Iterator[int]:
         env.setenv("GRIMOIRE_AUTH_DISABLED", "true")
         config.auth_settings.cache_clear()
         try:
-            spec = ServiceSpec("test", ("/",))
-            app = create_app(spec, [router], routing=RoutingTable((spec,)), own_lifespan=False)
+            spec = ServiceSpec("test", ("/",), routers=(router,))
+            app = create_app(spec, own_lifespan=False)
         finally:
             config.auth_settings.cache_clear()
     chosen = free_port()
