@@ -26,6 +26,10 @@ PUBLIC = {
     ("PUT", "/api/2.0/mlflow-artifacts/mpu/parts/{upload_id}/{part_number}"),
     # Its /ajax-api/ twin (docs/decisions/0004): the upload id is the credential.
     ("PUT", "/ajax-api/2.0/mlflow-artifacts/mpu/parts/{upload_id}/{part_number}"),
+    # The web UI's shell and its built assets hold no data (docs/ui.md): every datum the
+    # pages show comes from the APIs above, behind sign-in.
+    ("GET", "/"),
+    ("GET", "/static/{path:path}"),
 }
 
 
