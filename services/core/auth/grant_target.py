@@ -6,9 +6,32 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from services.core.auth.decisions import Decision, Lookup, Resolver, Subject, missing
+from services.core.auth.decisions import (
+    Decision,
+    Lookup,
+    Named,
+    OnResource,
+    Resolver,
+    Subject,
+)
 from services.core.auth.principal import Role
 from services.core.db.tables.registry import registered_models
+
+
+async def _registered_model_id(lookup: Lookup, name: Any) -> Any:
+    return await lookup.scalar(
+        select(registered_models.c.id).where(registered_models.c.name == name)
+    )
+
+
+# A registered model is named in requests (and in grants); its grants are kept by its id, so
+# a rename keeps them. The registry's "model" rule target is this same lookup.
+REGISTERED_MODEL_BY_NAME = Named("registered_model", "Registered model", _registered_model_id)
+# What a grant may be about, other than the defaults (which need ADMIN).
+_GRANTABLE: dict[str, Resolver] = {
+    "experiment": OnResource("experiment"),
+    "registered_model": REGISTERED_MODEL_BY_NAME,
+}
 
 
 class GrantTarget(Resolver):
@@ -21,17 +44,10 @@ class GrantTarget(Resolver):
         if subject.value is None:
             return Decision(False)
         resource_type, resource_id = subject.value
-        if resource_type == "experiment":
-            return await lookup.on("experiment", resource_id, role)
-        if resource_type == "registered_model":
-            # Grants on a registered model name it; its grants are kept by id.
-            model_id = await lookup.scalar(
-                select(registered_models.c.id).where(registered_models.c.name == resource_id)
-            )
-            if model_id is None:
-                raise missing("Registered model", resource_id)
-            return await lookup.on("registered_model", str(model_id), role)
-        return Decision(lookup.principal.is_admin, resource_type, resource_id)
+        resolver = _GRANTABLE.get(resource_type)
+        if resolver is None:
+            return Decision(lookup.principal.is_admin, resource_type, resource_id)
+        return await resolver.decide(lookup, Subject(resource_id), role)
 
 
 # The kit's own routes (sign-in, grants, tokens) need only this one.
