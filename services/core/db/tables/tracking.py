@@ -44,15 +44,20 @@ experiments = Table(
     CheckConstraint(LIFECYCLE_CHECK, name="lifecycle_stage"),
 )
 
-experiment_tags = Table(
-    "experiment_tags",
-    metadata,
-    Column(
+
+def _experiment_fk() -> Column[int]:
+    return Column(
         "experiment_id",
         BigInteger,
         ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
         nullable=False,
-    ),
+    )
+
+
+experiment_tags = Table(
+    "experiment_tags",
+    metadata,
+    _experiment_fk(),
     Column("key", Text, nullable=False),
     Column("value", Text, nullable=False),
     PrimaryKeyConstraint("experiment_id", "key"),
@@ -62,12 +67,7 @@ runs = Table(
     "runs",
     metadata,
     Column("run_uuid", String(32), primary_key=True),
-    Column(
-        "experiment_id",
-        BigInteger,
-        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _experiment_fk(),
     Column("name", Text, nullable=False, server_default=""),
     Column("user_id", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False),
@@ -90,12 +90,7 @@ runs = Table(
 experiment_views = Table(
     "experiment_views",
     metadata,
-    Column(
-        "experiment_id",
-        BigInteger,
-        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _experiment_fk(),
     Column("name", Text, nullable=False),
     Column("state", Text, nullable=False),
     Column("created_by", Text, nullable=False, server_default=""),
@@ -177,12 +172,7 @@ datasets = Table(
     "datasets",
     metadata,
     Column("dataset_uuid", String(32), primary_key=True),
-    Column(
-        "experiment_id",
-        BigInteger,
-        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _experiment_fk(),
     Column("name", Text, nullable=False),
     Column("digest", Text, nullable=False),
     Column("source_type", Text, nullable=False),
@@ -211,12 +201,7 @@ logged_models = Table(
     "logged_models",
     metadata,
     Column("model_id", String(34), primary_key=True),
-    Column(
-        "experiment_id",
-        BigInteger,
-        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _experiment_fk(),
     Column("name", Text, nullable=False),
     Column("artifact_location", Text, nullable=False),
     Column("creation_timestamp_ms", BigInteger, nullable=False),
