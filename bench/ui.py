@@ -23,7 +23,7 @@ from pathlib import Path
 
 from common import REPO, log
 from playwright.sync_api import sync_playwright
-from postgres import fresh_database, postgres_admin_url
+from postgres import fresh_database, postgres_admin_url, settle
 from targets import Target, free_port, grimoire_process, start_mlflow, stop, wait_ready
 from ui_pages import Pages, measure
 from ui_seed import seed
@@ -116,6 +116,7 @@ def main() -> None:
                 args.points,
                 args.threads,
             )
+            settle(database_url)
             log(f"{name}: measuring")
             # Playwright's sync API runs an event loop: the asyncio setup above stays outside.
             with sync_playwright() as playwright:

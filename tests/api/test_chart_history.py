@@ -51,6 +51,29 @@ def test_a_one_step_spike_among_100k_steps_survives_downsampling_to_100(
         assert len(steps) > 50  # the budget is used, not one point per run
 
 
+def test_a_chart_drawn_again_shows_every_point_logged_since(api: httpx.Client) -> None:
+    """The picks of a whole history are kept between drawings; a point logged afterwards, at
+    a new step or back-filled at an old one with an old timestamp, is in the next drawing."""
+    run_id = new_run(api)
+    log_points(api, run_id, [(s, 1.0) for s in range(5_000)])
+    first = bulk(api, [run_id], max_results=90)
+    assert first == bulk(api, [run_id], max_results=90)
+    assert max(p["value"] for p in first) == 1.0
+
+    log_points(api, run_id, [(6_000, 500.0)])
+    back_filled = {"key": "loss", "value": -7.0, "timestamp": 1_600_000_000_000, "step": 10}
+    response = api.post(f"{API}/runs/log-batch", json={"run_id": run_id, "metrics": [back_filled]})
+    assert response.status_code == 200, response.text
+
+    again = bulk(api, [run_id], max_results=90)
+    assert len(again) <= 90
+    assert (again[-1]["step"], again[-1]["value"]) == (6_000, 500.0)
+    lowest = min(again, key=lambda p: p["value"])
+    assert (lowest["step"], lowest["value"], lowest["timestamp"]) == (10, -7.0, 1_600_000_000_000)
+    # Another resolution is picked afresh, not read from the kept picks.
+    assert len(bulk(api, [run_id], max_results=30)) <= 30
+
+
 def test_every_point_when_the_range_holds_fewer_than_max_results(api: httpx.Client) -> None:
     run_id = new_run(api)
     log_points(api, run_id, [(s, s / 10) for s in range(500)])

@@ -89,3 +89,55 @@ def test_run_counts_refuse_bad_input_and_unknown_experiments(api: httpx.Client) 
     unknown = api.get(f"{G}/experiments/run-counts", params={"experiment_ids": "987654321"})
     assert unknown.status_code == 404
     assert unknown.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_run_keys_list_what_the_experiments_runs_carry(
+    api: httpx.Client, mlflow_experiment: str
+) -> None:
+    with mlflow.start_run():
+        mlflow.log_params({"alpha": 0.4, "model_name": "rf"})
+        mlflow.log_metric("mse", 1.5)
+        mlflow.set_tag("team", "vision")
+    with mlflow.start_run():
+        mlflow.log_param("depth", 3)
+    deleted = MlflowClient().create_run(mlflow_experiment)
+    MlflowClient().log_param(deleted.info.run_id, "only_deleted", 1)
+    MlflowClient().delete_run(deleted.info.run_id)
+    response = api.get(f"{G}/experiments/run-keys", params={"experiment_id": mlflow_experiment})
+    assert response.status_code == 200, response.text
+    keys = response.json()
+    assert keys["params"] == ["alpha", "depth", "model_name"]
+    assert keys["metrics"] == ["mse"]
+    assert "team" in keys["tags"] and "mlflow.runName" in keys["tags"]
+
+
+def test_run_keys_refuse_bad_and_unknown_experiments(api: httpx.Client) -> None:
+    assert api.get(f"{G}/experiments/run-keys").status_code == 400
+    unknown = api.get(f"{G}/experiments/run-keys", params={"experiment_id": "987654321"})
+    assert unknown.status_code == 404
+    assert unknown.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_a_search_with_columns_carries_only_those_keys(
+    api: httpx.Client, mlflow_experiment: str
+) -> None:
+    with mlflow.start_run() as run:
+        mlflow.log_params({"alpha": 0.4, "beta": 2})
+        mlflow.log_metrics({"mse": 1.5, "mae": 0.5})
+        mlflow.set_tags({"team": "vision", "owner": "ana"})
+    body = {"experiment_ids": [mlflow_experiment]}
+    columns = {"params": ["beta"], "metrics": ["mse", "absent"], "tags": ["team"]}
+    (projected,) = api.post("/api/2.0/mlflow/runs/search", json=body | {"columns": columns}).json()[
+        "runs"
+    ]
+    assert projected["info"]["run_id"] == run.info.run_id
+    assert [p["key"] for p in projected["data"]["params"]] == ["beta"]
+    assert [m["key"] for m in projected["data"]["metrics"]] == ["mse"]
+    assert [t["key"] for t in projected["data"]["tags"]] == ["team"]
+    (whole,) = api.post("/api/2.0/mlflow/runs/search", json=body).json()["runs"]
+    assert len(whole["data"]["params"]) == 2 and len(whole["data"]["metrics"]) == 2
+    too_wide = api.post(
+        "/api/2.0/mlflow/runs/search", json=body | {"columns": {"params": ["p"] * 201}}
+    )
+    assert too_wide.status_code == 400
+    assert too_wide.json()["error_code"] == "INVALID_PARAMETER_VALUE"

@@ -43,7 +43,9 @@ def test_a_reader_sees_views_but_cannot_save_or_delete_them(auth_stack: AuthStac
         assert (view["state"], view["created_by"]) == ("page=2", "service:root")
 
 
-def test_run_counts_only_for_experiments_the_caller_may_read(auth_stack: AuthStack) -> None:
+def test_run_counts_and_keys_only_for_experiments_the_caller_may_read(
+    auth_stack: AuthStack,
+) -> None:
     member, token = service_account(auth_stack, ["counters"])
     with auth_stack.api(auth_stack.root_token) as root:
         mine = new_experiment(root, f"counts-mine-{member}")
@@ -57,6 +59,10 @@ def test_run_counts_only_for_experiments_the_caller_may_read(auth_stack: AuthSta
         for ids in ([theirs], [mine, theirs]):
             refused = api.get(f"{G}/experiments/run-counts", params={"experiment_ids": ids})
             assert refused.status_code == 403, refused.text
+        keys = api.get(f"{G}/experiments/run-keys", params={"experiment_id": mine})
+        assert keys.status_code == 200, keys.text
+        refused = api.get(f"{G}/experiments/run-keys", params={"experiment_id": theirs})
+        assert refused.status_code == 403, refused.text
 
 
 def test_me_gives_a_browser_session_its_csrf_token_and_a_bearer_token_none(

@@ -3,7 +3,7 @@ from services.core.db.engine import Connection
 from services.core.errors import InvalidParameterValue
 from services.core.fields import INT64_MAX, INT64_MIN
 from services.core.paging import decode_cursor, encode_cursor
-from services.tracking.metrics import repository
+from services.tracking.metrics import buckets, repository
 from services.tracking.metrics.render import (
     GetMetricHistoryBulkIntervalResponse,
     GetMetricHistoryResponse,
@@ -74,5 +74,5 @@ async def history_bulk_interval(
         if request.start_step is not None and request.end_step is not None
         else (INT64_MIN, INT64_MAX)
     )
-    rows = await repository.bucketed_history(conn, run_ids, request.metric_key, steps, max_results)
+    rows = await buckets.chart_history(conn, run_ids, request.metric_key, steps, max_results)
     return {"metrics": render_bucketed_points(request.metric_key, rows)}

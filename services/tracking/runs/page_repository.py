@@ -9,6 +9,7 @@ lists them; dataset inputs arrive as JSON built by PostgreSQL.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol
 
 import orjson
 
@@ -16,6 +17,15 @@ from services.core.db.engine import Connection, driver_connection
 from services.tracking.runs.render import RunContents, render_metric
 
 METRIC, PARAM, TAG, DATASET_INPUT, MODEL_INPUT, MODEL_OUTPUT = range(6)
+
+
+class Columns(Protocol):
+    """The keys a projected page carries (the search request's `columns`)."""
+
+    params: list[str]
+    metrics: list[str]
+    tags: list[str]
+
 
 _PAGE_DATA = f"""
     SELECT {METRIC} AS kind, run_uuid, key, value AS number, timestamp, step, NULL AS text,
@@ -45,6 +55,22 @@ _PAGE_DATA = f"""
         FROM run_model_outputs WHERE run_uuid = ANY($1::text[])
     ORDER BY kind, run_uuid, key, tiebreak
 """
+# The same with the caller's columns only ($2 metric keys, $3 param keys, $4 tag keys): the
+# runs table of a wide experiment reads a few keys per run, not every one.
+_PROJECTED_PAGE_DATA = (
+    _PAGE_DATA.replace(
+        "FROM latest_metrics WHERE run_uuid = ANY($1::text[])",
+        "FROM latest_metrics WHERE run_uuid = ANY($1::text[]) AND key = ANY($2::text[])",
+    )
+    .replace(
+        "FROM params WHERE run_uuid = ANY($1::text[])",
+        "FROM params WHERE run_uuid = ANY($1::text[]) AND key = ANY($3::text[])",
+    )
+    .replace(
+        "FROM tags WHERE run_uuid = ANY($1::text[])",
+        "FROM tags WHERE run_uuid = ANY($1::text[]) AND key = ANY($4::text[])",
+    )
+)
 
 
 def _empty() -> RunContents:
@@ -55,15 +81,23 @@ def _empty() -> RunContents:
     }
 
 
-async def load(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunContents]:
-    """Per run id: its `data`, `inputs` and `outputs` in MLflow's JSON shape."""
+async def load(
+    conn: Connection, run_ids: Sequence[str], columns: Columns | None = None
+) -> dict[str, RunContents]:
+    """Per run id: its `data`, `inputs` and `outputs` in MLflow's JSON shape; with `columns`,
+    only those metric, param and tag keys."""
     pages: dict[str, RunContents] = defaultdict(_empty)
     if not run_ids:
         return pages
     raw = await driver_connection(conn)
-    for kind, run_id, key, number, timestamp, step, text, _ in await raw.fetch(
-        _PAGE_DATA, list(run_ids)
-    ):
+    rows = await (
+        raw.fetch(_PAGE_DATA, list(run_ids))
+        if columns is None
+        else raw.fetch(
+            _PROJECTED_PAGE_DATA, list(run_ids), columns.metrics, columns.params, columns.tags
+        )
+    )
+    for kind, run_id, key, number, timestamp, step, text, _ in rows:
         page = pages[run_id]
         if kind == METRIC:
             page["data"]["metrics"].append(render_metric(key, number, timestamp, step))

@@ -18,6 +18,9 @@ from services.core.fields import (
 from services.core.http import KeyValue, MlflowMessage
 from services.core.search_filter import MAX_ORDER_BY_KEYS
 
+# A table shows a screenful of columns; the bound keeps the projected query small.
+MAX_PROJECTED_KEYS = 200
+
 
 def _absent_if_empty(value: object) -> object:
     """An empty id is an id not given (protobuf's default for an unset string)."""
@@ -115,6 +118,15 @@ class LogModel(RunRef):
     model_json: str
 
 
+class RunColumns(MlflowMessage):
+    """Which params, metrics and tags each run of a search page carries (a Grimoire extension:
+    the web UI's runs table reads only the columns it shows)."""
+
+    params: list[str] = Field(default=[], max_length=MAX_PROJECTED_KEYS)
+    metrics: list[str] = Field(default=[], max_length=MAX_PROJECTED_KEYS)
+    tags: list[str] = Field(default=[], max_length=MAX_PROJECTED_KEYS)
+
+
 class SearchRuns(MlflowMessage):
     experiment_ids: list[ExperimentId] = []
     filter: str | None = None
@@ -122,6 +134,11 @@ class SearchRuns(MlflowMessage):
     max_results: Int32 = 1000
     order_by: list[str] = Field(default=[], max_length=MAX_ORDER_BY_KEYS)
     page_token: str | None = None
+    columns: RunColumns | None = Field(
+        default=None,
+        description="Grimoire extension: only these keys in each run's data (absent: all, as "
+        "MLflow answers). Dataset inputs and logged-model links are always included.",
+    )
 
 
 class DatasetIn(MlflowMessage):

@@ -89,9 +89,11 @@ async def require_active(conn: Connection, run_id: str) -> Any:
     return row
 
 
-async def render(conn: Connection, rows: list[Any]) -> list[Run]:
+async def render(
+    conn: Connection, rows: list[Any], columns: page_repository.Columns | None = None
+) -> list[Run]:
     infos = [render_run_info(row) for row in rows]
-    pages = await page_repository.load(conn, [info["run_id"] for info in infos])
+    pages = await page_repository.load(conn, [info["run_id"] for info in infos], columns)
     return [render_run(info, pages[info["run_id"]]) for info in infos]
 
 
@@ -344,11 +346,13 @@ async def search(
     page = await search_page(
         request,
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
-        lambda page: _render_page(conn, page),
+        lambda page: _render_page(conn, page, request.columns),
     )
     return search_runs_response(page)
 
 
-async def _render_page(conn: Connection, rows: list[Any]) -> list[Run]:
+async def _render_page(
+    conn: Connection, rows: list[Any], columns: page_repository.Columns | None
+) -> list[Run]:
     await plan_as_usual(conn)
-    return await render(conn, rows)
+    return await render(conn, rows, columns)

@@ -18,6 +18,12 @@ class GetMetricSummariesResponse(TypedDict):
     summaries: list[MetricSummary]
 
 
+class GetRunKeysResponse(TypedDict):
+    params: list[str]
+    metrics: list[str]
+    tags: list[str]
+
+
 class GetRunCountsResponse(TypedDict):
     counts: dict[str, int]  # experiment id -> active runs
     deleted_counts: dict[str, int]

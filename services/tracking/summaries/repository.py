@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from services.core.db.arrays import one_of
-from services.core.db.engine import Connection
+from services.core.db.engine import Connection, driver_connection
 from services.core.db.tables.tracking import experiments, latest_metrics, metrics, runs
 
 _NAN = float("nan")
@@ -61,3 +61,28 @@ async def run_counts(conn: Connection, experiment_ids: Sequence[int]) -> list[An
         .group_by(r.experiment_id)
     )
     return list((await conn.execute(statement)).all())
+
+
+# The keys of an experiment's newest runs: what its runs table's column picker offers. Bounded
+# so an experiment of millions of runs answers as fast as one of a thousand; a key only older
+# runs have is still reachable through the filter box.
+KEYED_RUNS = 1000
+
+_RUN_KEYS = """
+    WITH newest AS (
+        SELECT run_uuid FROM runs WHERE experiment_id = $1 AND lifecycle_stage = 'active'
+        ORDER BY start_time DESC LIMIT $2
+    )
+    SELECT 'params', key FROM params WHERE run_uuid IN (SELECT run_uuid FROM newest)
+    UNION
+    SELECT 'metrics', key FROM latest_metrics WHERE run_uuid IN (SELECT run_uuid FROM newest)
+    UNION
+    SELECT 'tags', key FROM tags WHERE run_uuid IN (SELECT run_uuid FROM newest)
+    ORDER BY 1, 2
+"""
+
+
+async def run_keys(conn: Connection, experiment_id: int, newest_runs: int) -> list[Any]:
+    """(kind, key) for the params, metrics and tags of the experiment's newest active runs."""
+    raw = await driver_connection(conn)
+    return list(await raw.fetch(_RUN_KEYS, experiment_id, newest_runs))

@@ -29,3 +29,7 @@ class GetRunCounts(MlflowMessage):
         max_length=MAX_COUNTED_EXPERIMENTS,
         description="Experiments whose runs to count (1-1000).",
     )
+
+
+class GetRunKeys(MlflowMessage):
+    experiment_id: ExperimentId = Field(description="The experiment whose runs' keys to list.")

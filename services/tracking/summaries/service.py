@@ -8,9 +8,11 @@ from services.tracking.summaries import repository
 from services.tracking.summaries.render import (
     GetMetricSummariesResponse,
     GetRunCountsResponse,
+    GetRunKeysResponse,
     render_summaries,
 )
-from services.tracking.summaries.schemas import GetMetricSummaries, GetRunCounts
+from services.tracking.summaries.repository import KEYED_RUNS
+from services.tracking.summaries.schemas import GetMetricSummaries, GetRunCounts, GetRunKeys
 
 
 @use_cases.autocommit
@@ -38,3 +40,14 @@ async def run_counts(conn: Connection, request: GetRunCounts) -> GetRunCountsRes
     active = {str(i): counted[i][1] if i in counted else 0 for i in ids}
     deleted = {str(i): counted[i][2] if i in counted else 0 for i in ids}
     return {"counts": active, "deleted_counts": deleted}
+
+
+@use_cases.autocommit
+async def run_keys(conn: Connection, request: GetRunKeys) -> GetRunKeysResponse:
+    experiment_id = int(request.experiment_id)
+    if not await repository.existing_experiments(conn, [experiment_id]):
+        raise ResourceDoesNotExist(f"No Experiment with id={experiment_id} exists")
+    found: dict[str, list[str]] = {"params": [], "metrics": [], "tags": []}
+    for kind, key in await repository.run_keys(conn, experiment_id, KEYED_RUNS):
+        found[kind].append(key)
+    return {"params": found["params"], "metrics": found["metrics"], "tags": found["tags"]}

@@ -18,7 +18,7 @@ from sqlalchemy import (
     literal_column,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from services.core.db.tables.base import metadata
 
@@ -166,6 +166,23 @@ latest_metrics = Table(
     Column("value", Double, nullable=False),
     PrimaryKeyConstraint("run_uuid", "key"),
     Index(None, "key", "value"),
+)
+
+# A chart's downsampled history of one (run, key), kept after it is first drawn: the picked
+# points (each bucket's lowest, highest and last) as parallel arrays. Metric points are only
+# ever inserted, so the number of points the run had when it was picked tells whether it is
+# still the run's history. One row per (run, key): the last `max_results` asked for.
+metric_bucket_cache = Table(
+    "metric_bucket_cache",
+    metadata,
+    _run_fk(),
+    Column("key", Text, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("max_results", Integer, nullable=False),
+    Column("picked_steps", ARRAY(BigInteger), nullable=False),
+    Column("picked_timestamps", ARRAY(BigInteger), nullable=False),
+    Column("picked_values", ARRAY(Double), nullable=False),
+    PrimaryKeyConstraint("run_uuid", "key"),
 )
 
 datasets = Table(

@@ -57,6 +57,17 @@ export interface ExperimentSearch {
   page_token?: string;
 }
 
+export interface RunKeys {
+  params: string[];
+  metrics: string[];
+  tags: string[];
+}
+
+// The param, metric and tag keys of an experiment's newest runs (the column picker's choices).
+export async function runKeys(experimentId: string): Promise<RunKeys> {
+  return get<RunKeys>(`${GRIMOIRE}/experiments/run-keys`, { experiment_id: experimentId });
+}
+
 export function searchExperiments(
   search: ExperimentSearch,
 ): Promise<{ experiments?: Experiment[]; next_page_token?: string }> {
@@ -102,6 +113,8 @@ export interface RunSearch {
   run_view_type?: ViewType;
   max_results?: number;
   page_token?: string;
+  // Grimoire's extension: only these keys in each run (absent: every key, as MLflow answers).
+  columns?: RunKeys;
 }
 
 export function searchRuns(

@@ -26,7 +26,7 @@ function Page() {
         <ArtifactsPage experimentId={route.experimentId} runId={route.runId} path={route.path} />
       );
     case "compare":
-      return <ComparePage runIds={route.runIds} />;
+      return <ComparePage runIds={route.runIds} experimentIds={route.experimentIds} />;
     case "logged-model":
       return <LoggedModelPage experimentId={route.experimentId} modelId={route.modelId} />;
     case "models":

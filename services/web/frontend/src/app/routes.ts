@@ -12,7 +12,7 @@ export type Route =
       path: string;
       query: URLSearchParams;
     }
-  | { page: "compare"; runIds: string[]; query: URLSearchParams }
+  | { page: "compare"; runIds: string[]; experimentIds: string[]; query: URLSearchParams }
   | { page: "logged-model"; experimentId: string; modelId: string; query: URLSearchParams }
   | { page: "models"; rest: string[]; query: URLSearchParams }
   | { page: "not-found"; path: string; query: URLSearchParams };
@@ -63,7 +63,12 @@ export function parseHash(hash: string): Route {
     }
   }
   if (head === "compare-runs") {
-    return { page: "compare", runIds: parseRunList(query.get("runs")), query };
+    return {
+      page: "compare",
+      runIds: parseRunList(query.get("runs")),
+      experimentIds: parseRunList(query.get("experiments")),
+      query,
+    };
   }
   if (head === "models") return { page: "models", rest: parts.slice(1).map(decode), query };
   return { page: "not-found", path, query };
@@ -85,7 +90,9 @@ export const links = {
       .filter(Boolean)
       .map(enc)
       .join("/")}`,
-  compare: (runIds: string[]) => `#/compare-runs?runs=${enc(JSON.stringify(runIds))}`,
+  compare: (runIds: string[], experimentIds: string[] = []) =>
+    `#/compare-runs?runs=${enc(JSON.stringify(runIds))}` +
+    (experimentIds.length ? `&experiments=${enc(JSON.stringify(experimentIds))}` : ""),
   loggedModel: (experimentId: string, modelId: string) =>
     `#/experiments/${enc(experimentId)}/models/${enc(modelId)}`,
   model: (name: string) => `#/models/${enc(name)}`,

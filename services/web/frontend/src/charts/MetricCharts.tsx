@@ -2,6 +2,7 @@
 // them: x axis (step, wall time, relative time), log scale, smoothing.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { PARALLEL_REQUESTS } from "../api/parallel";
 import { metricHistories } from "../pages/run/runApi";
 import { MetricChart, type ChartRun } from "./MetricChart";
 import { align, type Point, type XAxis } from "./series";
@@ -27,7 +28,9 @@ export function MetricCharts({ runs, metricKeys }: Props) {
   useEffect(() => {
     let current = true;
     setLoaded({ state: "loading" });
-    Promise.all(metricKeys.map((key) => metricHistories(runIds, key, POINTS_PER_CHART))).then(
+    // Many charts already make enough requests side by side; a few charts split their runs.
+    const requestsPerChart = Math.max(1, Math.floor(PARALLEL_REQUESTS / metricKeys.length));
+    Promise.all(metricKeys.map((key) => metricHistories(runIds, key, POINTS_PER_CHART, requestsPerChart))).then(
       (histories) => {
         if (current) setLoaded({ state: "ready", byKey: new Map(metricKeys.map((key, i) => [key, histories[i]])) });
       },

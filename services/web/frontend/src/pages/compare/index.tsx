@@ -1,5 +1,5 @@
 // `#/compare-runs?runs=["id1","id2"]` (MLflow's link shape; its `experiments=` is accepted and
-// not needed, each run says its experiment): params with differing rows marked, latest
+// lets one search read them all): params with differing rows marked, latest
 // metrics, overlaid metric charts, parallel coordinates and a scatter of any two columns.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
@@ -9,7 +9,7 @@ import { ParallelCoordinates, type PlotRun } from "../../charts/ParallelCoordina
 import { Scatter } from "../../charts/Scatter";
 import { differs } from "../../charts/axes";
 import { colourOf } from "../../charts/palette";
-import { getRun } from "../run/runApi";
+import { runsByIds } from "../run/runApi";
 import { useLoad } from "../run/useLoad";
 import { columnsOf } from "./columns";
 import { CompareTable } from "./CompareTable";
@@ -19,9 +19,9 @@ const MAX_RUNS = 50;
 // Parallel coordinates start with the columns that tell runs apart, a readable number of them.
 const DEFAULT_AXES = 8;
 
-export default function ComparePage({ runIds }: { runIds: string[] }) {
+export default function ComparePage({ runIds, experimentIds }: { runIds: string[]; experimentIds: string[] }) {
   const ids = runIds.slice(0, MAX_RUNS);
-  const [loaded] = useLoad(() => Promise.all(ids.map(getRun)), [ids.join(",")]);
+  const [loaded] = useLoad(() => runsByIds(ids, experimentIds), [ids.join(","), experimentIds.join(",")]);
   const runs = loaded.state === "ready" ? loaded.value : [];
   const { params, metrics } = useMemo(() => columnsOf(runs), [runs]);
   const all = useMemo(() => [...params, ...metrics], [params, metrics]);

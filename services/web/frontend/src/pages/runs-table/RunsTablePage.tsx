@@ -1,5 +1,5 @@
 import { useMemo, useState } from "preact/hooks";
-import { deleteRun, getExperiment, restoreRun } from "../../api/mlflow";
+import { deleteRun, getExperiment, restoreRun, runKeys } from "../../api/mlflow";
 import { useExperimentRole } from "../../app/auth/AuthContext";
 import { atLeast } from "../../app/auth/roles";
 import { links } from "../../app/routes";
@@ -17,7 +17,7 @@ import { useAsync } from "../../state/useAsync";
 import { ColumnPicker } from "./ColumnPicker";
 import { FilterBox } from "./FilterBox";
 import { loadRuns } from "./loadRuns";
-import { columnKeys } from "./nesting";
+import { columnKeys, sortedKeys } from "./nesting";
 import { RunsTable } from "./RunsTable";
 import { SavedViews } from "./SavedViews";
 
@@ -41,7 +41,12 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
     setHashQuery(runsViewQuery(next));
   };
   const runs = page.state === "ok" ? page.value.runs : [];
-  const keys = useMemo(() => columnKeys(runs), [runs]);
+  // The picker offers the experiment's keys; the page's runs carry only the picked ones.
+  const [experimentKeys] = useAsync(() => runKeys(experimentId), [experimentId]);
+  const keys = useMemo(
+    () => (experimentKeys.state === "ok" ? sortedKeys(experimentKeys.value) : columnKeys(runs)),
+    [experimentKeys, runs],
+  );
 
   const act = async (action: (runId: string) => Promise<unknown>) => {
     setActionError(null);
@@ -99,7 +104,7 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
         <span class="muted">{selected.size} selected</span>
         <a
           class="button"
-          href={links.compare([...selected])}
+          href={links.compare([...selected], [experimentId])}
           aria-disabled={selected.size < 2}
           onClick={(e) => selected.size < 2 && e.preventDefault()}
         >

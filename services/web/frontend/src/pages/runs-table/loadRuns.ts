@@ -5,9 +5,20 @@ import {
   type MetricSummary,
   type ModelVersion,
   type Run,
+  type RunKeys,
 } from "../../api/mlflow";
+import { PARENT_TAG } from "./nesting";
 import { runFilter } from "../../state/filters";
-import { orderBy, VIEW_TYPES, type RunsView } from "../../state/runsView";
+import { orderBy, VIEW_TYPES, type ColumnKey, type RunsView } from "../../state/runsView";
+
+// The tags the table reads besides the picked columns: user, source, commit and nesting.
+export const TABLE_TAGS = ["mlflow.user", "mlflow.source.name", "mlflow.source.git.commit", PARENT_TAG];
+
+// Only the picked columns travel: a wide experiment's page stays small.
+export function shownColumns(view: RunsView): RunKeys {
+  const picked = (kind: ColumnKey["kind"]) => view.columns.filter((c) => c.kind === kind).map((c) => c.key);
+  return { params: picked("params"), metrics: picked("metrics"), tags: [...new Set([...TABLE_TAGS, ...picked("tags")])] };
+}
 
 export interface RunsPage {
   runs: Run[];
@@ -26,6 +37,7 @@ export async function loadRuns(experimentId: string, view: RunsView): Promise<Ru
     run_view_type: VIEW_TYPES[view.lifecycle],
     max_results: view.size,
     page_token: view.page ?? undefined,
+    columns: shownColumns(view),
   });
   const runs = page.runs ?? [];
   const ids = runs.map((r) => r.info.run_id);

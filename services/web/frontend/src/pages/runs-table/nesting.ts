@@ -65,11 +65,16 @@ export function columnKeys(runs: Run[]): { params: string[]; metrics: string[]; 
     run.data.metrics?.forEach((m) => metrics.add(m.key));
     run.data.tags?.forEach((t) => tags.add(t.key));
   }
+  return sortedKeys({ params: [...params], metrics: [...metrics], tags: [...tags] });
+}
+
+// By name, system tags (`mlflow.*`) after the team's own.
+export function sortedKeys(keys: { params: string[]; metrics: string[]; tags: string[] }) {
   const byName = (a: string, b: string) => a.localeCompare(b);
   const system = (k: string) => k.startsWith("mlflow.");
   return {
-    params: [...params].sort(byName),
-    metrics: [...metrics].sort(byName),
-    tags: [...tags].sort((a, b) => Number(system(a)) - Number(system(b)) || byName(a, b)),
+    params: [...keys.params].sort(byName),
+    metrics: [...keys.metrics].sort(byName),
+    tags: [...keys.tags].sort((a, b) => Number(system(a)) - Number(system(b)) || byName(a, b)),
   };
 }
