@@ -5,6 +5,7 @@ import {
   compareProblem,
   comparedVersions,
   latestByStage,
+  mayCreateModels,
   transitionChanges,
 } from "./registryLogic";
 
@@ -66,5 +67,23 @@ describe("latest versions and the compare link", () => {
     expect(compareProblem(["1"])).toMatch(/at least 2/);
     expect(compareProblem(["1", "2"])).toBeNull();
     expect(compareProblem([..."abcdefghijk"])).toMatch(/At most 10/);
+  });
+});
+
+describe("who may create a model", () => {
+  const me = (grants: { resource_type: string; resource_id: string; role: string }[]) => ({
+    name: "u",
+    groups: [],
+    is_admin: false,
+    grants,
+  });
+  it("needs a default EDIT, a create grant or a model name pattern", () => {
+    expect(mayCreateModels(me([{ resource_type: "default", resource_id: "*", role: "READ" }]))).toBe(false);
+    expect(mayCreateModels(me([{ resource_type: "default", resource_id: "*", role: "EDIT" }]))).toBe(true);
+    expect(mayCreateModels(me([{ resource_type: "create", resource_id: "registered_model", role: "EDIT" }]))).toBe(true);
+    expect(mayCreateModels(me([{ resource_type: "create", resource_id: "experiment", role: "EDIT" }]))).toBe(false);
+    expect(mayCreateModels(me([{ resource_type: "registered_model_pattern", resource_id: "team-a/*", role: "EDIT" }]))).toBe(true);
+    expect(mayCreateModels(me([{ resource_type: "registered_model", resource_id: "7", role: "MANAGE" }]))).toBe(false);
+    expect(mayCreateModels({ ...me([]), is_admin: true })).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // or an alias move will change (the confirmation names it), and the compare link's versions.
 import { parseRunList } from "../../app/routes";
 import type { Alias, ModelVersion, Stage } from "../../api/registry";
+import { atLeast, type Me, type Role } from "../../app/auth/roles";
 
 export const MODEL_ORDERS: { value: string; label: string }[] = [
   { value: "last_updated_timestamp DESC", label: "Last modified" },
@@ -69,4 +70,16 @@ export function compareProblem(versions: string[]): string | null {
     return `At most ${MAX_COMPARED} versions can be compared; ${versions.length} were given.`;
   }
   return null;
+}
+
+// Creating a model: a default grant of EDIT or more, a create grant for registered models, or
+// a name-pattern grant (the server decides whether the name matches).
+export function mayCreateModels(me: Me): boolean {
+  if (me.is_admin) return true;
+  return me.grants.some(
+    (g) =>
+      (g.resource_type === "default" && atLeast(g.role as Role, "EDIT")) ||
+      (g.resource_type === "create" && g.resource_id === "registered_model") ||
+      (g.resource_type === "registered_model_pattern" && atLeast(g.role as Role, "EDIT")),
+  );
 }
