@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.fixtures.auth_helpers import grant, sign_in
 from tests.fixtures.auth_stack import AuthStack
 from tests.fixtures.receiver import Receiver
+from tests.fixtures.servers import RunningServer
 
 API = "/api/2.0/mlflow"
 SECRET = "registry-ui-signing-key"
@@ -151,6 +152,9 @@ def test_my_role_answers_each_callers_role_and_refuses_the_unknown(
         )
         assert missing.status_code == 404
         assert missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+        unnamed = session.get("/api/2.0/grimoire/registered-models/my-role")
+        assert unnamed.status_code == 400
+        assert unnamed.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     assert (
         httpx.get(
             f"{auth_stack.server.url}/api/2.0/grimoire/registered-models/my-role",
@@ -391,3 +395,25 @@ def test_the_models_list_at_phone_width_and_in_dark_mode(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(page, "ui-model-phone")
     page.context.close()
+
+
+def test_with_auth_off_every_control_shows_under_the_banner(
+    browser: Browser, server: RunningServer
+) -> None:
+    name = f"open-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        assert api.post(f"{API}/registered-models/create", json={"name": name}).status_code == 200
+        version = api.post(
+            f"{API}/model-versions/create", json={"name": name, "source": "s3://b/m"}
+        )
+        assert version.status_code == 200, version.text
+    page = browser.new_page()
+    page.goto(f"{server.url}/#/models/{name}")
+    expect(page.get_by_role("status")).to_contain_text("Authentication is off")
+    expect(page.get_by_text("your role: ADMIN")).to_be_visible()
+    for control in ("Edit description", "Add tag", "Set alias", "Delete version 1", "Delete model"):
+        expect(page.get_by_role("button", name=control)).to_be_visible()
+    page.get_by_role("link", name="Version 1", exact=True).click()
+    expect(page.get_by_label("Target stage")).to_be_visible()
+    expect(page.get_by_text("outside the server's store")).to_be_visible()
+    page.close()

@@ -14,10 +14,16 @@ interface Props {
   onChanged: () => void;
 }
 
+// The newest versions first, a page at a time: each shown source run is read once for its
+// experiment (its page's link needs it), so a model with thousands of versions stays cheap.
+const PAGE = 100;
+
 export function VersionsTable({ name, versions, aliases, mayManage, onChanged }: Props) {
   const [picked, setPicked] = useState<string[]>([]);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const experiments = useRunExperiments(versions);
+  const [limit, setLimit] = useState(PAGE);
+  const shown = versions.slice(0, limit);
+  const experiments = useRunExperiments(shown);
   const toggle = (version: string, on: boolean) =>
     setPicked((now) => (on ? [...now, version] : now.filter((v) => v !== version)));
   const compareReady = picked.length >= MIN_COMPARED && picked.length <= MAX_COMPARED;
@@ -62,7 +68,7 @@ export function VersionsTable({ name, versions, aliases, mayManage, onChanged }:
             </tr>
           </thead>
           <tbody>
-            {versions.map((version) => {
+            {shown.map((version) => {
               const experimentId = version.run_id ? experiments[version.run_id] : undefined;
               return (
                 <tr key={version.version} data-version={version.version}>
@@ -113,6 +119,16 @@ export function VersionsTable({ name, versions, aliases, mayManage, onChanged }:
         </table>
       </div>
       {versions.length === 0 && <p class="muted">No versions yet.</p>}
+      {versions.length > shown.length && (
+        <div class="pager">
+          <span class="muted">
+            Showing the newest {shown.length} of {versions.length} versions.
+          </span>
+          <button type="button" onClick={() => setLimit((n) => n + PAGE)}>
+            Show {Math.min(PAGE, versions.length - shown.length)} more
+          </button>
+        </div>
+      )}
       {deleting && (
         <Confirm
           title={`Delete version ${deleting}`}
