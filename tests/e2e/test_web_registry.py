@@ -394,6 +394,9 @@ def test_the_models_list_at_phone_width_and_in_dark_mode(
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(page, "ui-model-phone")
+    page.get_by_role("link", name="Version 2", exact=True).click()
+    expect(page.get_by_role("list", name="Flavors")).to_contain_text("sklearn")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
 
 

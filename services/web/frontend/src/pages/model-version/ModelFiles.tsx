@@ -8,24 +8,26 @@ function Columns({ title, columns }: { title: string; columns: Column[] | null }
   return (
     <>
       <h4>{title}</h4>
-      <table class="data" aria-label={`Signature ${title.toLowerCase()}`}>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Required</th>
-          </tr>
-        </thead>
-        <tbody>
-          {columns.map((column) => (
-            <tr key={column.name}>
-              <td class="mono">{column.name}</td>
-              <td>{column.type}</td>
-              <td>{column.required ? "yes" : "no"}</td>
+      <div class="table-wrap">
+        <table class="data" aria-label={`Signature ${title.toLowerCase()}`}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Required</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {columns.map((column) => (
+              <tr key={column.name}>
+                <td class="mono">{column.name}</td>
+                <td>{column.type}</td>
+                <td>{column.required ? "yes" : "no"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
