@@ -27,6 +27,7 @@ from tests.fixtures.servers import REPO
         ("/ajax-api/2.0/mlflow-artifacts/artifacts", "artifacts"),
         ("/auth/login", "tracking"),
         ("/api/2.0/grimoire/tokens", "tracking"),
+        ("/api/2.0/grimoire/registered-models/my-role", "registry"),
         ("/me", "tracking"),
         ("/", "web"),
         ("/static/assets/index-abc.js", "web"),

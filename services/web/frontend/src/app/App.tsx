@@ -1,6 +1,5 @@
 import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { Layout } from "./Layout";
-import { Pending } from "./Pending";
 import { useRoute } from "./useRoute";
 import { ExperimentsPage } from "../pages/experiments/ExperimentsPage";
 import { RunsTablePage } from "../pages/runs-table/RunsTablePage";
@@ -8,6 +7,8 @@ import RunPage from "../pages/run/index";
 import ComparePage from "../pages/compare/index";
 import ArtifactsPage from "../pages/artifacts/index";
 import LoggedModelPage from "../pages/logged-model/index";
+import RegistryPage from "../pages/models/RegistryPage";
+import CompareVersionsPage from "../pages/compare-versions/index";
 
 function Page() {
   const route = useRoute();
@@ -30,7 +31,9 @@ function Page() {
     case "logged-model":
       return <LoggedModelPage experimentId={route.experimentId} modelId={route.modelId} />;
     case "models":
-      return <Pending title="Registered models" />;
+      return <RegistryPage rest={route.rest} query={route.query} />;
+    case "compare-model-versions":
+      return <CompareVersionsPage name={route.name} versions={route.versions} />;
     case "not-found":
       return (
         <section>

@@ -15,6 +15,7 @@ export type Route =
   | { page: "compare"; runIds: string[]; experimentIds: string[]; query: URLSearchParams }
   | { page: "logged-model"; experimentId: string; modelId: string; query: URLSearchParams }
   | { page: "models"; rest: string[]; query: URLSearchParams }
+  | { page: "compare-model-versions"; name: string; versions: string[]; query: URLSearchParams }
   | { page: "not-found"; path: string; query: URLSearchParams };
 
 function decode(part: string): string {
@@ -70,6 +71,10 @@ export function parseHash(hash: string): Route {
       query,
     };
   }
+  if (head === "compare-model-versions") {
+    const name = query.get("name") ?? "";
+    return { page: "compare-model-versions", name, versions: parseRunList(query.get("versions")), query };
+  }
   if (head === "models") return { page: "models", rest: parts.slice(1).map(decode), query };
   return { page: "not-found", path, query };
 }
@@ -98,4 +103,7 @@ export const links = {
   model: (name: string) => `#/models/${enc(name)}`,
   modelVersion: (name: string, version: string) =>
     `#/models/${enc(name)}/versions/${enc(version)}`,
+  models: () => "#/models",
+  compareVersions: (name: string, versions: string[]) =>
+    `#/compare-model-versions?name=${enc(name)}&versions=${enc(JSON.stringify(versions))}`,
 };
