@@ -76,6 +76,10 @@ export function patch<T>(path: string, body: unknown): Promise<T> {
   return send<T>("PATCH", path, body);
 }
 
+export function del<T>(path: string, body?: unknown): Promise<T> {
+  return send<T>("DELETE", path, body);
+}
+
 export const MLFLOW = "/api/2.0/mlflow";
 export const GRIMOIRE = "/api/2.0/grimoire";
 export const AJAX = "/ajax-api/2.0/mlflow";

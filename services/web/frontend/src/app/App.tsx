@@ -8,6 +8,13 @@ import RunPage from "../pages/run/index";
 import ComparePage from "../pages/compare/index";
 import ArtifactsPage from "../pages/artifacts/index";
 import LoggedModelPage from "../pages/logged-model/index";
+import WebhooksPage from "../pages/admin/webhooks/index";
+import WebhookPage from "../pages/admin/webhooks/WebhookPage";
+import ServiceAccountsPage from "../pages/admin/service-accounts/index";
+import AdminAccessPage from "../pages/admin/access/index";
+import AuditPage from "../pages/admin/audit/index";
+import TokensPage from "../pages/tokens/index";
+import MePage from "../pages/me/index";
 
 function Page() {
   const route = useRoute();
@@ -31,6 +38,20 @@ function Page() {
       return <LoggedModelPage experimentId={route.experimentId} modelId={route.modelId} />;
     case "models":
       return <Pending title="Registered models" />;
+    case "admin-webhooks":
+      return <WebhooksPage />;
+    case "admin-webhook":
+      return <WebhookPage webhookId={route.webhookId} />;
+    case "admin-service-accounts":
+      return <ServiceAccountsPage />;
+    case "admin-access":
+      return <AdminAccessPage />;
+    case "admin-audit":
+      return <AuditPage query={route.query} />;
+    case "tokens":
+      return <TokensPage />;
+    case "me":
+      return <MePage />;
     case "not-found":
       return (
         <section>

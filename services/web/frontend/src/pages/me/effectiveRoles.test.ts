@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { grantScope, grantSource } from "./effectiveRoles";
+
+describe("who am I: roles as sentences", () => {
+  it("names what each grant is on and where it comes from", () => {
+    expect(grantScope({ resource_type: "default", resource_id: "*", role: "READ" })).toBe(
+      "every experiment and model",
+    );
+    expect(grantScope({ resource_type: "experiment_pattern", resource_id: "team-a/*", role: "EDIT" })).toBe(
+      "experiments named team-a/*",
+    );
+    expect(grantScope({ resource_type: "create", resource_id: "registered_model", role: "EDIT" })).toBe(
+      "creating registered models",
+    );
+    expect(grantSource({ resource_type: "default", resource_id: "*", role: "READ", via: "group:ml-team" })).toBe(
+      "through group ml-team",
+    );
+    expect(grantSource({ resource_type: "default", resource_id: "*", role: "READ", via: "user:a@x" })).toBe(
+      "granted to you",
+    );
+  });
+});
