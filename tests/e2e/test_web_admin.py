@@ -131,8 +131,12 @@ def test_a_failed_delivery_is_replayed_from_the_webhook_page_and_arrives(
             page.wait_for_timeout(200)
         expect(failed).to_have_count(1)
         expect(failed).to_contain_text("Registered model created")
-        expect(failed.get_by_role("cell", name="2", exact=True)).to_be_visible()  # attempts
+        expect(failed.locator("details.attempts summary")).to_have_text("2")  # attempts
         expect(failed).to_contain_text("bad payload")
+        failed.locator("details.attempts summary").click()
+        expect(failed.locator("details.attempts li")).to_have_count(2)
+        expect(failed.locator("details.attempts li").nth(0)).to_contain_text("500")
+        expect(failed.locator("details.attempts li").nth(0)).to_contain_text("deploy broke")
         shot(page, "ui-admin-webhook-deliveries.png")
 
         receiver.default = Reply(200)
@@ -152,6 +156,27 @@ def test_a_failed_delivery_is_replayed_from_the_webhook_page_and_arrives(
             page.get_by_role("button", name="Refresh deliveries").click()
             page.wait_for_timeout(200)
         expect(model_row).to_have_count(1)
+
+        # Edit: another event, the secret kept; disable, then enable again.
+        page.get_by_role("button", name=f"Edit {hook_name}").click()
+        edit = page.get_by_role("form", name="Edit webhook")
+        expect(edit.get_by_label("Registered model created")).to_be_checked()
+        edit.get_by_label("Stage transitioned").check()
+        edit.get_by_role("button", name="Save webhook").click()
+        expect(page.locator(".facts")).to_contain_text("Stage transitioned")
+        page.get_by_role("button", name=f"Disable {hook_name}").click()
+        expect(page.locator(".facts")).to_contain_text("DISABLED")
+        page.get_by_role("button", name=f"Enable {hook_name}").click()
+        expect(page.locator(".facts")).to_contain_text("ACTIVE")
+        page.get_by_role("button", name=f"Send test to {hook_name}").click()
+        expect(page.get_by_text("Test event delivered: HTTP 200")).to_be_visible()
+        tested = receiver.wait_for(5)[4]
+        assert tested.headers["X-MLflow-Signature"] == independent_signature(
+            secret,
+            tested.headers["X-MLflow-Delivery-Id"],
+            tested.headers["X-MLflow-Timestamp"],
+            tested.body,
+        )
 
 
 def test_the_audit_page_lists_a_stage_transition_with_its_actor(
@@ -196,3 +221,38 @@ def test_the_audit_page_lists_a_stage_transition_with_its_actor(
         form.get_by_role("button", name="Filter").click()
         rows.get_by_role("link", name=f"{model} v1").click()
         page.wait_for_url(f"**/#/models/{model}/versions/1")
+
+
+def test_an_admin_makes_a_service_account_and_its_token_in_the_ui(
+    browser, auth_stack: AuthStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    experiment_id, name = new_experiment(auth_stack)
+    account = f"ci-{uuid.uuid4().hex[:6]}"
+    group = f"deployers-{uuid.uuid4().hex[:6]}"
+    grant(auth_stack, group, "experiment", experiment_id, "READ", principal_type="group")
+    with signed_in(browser, auth_stack, "ada", "#/admin/service-accounts", **WIDE) as page:
+        form = page.get_by_role("form", name="Create service account")
+        form.get_by_label("Account name").fill(account)
+        form.get_by_label("Groups (comma-separated)").fill(f"{group}, other")
+        form.get_by_role("button", name="Create service account").click()
+        card = page.get_by_role("article", name=f"Service account {account}")
+        expect(card).to_contain_text(f"Groups: {group}, other")
+        card.get_by_role("button", name=f"New token for {account}").click()
+        secret = page.get_by_label("The new service account token").input_value()
+        expect(card.get_by_role("table", name=f"Tokens of {account}")).to_contain_text("active")
+        shot(page, "ui-admin-service-accounts.png")
+
+        monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", secret)
+        client = mlflow.MlflowClient(tracking_uri=auth_stack.server.url)
+        assert client.get_experiment(experiment_id).name == name
+
+        # Deleting asks for the account's name typed out; a wrong name changes nothing.
+        page.once("dialog", lambda dialog: dialog.accept("not-it"))
+        card.get_by_role("button", name=f"Delete {account}").click()
+        expect(card).to_be_visible()
+        assert client.get_experiment(experiment_id).name == name
+        page.once("dialog", lambda dialog: dialog.accept(account))
+        card.get_by_role("button", name=f"Delete {account}").click()
+        expect(card).to_have_count(0)
+    with pytest.raises(MlflowException):
+        client.get_experiment(experiment_id)

@@ -19,7 +19,7 @@ from tests.fixtures.web_session import signed_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDE = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+PHONE = {"viewport": {"width": 390, "height": 844}}
 
 
 def new_experiment(stack: AuthStack) -> tuple[str, str]:
@@ -163,7 +163,6 @@ def test_a_forged_cross_site_form_post_is_refused_and_changes_nothing(
         f"{auth_stack.server.url}/api/2.0/mlflow/experiments/create", {"name": victim}
     )
     pages["/logout"] = forged_form(f"{auth_stack.server.url}/auth/logout", {})
-    grant(auth_stack, "ada@example.com", "default", "*", "READ")
     with signed_in(browser, auth_stack, "ada", "#/me") as page:
         for path in ("/create", "/logout"):
             with page.expect_response(lambda r: r.request.method == "POST") as answered:
@@ -213,10 +212,30 @@ def test_who_am_i_shows_groups_and_roles_and_signs_out(browser, auth_stack: Auth
         assert me.status == 401
 
 
-def test_the_admin_pages_fit_a_phone(browser, auth_stack: AuthStack) -> None:
+def test_an_admin_edits_the_default_grants_on_a_phone(browser, auth_stack: AuthStack) -> None:
+    group = f"phone-readers-{uuid.uuid4().hex[:6]}"
     with signed_in(browser, auth_stack, "ada", "#/admin/access", **PHONE) as page:
+        page.on("dialog", lambda dialog: dialog.accept())
         expect(page.get_by_role("heading", name="Default grants")).to_be_visible()
-        expect(page.get_by_role("form", name="Grant access to everything")).to_be_visible()
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0
+        form = page.get_by_role("form", name="Grant access to everything")
+        form.get_by_label("Group name").fill(group)
+        form.get_by_role("button", name="Grant").click()
+        row = page.get_by_role("row").filter(has_text=group)
+        expect(row).to_contain_text("READ")
+        assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") <= 0
         page.screenshot(path=str(SCREENSHOTS / "ui-admin-access-phone.png"), full_page=True)
+        with auth_stack.api(auth_stack.root_token) as api:
+            listed = api.get(
+                "/api/2.0/grimoire/permissions",
+                params={"resource_type": "default", "resource_id": "*"},
+            ).json()["grants"]
+            assert {"principal_type": "group", "principal": group, "role": "READ"}.items() <= {
+                **next(g for g in listed if g["principal"] == group)
+            }.items()
+        page.get_by_role("button", name=f"Revoke READ from group {group}").click()
+        expect(row).to_have_count(0)
+    with auth_stack.api(auth_stack.root_token) as api:
+        listed = api.get(
+            "/api/2.0/grimoire/permissions", params={"resource_type": "default", "resource_id": "*"}
+        ).json()["grants"]
+        assert group not in [g["principal"] for g in listed]

@@ -49,7 +49,23 @@ function DeliveryLog({ webhookId }: { webhookId: string }) {
                     <td>{eventLabel(delivery.event)}</td>
                     <td>{formatTime(delivery.created_at)}</td>
                     <td class={`state-${delivery.state}`}>{delivery.state}</td>
-                    <td>{delivery.attempts}</td>
+                    <td>
+                      {delivery.attempt_log.length === 0 ? (
+                        delivery.attempts
+                      ) : (
+                        <details class="attempts">
+                          <summary>{delivery.attempts}</summary>
+                          <ol>
+                            {delivery.attempt_log.map((a) => (
+                              <li>
+                                {formatTime(a.started_at)}: {a.status_code ?? a.error ?? "no answer"} ({a.duration_ms} ms)
+                                {a.response_excerpt ? ` · ${a.response_excerpt.slice(0, 80)}` : ""}
+                              </li>
+                            ))}
+                          </ol>
+                        </details>
+                      )}
+                    </td>
                     <td>{summary.lastStatus}</td>
                     <td>{delivery.next_attempt_at ? formatTime(delivery.next_attempt_at) : "—"}</td>
                     <td class="excerpt" title={summary.excerpt}>
@@ -118,12 +134,8 @@ export default function WebhookPage({ webhookId }: { webhookId: string }) {
               webhook={webhook.value}
               changed={reload}
               onDeleted={() => (window.location.hash = links.webhooks())}
+              onEdit={editing ? undefined : () => setEditing(true)}
             />
-            {!editing && (
-              <button type="button" onClick={() => setEditing(true)}>
-                Edit
-              </button>
-            )}
             {editing && (
               <WebhookForm
                 webhook={webhook.value}

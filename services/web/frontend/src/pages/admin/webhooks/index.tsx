@@ -27,13 +27,28 @@ export function TestOutcome({ result }: { result: TestResult }) {
   );
 }
 
-export function WebhookActions({ webhook, changed, onDeleted }: { webhook: Webhook; changed: () => void; onDeleted: () => void }) {
+export function WebhookActions({
+  webhook,
+  changed,
+  onDeleted,
+  onEdit,
+}: {
+  webhook: Webhook;
+  changed: () => void;
+  onDeleted: () => void;
+  onEdit?: () => void;
+}) {
   const [error, busy, run] = useAction();
   const [result, setResult] = useState<TestResult | null>(null);
   const active = webhook.status === "ACTIVE";
   return (
     <div>
       <div class="row-actions">
+        {onEdit && (
+          <button type="button" onClick={onEdit}>
+            Edit {webhook.name}
+          </button>
+        )}
         <button
           type="button"
           disabled={busy}
