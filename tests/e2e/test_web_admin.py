@@ -199,6 +199,10 @@ def test_the_audit_page_lists_a_stage_transition_with_its_actor(
         )
         assert moved.status_code == 200, moved.text
 
+    with auth_stack.api(auth_stack.root_token) as api:
+        too_late = api.get("/api/2.0/grimoire/audit", params={"since_ms": 10**20})
+        assert too_late.status_code == 400, too_late.text
+        assert too_late.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     with signed_in(browser, auth_stack, "ada", "#/admin/audit", **WIDE) as page:
         form = page.get_by_role("form", name="Filter the audit log")
         form.get_by_label("Actor").fill("alice@example.com")
