@@ -51,7 +51,10 @@ def new_experiment(stack: AuthStack) -> tuple[str, str]:
 def shot(page: Page, name: str) -> None:
     """A screenshot for docs/ui.md, secrets shown once painted over."""
     page.screenshot(
-        path=str(SCREENSHOTS / name), full_page=True, mask=[page.locator("input.secret")]
+        path=str(SCREENSHOTS / name),
+        full_page=True,
+        mask=[page.locator("input.secret")],
+        mask_color="#9aa4af",
     )
 
 
@@ -241,9 +244,12 @@ def test_an_admin_makes_a_service_account_and_its_token_in_the_ui(
         form.get_by_role("button", name="Create service account").click()
         card = page.get_by_role("article", name=f"Service account {account}")
         expect(card).to_contain_text(f"Groups: {group}, other")
+        card.get_by_label("Expires in (days, empty: never)").fill("30")
         card.get_by_role("button", name=f"New token for {account}").click()
         secret = page.get_by_label("The new service account token").input_value()
-        expect(card.get_by_role("table", name=f"Tokens of {account}")).to_contain_text("active")
+        tokens = card.get_by_role("table", name=f"Tokens of {account}")
+        expect(tokens).to_contain_text("active")
+        expect(tokens.locator("tbody tr")).not_to_contain_text("never")
         shot(page, "ui-admin-service-accounts.png")
 
         monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", secret)

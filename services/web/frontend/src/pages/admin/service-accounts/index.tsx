@@ -11,6 +11,7 @@ import {
 } from "../../../api/admin";
 import { useAsync } from "../../../state/useAsync";
 import { TokenTable } from "../../tokens/TokenTable";
+import { parseExpiryDays } from "../../tokens/tokenState";
 import { AdminOnly, ErrorLine, ShownOnce, useAction } from "../shared";
 import "../admin.css";
 
@@ -32,6 +33,8 @@ function Account({
   onIssued: (token: string) => void;
 }) {
   const [tokenName, setTokenName] = useState("ci");
+  const [days, setDays] = useState("");
+  const expiry = parseExpiryDays(days);
   return (
     <article class="account" aria-label={`Service account ${account.name}`}>
       <h2>{account.name}</h2>
@@ -42,14 +45,27 @@ function Account({
         class="toolbar"
         onSubmit={(e) => {
           e.preventDefault();
-          run(async () => onIssued((await serviceAccountToken(account.name, tokenName.trim())).token), changed);
+          if (expiry === "invalid") return;
+          run(async () => onIssued((await serviceAccountToken(account.name, tokenName.trim(), expiry)).token), changed);
         }}
       >
         <label>
           Token name{" "}
           <input value={tokenName} onInput={(e) => setTokenName(e.currentTarget.value)} required />
         </label>
-        <button type="submit">New token for {account.name}</button>
+        <label>
+          Expires in (days, empty: never){" "}
+          <input
+            inputMode="decimal"
+            size={6}
+            value={days}
+            onInput={(e) => setDays(e.currentTarget.value)}
+            aria-invalid={expiry === "invalid"}
+          />
+        </label>
+        <button type="submit" disabled={expiry === "invalid"}>
+          New token for {account.name}
+        </button>
         <button
           type="button"
           class="danger"
