@@ -239,3 +239,23 @@ def test_an_admin_edits_the_default_grants_on_a_phone(browser, auth_stack: AuthS
             "/api/2.0/grimoire/permissions", params={"resource_type": "default", "resource_id": "*"}
         ).json()["grants"]
         assert group not in [g["principal"] for g in listed]
+
+
+# The panels' colour against the page's, both from the theme's variables.
+PANEL_LUMINANCE = """() => {
+  const luminance = (element) => {
+    const [r, g, b] = getComputedStyle(element).backgroundColor.match(/\\d+/g).map(Number);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  };
+  return [luminance(document.body), luminance(document.querySelector('.admin-form'))];
+}"""
+
+
+def test_the_admin_pages_follow_dark_mode(browser, auth_stack: AuthStack) -> None:
+    dark = {**WIDE, "color_scheme": "dark"}
+    with signed_in(browser, auth_stack, "ada", "#/admin/service-accounts", **dark) as page:
+        expect(page.get_by_role("heading", name="Service accounts")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+        body, form = page.evaluate(PANEL_LUMINANCE)
+        assert body < 0.25 and form < 0.25, (body, form)
+        page.screenshot(path=str(SCREENSHOTS / "ui-admin-service-accounts-dark.png"))
