@@ -193,18 +193,27 @@ def test_a_forged_cross_site_form_post_is_refused_and_changes_nothing(
 
 
 def test_who_am_i_shows_groups_and_roles_and_signs_out(browser, auth_stack: AuthStack) -> None:
-    experiment_id, _ = new_experiment(auth_stack)
+    experiment_id, name = new_experiment(auth_stack)
     grant(auth_stack, "ml-team", "experiment", experiment_id, "EDIT", principal_type="group")
+    model = f"me-model-{uuid.uuid4().hex[:6]}"
+    with auth_stack.api(auth_stack.root_token) as api:
+        assert api.post("/api/2.0/mlflow/registered-models/create", json={"name": model}).is_success
+    grant(auth_stack, "alice@example.com", "registered_model", model, "READ")
     with signed_in(browser, auth_stack, "alice", "#/me", **WIDE) as page:
         expect(page.get_by_role("heading", name="Signed in as alice@example.com")).to_be_visible()
         expect(page.locator(".facts")).to_contain_text("ml-team")
         role = (
             page.get_by_role("table", name="Your roles")
             .get_by_role("row")
-            .filter(has_text=f"experiment {experiment_id}")
+            .filter(has_text=f"experiment {name}")
         )
         expect(role).to_contain_text("EDIT")
         expect(role).to_contain_text("through group ml-team")
+        expect(role.get_by_role("link")).to_have_attribute("href", f"#/experiments/{experiment_id}")
+        on_model = page.get_by_role("row").filter(has_text=f"model {model}")
+        expect(on_model).to_contain_text("READ")
+        expect(on_model).to_contain_text("granted to you")
+        expect(on_model.get_by_role("link")).to_have_attribute("href", f"#/models/{model}")
         page.screenshot(path=str(SCREENSHOTS / "ui-admin-me.png"), full_page=True)
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("heading", name="Signed out of Grimoire")).to_be_visible()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { grantScope, grantSource } from "./effectiveRoles";
+import { grantHref, grantScope, grantSource } from "./effectiveRoles";
 
 describe("who am I: roles as sentences", () => {
   it("names what each grant is on and where it comes from", () => {
@@ -18,5 +18,15 @@ describe("who am I: roles as sentences", () => {
     expect(grantSource({ resource_type: "default", resource_id: "*", role: "READ", via: "user:a@x" })).toBe(
       "granted to you",
     );
+  });
+
+  it("names experiments and models by their names and links to them", () => {
+    const model = { resource_type: "registered_model", resource_id: "41", role: "MANAGE", resource_name: "churn" };
+    expect(grantScope(model)).toBe("model churn");
+    expect(grantHref(model)).toBe("#/models/churn");
+    const gone = { resource_type: "registered_model", resource_id: "42", role: "READ" };
+    expect(grantScope(gone)).toBe("registered model #42");
+    expect(grantHref(gone)).toBeNull();
+    expect(grantHref({ resource_type: "experiment", resource_id: "3", role: "READ" })).toBe("#/experiments/3");
   });
 });

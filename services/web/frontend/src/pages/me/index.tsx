@@ -1,5 +1,5 @@
 import { useAuth } from "../../app/auth/AuthContext";
-import { experimentHref, grantScope, grantSource, type MeGrant } from "./effectiveRoles";
+import { grantHref, grantScope, grantSource, type MeGrant } from "./effectiveRoles";
 import "../admin/admin.css";
 
 export default function MePage() {
@@ -39,7 +39,7 @@ export default function MePage() {
             </thead>
             <tbody>
               {grants.map((grant) => {
-                const href = experimentHref(grant);
+                const href = grantHref(grant);
                 return (
                   <tr>
                     <td>{grant.role}</td>
