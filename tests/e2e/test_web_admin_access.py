@@ -243,6 +243,19 @@ def test_an_admin_edits_the_default_grants_on_a_phone(browser, auth_stack: AuthS
             }.items()
         page.get_by_role("button", name=f"Revoke READ from group {group}").click()
         expect(row).to_have_count(0)
+
+        # Any registered model's grants, opened by its name: its creator manages it.
+        model = f"panel-{uuid.uuid4().hex[:6]}"
+        with auth_stack.api(auth_stack.root_token) as api:
+            assert api.post(
+                "/api/2.0/mlflow/registered-models/create", json={"name": model}
+            ).is_success
+        find = page.get_by_role("form", name="Find an object's grants")
+        find.get_by_label("Object kind").select_option("registered_model")
+        find.get_by_label("Experiment id or model name").fill(model)
+        find.get_by_role("button", name="Show grants").click()
+        holders = page.get_by_role("table", name=f"Who has access to model {model}")
+        expect(holders.get_by_role("row").filter(has_text="service:root")).to_contain_text("MANAGE")
     with auth_stack.api(auth_stack.root_token) as api:
         listed = api.get(
             "/api/2.0/grimoire/permissions", params={"resource_type": "default", "resource_id": "*"}

@@ -31,7 +31,7 @@ export default function AdminAccessPage() {
             <option value="experiment">experiment id</option>
             <option value="registered_model">registered model name</option>
           </select>
-          <input aria-label="Object" value={id} onInput={(e) => setId(e.currentTarget.value)} required />
+          <input aria-label="Experiment id or model name" value={id} onInput={(e) => setId(e.currentTarget.value)} required />
           <button type="submit">Show grants</button>
         </form>
         {opened && <AccessPanel key={`${opened.kind}:${opened.id}`} kind={opened.kind} id={opened.id} startOpen />}
