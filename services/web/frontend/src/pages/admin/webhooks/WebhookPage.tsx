@@ -4,7 +4,7 @@ import { links } from "../../../app/routes";
 import { formatTime } from "../../../state/format";
 import { useAsync } from "../../../state/useAsync";
 import { AdminOnly, ErrorLine, ShownOnce, useAction } from "../shared";
-import { WebhookActions } from "./index";
+import { WebhookActions } from "./WebhookActions";
 import { eventLabel, subscribed, summarize } from "./events";
 import { WebhookForm } from "./WebhookForm";
 import "../admin.css";
