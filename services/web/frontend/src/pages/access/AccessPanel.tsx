@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { useAuth } from "../../app/auth/AuthContext";
 import { GrantsEditor } from "./GrantsEditor";
 
 export interface AccessPanelProps {
@@ -8,9 +9,12 @@ export interface AccessPanelProps {
 }
 
 // "Access" on an experiment's or a registered model's page: folded until opened, so the page
-// asks for its grants only when someone wants to see them.
+// asks for its grants only when someone wants to see them. With authentication off there are
+// no grants, so no panel.
 export function AccessPanel({ kind, id, startOpen = false }: AccessPanelProps) {
+  const auth = useAuth();
   const [open, setOpen] = useState(startOpen);
+  if (auth.state !== "signed-in") return null;
   const label = kind === "experiment" ? `experiment ${id}` : `model ${id}`;
   return (
     <details class="access-panel" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
