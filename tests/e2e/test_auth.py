@@ -207,10 +207,11 @@ def test_key_rotation_at_the_provider(auth_stack: AuthStack) -> None:
 
 
 def test_session_sign_in_me_csrf_and_logout(auth_stack: AuthStack) -> None:
+    name = f"csrf-{uuid.uuid4().hex[:6]}"
     with auth_stack.api(auth_stack.root_token) as root:
-        experiment_id = root.post(
-            f"{API}/experiments/create", json={"name": f"csrf-{uuid.uuid4().hex[:6]}"}
-        ).json()["experiment_id"]
+        experiment_id = root.post(f"{API}/experiments/create", json={"name": name}).json()[
+            "experiment_id"
+        ]
     # The provider sends no preferred_username, so the name is the email (username_claims).
     grant(auth_stack, "alice@example.com", "experiment", experiment_id, "EDIT")
     wrong = sign_in(auth_stack.server.url, "alice", "not-her-password")
@@ -223,6 +224,7 @@ def test_session_sign_in_me_csrf_and_logout(auth_stack: AuthStack) -> None:
         "resource_id": experiment_id,
         "role": "EDIT",
         "via": "user:alice@example.com",
+        "resource_name": name,
     } in me["grants"]
     page = browser.get("/me", headers={"Accept": "text/html"}).text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -1,7 +1,7 @@
 """/api/2.0/grimoire: tokens, service accounts, permissions and the audit log."""
 
 from fastapi import APIRouter
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from starlette.requests import Request
 
 from services.core.auth import audit, management
@@ -9,6 +9,9 @@ from services.core.auth.policy import ADMIN, AUTHENTICATED, Rule, requires
 from services.core.auth.principal import caller_of, require_caller
 from services.core.fields import canonical_experiment_id
 from services.core.http import JSONResponse, MlflowMessage, accepts, empty, parse_request
+
+# The largest epoch-ms a BIGINT holds: a bigger bound is refused, not sent to PostgreSQL.
+MAX_MS = 2**63 - 1
 
 router = APIRouter(prefix="/api/2.0/grimoire", tags=["access"])
 
@@ -49,6 +52,13 @@ class Grant(GrantsOn):
 class AuditQuery(MlflowMessage):
     limit: int = 100
     action: str | None = None
+    actor: str | None = None
+    resource_type: str | None = None
+    object: str | None = None
+    since_ms: int | None = Field(
+        None, ge=0, le=MAX_MS, description="Entries at or after (epoch ms)."
+    )
+    until_ms: int | None = Field(None, ge=0, le=MAX_MS, description="Entries before (epoch ms).")
 
 
 @router.post("/tokens")
@@ -154,5 +164,8 @@ async def list_grants(request: Request) -> JSONResponse:
 @requires(ADMIN)
 async def audit_log(request: Request) -> JSONResponse:
     body = await parse_request(request, AuditQuery)
-    entries = await audit.recent(request.app.state.db, min(max(body.limit, 1), 1000), body.action)
+    wanted = audit.AuditFilter(
+        body.action, body.actor, body.resource_type, body.object, body.since_ms, body.until_ms
+    )
+    entries = await audit.recent(request.app.state.db, min(max(body.limit, 1), 1000), wanted)
     return JSONResponse({"entries": entries})

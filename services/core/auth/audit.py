@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.clock import now_ms
@@ -17,6 +17,9 @@ from services.core.db.tables.auth import audit_log
 
 # Fields never copied into an entry's details.
 _SECRET_FIELDS = frozenset({"secret", "token", "password", "client_secret"})
+# Request fields that name the object an entry is about, as the audit page's "object" filter
+# matches them.
+_OBJECT_FIELDS = ("name", "run_id", "experiment_id", "webhook_id", "token_id")
 
 
 @dataclass
@@ -77,10 +80,52 @@ async def record(
     await conn.execute(statement.on_conflict_do_nothing(index_elements=["entry_key"]))
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to list: every set field must match (the audit page's filters)."""
+
+    action: str | None = None
+    actor: str | None = None
+    resource_type: str | None = None
+    # An object as people name it: the entry's resource id, or the name, run or experiment
+    # its request named (a registered model's grants and entries are kept by its row id).
+    object: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+
+
+def _conditions(wanted: AuditFilter) -> list[ColumnElement[bool]]:
+    c = audit_log.c
+    conditions: list[ColumnElement[bool]] = []
+    if wanted.action:
+        conditions.append(c.action == wanted.action)
+    if wanted.actor:
+        conditions.append(c.actor == wanted.actor)
+    if wanted.resource_type:
+        conditions.append(c.resource_type == wanted.resource_type)
+    if wanted.object:
+        conditions.append(
+            or_(
+                c.resource_id == wanted.object,
+                *(c.details[key].astext == wanted.object for key in _OBJECT_FIELDS),
+            )
+        )
+    if wanted.since_ms is not None:
+        conditions.append(c.at >= wanted.since_ms)
+    if wanted.until_ms is not None:
+        conditions.append(c.at < wanted.until_ms)
+    return conditions
+
+
 @use_cases.transaction
-async def recent(conn: Connection, limit: int, action: str | None = None) -> list[dict[str, Any]]:
-    statement = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
-    if action:
-        statement = statement.where(audit_log.c.action == action)
+async def recent(
+    conn: Connection, limit: int, wanted: AuditFilter | None = None
+) -> list[dict[str, Any]]:
+    statement = (
+        select(audit_log)
+        .where(*_conditions(wanted or AuditFilter()))
+        .order_by(audit_log.c.id.desc())
+        .limit(limit)
+    )
     # str(): column keys are quoted_name, a str subclass orjson refuses as a dict key
     return [{str(k): v for k, v in row._mapping.items()} for row in await conn.execute(statement)]

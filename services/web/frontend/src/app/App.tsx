@@ -9,6 +9,13 @@ import ArtifactsPage from "../pages/artifacts/index";
 import LoggedModelPage from "../pages/logged-model/index";
 import RegistryPage from "../pages/models/RegistryPage";
 import CompareVersionsPage from "../pages/compare-versions/index";
+import WebhooksPage from "../pages/admin/webhooks/index";
+import WebhookPage from "../pages/admin/webhooks/WebhookPage";
+import ServiceAccountsPage from "../pages/admin/service-accounts/index";
+import AdminAccessPage from "../pages/admin/access/index";
+import AuditPage from "../pages/admin/audit/index";
+import TokensPage from "../pages/tokens/index";
+import MePage from "../pages/me/index";
 
 function Page() {
   const route = useRoute();
@@ -34,6 +41,20 @@ function Page() {
       return <RegistryPage rest={route.rest} query={route.query} />;
     case "compare-model-versions":
       return <CompareVersionsPage name={route.name} versions={route.versions} />;
+    case "admin-webhooks":
+      return <WebhooksPage />;
+    case "admin-webhook":
+      return <WebhookPage webhookId={route.webhookId} />;
+    case "admin-service-accounts":
+      return <ServiceAccountsPage />;
+    case "admin-access":
+      return <AdminAccessPage />;
+    case "admin-audit":
+      return <AuditPage query={route.query} />;
+    case "tokens":
+      return <TokensPage />;
+    case "me":
+      return <MePage />;
     case "not-found":
       return (
         <section>

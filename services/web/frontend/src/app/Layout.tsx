@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { links } from "./routes";
 import { useAuth } from "./auth/AuthContext";
 import { useTheme } from "./theme";
+import { AdminNav } from "../pages/admin/shared";
 
 function Banner() {
   const auth = useAuth();
@@ -26,10 +27,10 @@ function Who() {
   const auth = useAuth();
   if (auth.state !== "signed-in") return null;
   return (
-    <span class="who" title={auth.me.groups.join(", ")}>
+    <a class="who" href="#/me" title={auth.me.groups.join(", ")}>
       {auth.me.name}
       {auth.me.is_admin ? " (admin)" : ""}
-    </span>
+    </a>
   );
 }
 
@@ -50,6 +51,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <nav aria-label="Main">
           <a href={links.experiments()}>Experiments</a>
           <a href="#/models">Models</a>
+          <AdminNav />
         </nav>
         <span class="spacer" />
         <Who />

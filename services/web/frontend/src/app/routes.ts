@@ -16,6 +16,13 @@ export type Route =
   | { page: "logged-model"; experimentId: string; modelId: string; query: URLSearchParams }
   | { page: "models"; rest: string[]; query: URLSearchParams }
   | { page: "compare-model-versions"; name: string; versions: string[]; query: URLSearchParams }
+  | { page: "admin-webhooks"; query: URLSearchParams }
+  | { page: "admin-webhook"; webhookId: string; query: URLSearchParams }
+  | { page: "admin-service-accounts"; query: URLSearchParams }
+  | { page: "admin-access"; query: URLSearchParams }
+  | { page: "admin-audit"; query: URLSearchParams }
+  | { page: "tokens"; query: URLSearchParams }
+  | { page: "me"; query: URLSearchParams }
   | { page: "not-found"; path: string; query: URLSearchParams };
 
 function decode(part: string): string {
@@ -76,6 +83,19 @@ export function parseHash(hash: string): Route {
     return { page: "compare-model-versions", name, versions: parseRunList(query.get("versions")), query };
   }
   if (head === "models") return { page: "models", rest: parts.slice(1).map(decode), query };
+  if (head === "admin") {
+    if (id === "webhooks" && parts.length === 2) return { page: "admin-webhooks", query };
+    if (id === "webhooks" && kind && parts.length === 3) {
+      return { page: "admin-webhook", webhookId: decode(kind), query };
+    }
+    if (id === "service-accounts" && parts.length === 2) {
+      return { page: "admin-service-accounts", query };
+    }
+    if (id === "access" && parts.length === 2) return { page: "admin-access", query };
+    if (id === "audit" && parts.length === 2) return { page: "admin-audit", query };
+  }
+  if (head === "settings" && id === "tokens" && parts.length === 2) return { page: "tokens", query };
+  if (head === "me" && parts.length === 1) return { page: "me", query };
   return { page: "not-found", path, query };
 }
 
@@ -106,4 +126,11 @@ export const links = {
   models: () => "#/models",
   compareVersions: (name: string, versions: string[]) =>
     `#/compare-model-versions?name=${enc(name)}&versions=${enc(JSON.stringify(versions))}`,
+  webhooks: () => "#/admin/webhooks",
+  webhook: (webhookId: string) => `#/admin/webhooks/${enc(webhookId)}`,
+  serviceAccounts: () => "#/admin/service-accounts",
+  access: () => "#/admin/access",
+  audit: (query = "") => `#/admin/audit${query ? "?" + query : ""}`,
+  tokens: () => "#/settings/tokens",
+  me: () => "#/me",
 };

@@ -10,6 +10,7 @@ import {
   versionsOf,
 } from "../../api/registry";
 import { atLeast } from "../../app/auth/roles";
+import { AccessPanel } from "../access/AccessPanel";
 import { links } from "../../app/routes";
 import { formatTime } from "../../state/format";
 import { Confirm } from "../models/Confirm";
@@ -69,6 +70,7 @@ export default function ModelPage({ name }: { name: string }) {
         mayEdit={mayEdit}
         onSaved={reload}
       />
+      {mayManage && <AccessPanel kind="registered_model" id={name} />}
       <VersionsTable
         name={name}
         versions={versions}

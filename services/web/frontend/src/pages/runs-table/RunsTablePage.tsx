@@ -20,6 +20,7 @@ import { loadRuns } from "./loadRuns";
 import { columnKeys, sortedKeys } from "./nesting";
 import { RunsTable } from "./RunsTable";
 import { SavedViews } from "./SavedViews";
+import { AccessPanel } from "../access/AccessPanel";
 
 // The page token of the page before each page seen, so "Previous" works within a visit.
 const previousPage = new Map<string, string | null>();
@@ -72,6 +73,7 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
           {experiment.message}
         </p>
       )}
+      {mayManage && <AccessPanel kind="experiment" id={experimentId} />}
       <FilterBox
         value={view.filter}
         error={page.state === "error" ? page.message : null}
