@@ -26,13 +26,13 @@ class JobsApi:
             "MLFLOW_TRACKING_PASSWORD"
         )
         self._http = httpx.Client(
-            base_url=base.rstrip("/") + PREFIX,
+            base_url=base.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"} if token else {},
             timeout=30,
         )
 
     def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self._http.request(method, path, json=json)
+        response = self._http.request(method, PREFIX + path, json=json)
         return _checked(response)
 
     def submit(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -48,11 +48,11 @@ class JobsApi:
         """The pod's log as it comes; the response stays open until the job ends."""
         with self._http.stream(
             "GET",
-            f"/{run_id}/logs",
+            f"{PREFIX}/{run_id}/logs",
             params={"follow": "true"},
             timeout=httpx.Timeout(30, read=None),
         ) as response:
-            if response.status_code >= 400:
+            if not response.is_success:
                 response.read()
                 _checked(response)
             yield from response.iter_text()
@@ -69,7 +69,7 @@ def _checked(response: httpx.Response) -> dict[str, Any]:
         body = response.json() if response.content else {}
     except ValueError:
         body = {"message": response.text[:500]}
-    if response.status_code >= 400:
+    if not response.is_success:
         raise click.ClickException(
             f"jobs API: {response.status_code} {body.get('error_code')}: {body.get('message')}"
         )
