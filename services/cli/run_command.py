@@ -102,6 +102,10 @@ def _run_local(source: ResolvedSource, options: dict[str, Any]) -> int:
         mlflow.set_tag(run_id, "grimoire.job.error", str(error)[:5000])
         mlflow.set_terminated(run_id, "FAILED")
         raise
+    except KeyboardInterrupt:
+        mlflow.set_terminated(run_id, "KILLED")
+        console.print(f"[yellow]interrupted while building the environment: run {run_id} KILLED[/]")
+        return 130
     process_env = env.process_env(
         {**os.environ, **tracking_run.run_environment(run_id, experiment)}
     )
@@ -174,6 +178,11 @@ def _submit(source: ResolvedSource, options: dict[str, Any]) -> int:
         mlflow.set_tag(run_id, "grimoire.job.error", str(error)[:5000])
         mlflow.set_terminated(run_id, "FAILED")
         raise
+    except KeyboardInterrupt:
+        # Before the job exists nothing runs it, so the run would stay SCHEDULED forever.
+        mlflow.set_terminated(run_id, "KILLED")
+        console.print(f"[yellow]interrupted before the job was submitted: run {run_id} KILLED[/]")
+        return 130
     console.print(f"run {run_id}: job on queue {job['queue']} is {job['state']}")
     click.echo(run_id)
     if options["detach"]:
