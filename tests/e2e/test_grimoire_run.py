@@ -82,7 +82,7 @@ def test_the_tutorial_project_runs_twice_and_registers_version_2(server: Running
 
 
 def _project(folder: Path, command: str) -> Path:
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "MLproject").write_text(
         "name: scratch\nentry_points:\n  main:\n"
         f"    parameters: {{code: {{type: int, default: 0}}}}\n    command: {json.dumps(command)}\n"
@@ -172,3 +172,25 @@ def test_kubernetes_options_need_the_kubernetes_backend(
     result = grimoire_run(server, str(TUTORIAL), *flag)
     assert result.returncode == 2
     assert "need --backend kubernetes" in result.stderr
+
+
+def test_a_git_project_runs_at_its_commit(server: RunningServer, tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    _project(repository / "training", "python -c 'print(\"trained\")'")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=repository, check=True)
+    subprocess.run([*git, "add", "."], cwd=repository, check=True)
+    subprocess.run([*git, "commit", "-qm", "training"], cwd=repository, check=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    experiment = f"git-{uuid.uuid4().hex[:8]}"
+    uri = f"file://{repository}#training"
+    result = grimoire_run(
+        server, uri, "-v", commit, "--env-manager", "local", "--experiment-name", experiment
+    )
+    assert result.returncode == 0, result.stderr
+    (found,) = _run_id(MlflowClient(server.url), experiment)
+    assert found.info.status == "FINISHED"
+    assert found.data.tags["mlflow.source.git.commit"] == commit
+    assert found.data.tags["mlflow.source.name"] == uri

@@ -3,10 +3,12 @@ shell-quoted command, the environment keys and their default files, and clear er
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from services.jobs.project import environment
 from services.jobs.project.errors import ProjectError
 from services.jobs.project.mlproject import load_project
 from services.jobs.project.parameters import parse_assignments
@@ -212,3 +214,18 @@ def test_assignments_keep_equals_signs_in_values(pairs: list[str], expected: dic
 def test_bad_assignments_are_refused(pairs: list[str], message: str) -> None:
     with pytest.raises(ProjectError, match=message):
         parse_assignments(pairs)
+
+
+def test_an_environment_for_a_python_not_on_path_is_a_clear_error(tmp_path: Path) -> None:
+    loaded = load_project(project(tmp_path, "name: x", python_env__yaml="python: '3.99'"))
+    with pytest.raises(ProjectError, match="wants Python 3.99 and no python3.99 is on PATH"):
+        environment.prepare(loaded.environment, "virtualenv", root=tmp_path / "envs")
+    assert not list((tmp_path / "envs").glob("*/bin"))
+
+
+def test_the_local_environment_manager_is_this_interpreter(tmp_path: Path) -> None:
+    loaded = load_project(project(tmp_path, "name: x", python_env__yaml="dependencies: [six]"))
+    env = environment.prepare(loaded.environment, "local", root=tmp_path / "envs")
+    assert env.bin_dir == Path(sys.executable).parent
+    assert env.process_env({"PATH": "/usr/bin"})["PATH"] == f"{env.bin_dir}:/usr/bin"
+    assert not (tmp_path / "envs").exists()
