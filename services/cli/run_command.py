@@ -183,6 +183,9 @@ def _submit(source: ResolvedSource, options: dict[str, Any]) -> int:
         mlflow.set_terminated(run_id, "KILLED")
         console.print(f"[yellow]interrupted before the job was submitted: run {run_id} KILLED[/]")
         return 130
+    if not options["queue"] and job.get("queue"):
+        # The service chose its default queue: the run says which, as for an explicit one.
+        mlflow.set_tag(run_id, "grimoire.job.queue", job["queue"])
     console.print(f"run {run_id}: job on queue {job['queue']} is {job['state']}")
     click.echo(run_id)
     if options["detach"]:

@@ -183,6 +183,8 @@ def test_a_git_project_is_passed_at_its_commit_and_detach_returns_at_once(
     run = MlflowClient(server.url).get_run(body["run_id"])
     assert run.data.tags["mlflow.source.git.commit"] == commit
     assert run.data.tags["mlflow.source.name"] == uri
+    # No --queue: the run names the queue the service chose.
+    assert run.data.tags["grimoire.job.queue"] == "gpu"
     assert MlflowClient(server.url).list_artifacts(body["run_id"]) == []
 
 
