@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import click
@@ -85,7 +85,7 @@ def fetch_code(source: dict[str, Any], folder: Path) -> Path:
     """The project directory: the run's `code/` artifact unpacked, or a git checkout."""
     if source.get("type") == "artifact":
         path = str(source.get("path") or "")
-        if not path.startswith("code/"):
+        if not path.startswith("code/") or ".." in PurePosixPath(path).parts:
             raise ProjectError(f"the code artifact must be under code/, not {path!r}")
         say(f"downloading {path}")
         mlflow = tracking_run.client()

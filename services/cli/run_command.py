@@ -95,7 +95,7 @@ def _run_local(source: ResolvedSource, options: dict[str, Any]) -> int:
     run_id = tracking_run.create_scheduled_run(
         mlflow, experiment, tags, values, options["run_name"]
     )
-    console.print(f"run {run_id} in experiment {experiment}: {command}")
+    console.print(f"run {run_id} in experiment {experiment}: {command}", soft_wrap=True)
     try:
         env = _build_environment(project, options)
     except ProjectError as error:
@@ -127,6 +127,8 @@ def _run_local(source: ResolvedSource, options: dict[str, Any]) -> int:
 
 
 def _build_environment(project: Any, options: dict[str, Any]) -> environment.Environment:
+    if options["env_manager"] == "local":
+        return environment.prepare(project.environment, "local")
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
     ) as progress:
@@ -137,8 +139,9 @@ def _build_environment(project: Any, options: dict[str, Any]) -> environment.Env
             system_site_packages=options["system_site_packages"],
             on_step=lambda step: progress.update(task, description=step),
         )
-    if options["env_manager"] == "virtualenv":
-        console.print(f"environment {'reused' if env.reused else 'built'}: {env.bin_dir.parent}")
+    console.print(
+        f"environment {'reused' if env.reused else 'built'}: {env.bin_dir.parent}", soft_wrap=True
+    )
     return env
 
 

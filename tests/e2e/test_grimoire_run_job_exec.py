@@ -1,10 +1,10 @@
 """`grimoire job-exec` runs the same flow as a jobs-service pod: the job's environment
 variables set, the code fetched from the run's `code/` artifact (logged by `grimoire run
 --backend kubernetes` through a real server), a real virtualenv built from the project's
-python_env.yaml (pip installs its small dependency; the second job reuses the cached
-environment) and the user's script logging into the run. This is the one test that builds a
-virtualenv; it inherits the test interpreter's packages (for mlflow) with
---system-site-packages."""
+python_env.yaml (pip installs its small dependency; the second job, and `grimoire run
+--backend local`, reuse the cached environment) and the user's script logging into the run.
+This is the one test that builds a virtualenv; it inherits the test interpreter's packages
+(for mlflow) with --system-site-packages."""
 
 import json
 import os
@@ -120,6 +120,20 @@ def test_job_exec_fetches_the_code_builds_the_environment_once_and_logs_into_the
     assert f"environment reused: {environment.parent}" in reused.stderr
     assert "installing" not in reused.stderr
     assert len(client.get_metric_history(second["run_id"], "loss")) == 2
+
+    # The local backend builds with the same cache, so it reuses the pod's environment too.
+    local = subprocess.run(
+        [
+            sys.executable, "-m", "services.cli", "run", str(project), "--system-site-packages",
+            "--experiment-name", experiment, "-P", "epochs=1",
+        ],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO), "MLFLOW_TRACKING_URI": server.url,
+             "XDG_CACHE_HOME": str(cache)},
+    )  # fmt: skip
+    assert local.returncode == 0, local.stderr
+    assert f"environment reused: {environment.parent}" in local.stderr
+    assert f"python {environment.parent}" in local.stdout
 
     refused = job_exec(
         server, broken, cache, tmp_path / "pod3", GRIMOIRE_JOB_PARAMETERS='{"epochs": "many"}'
