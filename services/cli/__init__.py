@@ -4,6 +4,8 @@ import click
 
 from services.cli.db import db
 from services.cli.grants import grant, revoke
+from services.cli.job_exec import job_exec
+from services.cli.run_command import run
 from services.cli.server import server
 from services.cli.service_accounts import service_account
 from services.cli.tables import policy, routes
@@ -15,5 +17,5 @@ def main() -> None:
     """Grimoire: ML experiment tracking and model registry that speaks MLflow's protocol."""
 
 
-for command in (server, db, token, grant, revoke, routes, policy, service_account):
+for command in (server, db, token, grant, revoke, routes, policy, service_account, run, job_exec):
     main.add_command(command)
