@@ -48,7 +48,7 @@ def _upgrade(database_url: str) -> tuple[str | None, str | None]:
 def _upgrade_in_a_child(database_url: str) -> tuple[str | None, str | None]:
     """Migrate from a short-lived child process. The parent only supervises the workers for
     the server's whole life; had it imported alembic and SQLAlchemy to migrate, it would
-    hold ~50 MiB for nothing (89 -> 52 MiB measured, docs/benchmarks.md). A fork on Linux
+    hold ~37 MiB for nothing (89 -> 52 MiB measured, docs/benchmarks.md). A fork on Linux
     costs no interpreter start; elsewhere fork is unsafe with system frameworks."""
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
