@@ -1,6 +1,7 @@
-"""Grimoire next to `mlflow server`, on the same PostgreSQL and machine, in one run.
+"""Grimoire next to `mlflow server` and FastTrackML, on the same PostgreSQL and machine, in
+one run.
 
-    python bench/run.py                                # every workload, both servers
+    python bench/run.py                                # every workload, all three servers
     python bench/run.py --workloads W1,W5 --w1-clients 16,64
     python bench/run.py --targets grimoire --workloads W4
 
@@ -8,7 +9,9 @@ Starts each server on its own fresh database of one PostgreSQL (the one on 127.0
 when it answers, else an embedded pgserver) with local artifact folders, runs the shared,
 independent yardstick (`../shared/bench/bench_tracking.py`) against each, samples the
 servers' memory (RSS of the whole process tree) while they work, and prints one table of
-both figures and their ratio. Results go to bench/results/<timestamp>.json and .md.
+their figures and Grimoire's ratio to each. FastTrackML (bench/fasttrackml.py) runs only the
+workloads it can serve (W1-W4, CLIENT: it has no artifact proxy). Results go to
+bench/results/<timestamp>.json and .md.
 """
 
 import argparse
@@ -22,19 +25,23 @@ import time
 from pathlib import Path
 
 from common import REPO, MiB, log
+from fasttrackml import start_fasttrackml
 from postgres import fresh_database, postgres_admin_url
 from reporting import plot, render
 from targets import CALLER_GROUPS, start_grimoire, start_mlflow, stop
 from workloads import client_logging, client_variants, proxy_gib, run_workload
 
 YARDSTICK = REPO.parent / "shared" / "bench" / "bench_tracking.py"
+TARGETS = ("grimoire", "mlflow", "fasttrackml")
+# FastTrackML has no artifact proxy (W5, PROXY); CLIENT's mlflow loop it serves.
+FASTTRACKML_WORKLOADS = {"W1", "W2", "W3", "W4", "CLIENT"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--targets", default="grimoire,mlflow")
+    parser.add_argument("--targets", default="grimoire,mlflow,fasttrackml")
     parser.add_argument(
         "--workloads",
         default="W1,W2,W3,W4,W5,PROXY,CLIENT",
@@ -67,9 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.render:
         saved = json.loads(args.render.read_text())
-        targets = [
-            t for t in ("grimoire", "mlflow") if any(t in r for r in saved["results"].values())
-        ]
+        targets = [t for t in TARGETS if any(t in r for r in saved["results"].values())]
         machine = saved.get("machine", f"{os.cpu_count()} cores")
         print(render(saved["results"], targets, saved["startup"], machine))
         plot(saved["results"], args.render.with_suffix(".png"))
@@ -91,6 +96,8 @@ def main() -> None:
         database = fresh_database(admin, f"bench_{name}")
         if name == "grimoire":
             target, ready_s = start_grimoire(database, workdir, args.workers, args.caller)
+        elif name == "fasttrackml":
+            target, ready_s = start_fasttrackml(database, workdir)
         else:
             target, ready_s = start_mlflow(database, workdir, args.workers)
         try:
@@ -104,6 +111,8 @@ def main() -> None:
                 variants = (
                     client_variants(counts, args.clients_per_process) if counts else [([], 1)]
                 )
+                if name == "fasttrackml" and workload not in FASTTRACKML_WORKLOADS:
+                    continue
                 for variant, processes in variants:
                     label = f"{workload} ({variant[1]} clients)" if variant else workload
                     if processes > 1:

@@ -9,7 +9,7 @@ import asyncpg
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-async def _admin(url: str, sql: str) -> None:
+async def execute(url: str, sql: str) -> None:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(sql)
@@ -34,7 +34,7 @@ def settle(database_url: str) -> None:
 
 def postgres_admin_url(workdir: Path) -> str:
     try:
-        asyncio.run(_admin(LOCAL_POSTGRES, "SELECT 1"))
+        asyncio.run(execute(LOCAL_POSTGRES, "SELECT 1"))
         return LOCAL_POSTGRES
     except (OSError, asyncpg.PostgresError):
         import pgserver
@@ -45,6 +45,6 @@ def postgres_admin_url(workdir: Path) -> str:
 def fresh_database(admin_url: str, name: str) -> str:
     from sqlalchemy.engine import make_url
 
-    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(execute(admin_url, f'CREATE DATABASE "{name}"'))
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)

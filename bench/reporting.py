@@ -1,4 +1,5 @@
-"""The results as one table (both servers and their ratio) and a plot of the headline figures."""
+"""The results as one table (every server, Grimoire's ratio to each peer) and a plot of the
+headline figures."""
 
 from pathlib import Path
 
@@ -64,35 +65,38 @@ def per_point_or_none(figures: dict, key: str) -> float | None:
     return figures.get(key)
 
 
+PEERS = {"mlflow": "MLflow", "fasttrackml": "FastTrackML"}
+
+
 def render(results: dict, targets: list[str], startup: dict, machine: str) -> str:
+    """One row per figure: each server's value, then Grimoire's ratio to each peer."""
+    peers = [t for t in targets if t in PEERS] if "grimoire" in targets else []
     lines = [
         f"Machine: {machine}",
         "",
         "| workload | figure | "
-        + " | ".join(targets)
-        + (" | Grimoire vs MLflow |" if len(targets) == 2 else " |"),
-        "|---|---|" + "---|" * len(targets) + ("---|" if len(targets) == 2 else ""),
+        + " | ".join(targets + [f"Grimoire vs {PEERS[p]}" for p in peers])
+        + " |",
+        "|---|---|" + "---|" * (len(targets) + len(peers)),
     ]
     for label, runs in results.items():
         workload = label.split()[0]
         for key, name, higher in FIGURES[workload] + [
             ("rss_peak_MiB", "server RSS peak MiB", False)
         ]:
-            values = [per_point_or_none(runs.get(t, {}), key) for t in targets]
-            row = f"| {label} | {name} | " + " | ".join(
-                "-" if v is None else f"{v:,}" for v in values
-            )
-            if len(targets) == 2:
-                row += f" | {ratio(values[0], values[1], higher)}"
-            lines.append(row + " |")
+            values = {t: per_point_or_none(runs.get(t, {}), key) for t in targets}
+            cells = ["-" if v is None else f"{v:,}" for v in values.values()]
+            cells += [ratio(values["grimoire"], values[p], higher) for p in peers]
+            lines.append(f"| {label} | {name} | " + " | ".join(cells) + " |")
     cells = [
-        f"{startup[t]['ready_s']:.1f} s / {startup[t]['idle_rss_MiB']:.0f} MiB"
+        f"{startup[t]['ready_s']:.2f} s / {startup[t]['idle_rss_MiB']:.0f} MiB"
         if t in startup
         else "-"
         for t in targets
     ]
-    tail = " | |" if len(targets) == 2 else " |"
-    lines.append("| startup | start to ready / idle RSS | " + " | ".join(cells) + tail)
+    lines.append(
+        "| startup | start to ready / idle RSS | " + " | ".join(cells + [""] * len(peers)) + " |"
+    )
     return "\n".join(lines)
 
 
@@ -106,8 +110,11 @@ HEADLINE = [  # (workload, figure, axis title); every variant of a workload gets
 ]
 
 
+COLOURS = {"grimoire": "#6a3d9a", "mlflow": "#999999", "fasttrackml": "#1f78b4"}
+
+
 def plot(results: dict, path: Path) -> None:
-    """Grimoire next to MLflow on the headline figures, one panel each."""
+    """Grimoire next to its peers on the headline figures, one panel each."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -125,14 +132,17 @@ def plot(results: dict, path: Path) -> None:
     rows = (len(panels) + columns - 1) // columns
     figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
     for axis, (label, key, title) in zip(axes.flat, panels, strict=False):
-        names = [n for n in ("grimoire", "mlflow") if n in results[label]]
+        names = [n for n in COLOURS if n in results[label]]
         values = [results[label][n].get(key) or 0 for n in names]
-        bars = axis.bar(names, values, color=["#6a3d9a", "#999999"][: len(names)])
+        bars = axis.bar(names, values, color=[COLOURS[n] for n in names])
         axis.bar_label(bars, labels=[f"{v:,.0f}" for v in values])
         axis.set_title(title, fontsize=9)
         axis.spines[["top", "right"]].set_visible(False)
     for axis in list(axes.flat)[len(panels) :]:
         axis.set_visible(False)
-    figure.suptitle("Grimoire (auth on) vs mlflow server 3.17.2, same machine, same PostgreSQL")
+    figure.suptitle(
+        "Grimoire (auth on) vs mlflow server 3.17.2 and FastTrackML 0.6.0, "
+        "same machine, same PostgreSQL"
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=110)

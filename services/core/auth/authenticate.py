@@ -13,15 +13,17 @@ and an access token's subject finds.
 """
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.core.auth import sessions, tokens, users
 from services.core.auth.credential_cache import Person, TokenCache, TokenRecord
-from services.core.auth.oidc import OIDCProvider
 from services.core.auth.principal import Principal
 from services.core.config import AuthSettings
 from services.core.db.engine import Connection
 from services.core.errors import Unauthenticated
+
+if TYPE_CHECKING:  # authlib and joserfc are imported only where an issuer is configured
+    from services.core.auth.oidc import OIDCProvider
 
 SESSION_COOKIE = "grimoire_session"
 
@@ -82,7 +84,7 @@ def _token_of(authorization: str) -> str:
 
 async def without_database(
     settings: AuthSettings,
-    oidc: OIDCProvider,
+    oidc: "OIDCProvider",
     cache: TokenCache,
     authorization: str | None,
 ) -> Principal | None:
@@ -109,7 +111,7 @@ async def without_database(
 async def authenticate(
     conn: Connection,
     settings: AuthSettings,
-    oidc: OIDCProvider,
+    oidc: "OIDCProvider",
     cache: TokenCache,
     authorization: str | None,
     session_cookie: str | None,
