@@ -5,7 +5,7 @@ variable "name" {
 }
 
 variable "region" {
-  description = "AWS region"
+  description = "AWS region to create everything in"
   type        = string
   default     = "eu-west-1"
 }

@@ -3,6 +3,7 @@
 # that is not training, and the add-ons the rest of the stack leans on: VPC CNI and the Pod
 # Identity agent before any node joins, CoreDNS, and the EBS CSI driver (identity by Pod Identity).
 module "ebs_csi_pod_identity" {
+  # checkov:skip=CKV_TF_1: a registry module pinned by version constraint (registry versions are immutable releases); a commit hash applies to git sources
   source  = "terraform-aws-modules/eks-pod-identity/aws"
   version = "~> 2.0"
 
@@ -13,6 +14,7 @@ module "ebs_csi_pod_identity" {
 }
 
 module "eks" {
+  # checkov:skip=CKV_TF_1: a registry module pinned by version constraint (registry versions are immutable releases); a commit hash applies to git sources
   source  = "terraform-aws-modules/eks/aws"
   version = "~> 21.0"
 

@@ -17,6 +17,8 @@ resource "aws_rds_cluster_parameter_group" "aurora" {
 }
 
 resource "aws_rds_cluster" "aurora" {
+  # checkov:skip=CKV2_AWS_27: the cluster parameter group sets log_statement and log_min_duration_statement from local.parameters in a dynamic block, which checkov does not expand (tests/deploy/test_terraform_structure.py checks both)
+  # checkov:skip=CKV2_AWS_8: Aurora's automated backups (backup_retention_days, on by default) are the backup; an AWS Backup plan is an organisation-wide choice outside this module
   count = var.engine_mode == "aurora" ? 1 : 0
 
   cluster_identifier = var.name

@@ -11,6 +11,7 @@ locals {
   parameters = {
     "rds.force_ssl"              = "1"
     "log_min_duration_statement" = "1000"
+    "log_statement"              = "ddl"
     "log_connections"            = "1"
     "log_disconnections"         = "1"
     "log_lock_waits"             = "1"

@@ -2,6 +2,7 @@
 # families, and each NodePool's limits are the pool's capacity (max_size times the per-node
 # resources), the same numbers the kueue module turns into ClusterQueue quotas.
 module "karpenter" {
+  # checkov:skip=CKV_TF_1: a registry module pinned by version constraint (registry versions are immutable releases); a commit hash applies to git sources
   source  = "terraform-aws-modules/eks/aws//modules/karpenter"
   version = "~> 21.0"
   count   = var.provisioner == "karpenter" ? 1 : 0

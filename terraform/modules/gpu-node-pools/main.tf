@@ -27,6 +27,7 @@ locals {
 }
 
 module "managed_node_group" {
+  # checkov:skip=CKV_TF_1: a registry module pinned by version constraint (registry versions are immutable releases); a commit hash applies to git sources
   source   = "terraform-aws-modules/eks/aws//modules/eks-managed-node-group"
   version  = "~> 21.0"
   for_each = var.provisioner == "managed-node-groups" ? var.pools : {}
@@ -72,6 +73,7 @@ module "managed_node_group" {
 }
 
 module "cluster_autoscaler_pod_identity" {
+  # checkov:skip=CKV_TF_1: a registry module pinned by version constraint (registry versions are immutable releases); a commit hash applies to git sources
   source  = "terraform-aws-modules/eks-pod-identity/aws"
   version = "~> 2.0"
   count   = var.provisioner == "managed-node-groups" ? 1 : 0
