@@ -30,9 +30,7 @@ def _plan_quota(tmp_path: Path, pools: dict, teams: dict) -> dict:
     # HCL accepts JSON syntax: the root module is written as main.tf.json.
     root = {
         "module": {"quota": {"source": str(KUEUE / "quota"), "pools": pools, "teams": teams}},
-        "output": {
-            name: {"value": f"${{module.quota.{name}}}"} for name in ("capacity", "quotas")
-        },
+        "output": {name: {"value": f"${{module.quota.{name}}}"} for name in ("capacity", "quotas")},
     }
     (tmp_path / "main.tf.json").write_text(json.dumps(root))
     return plan_outputs(tmp_path)
@@ -128,7 +126,9 @@ def test_a_team_with_no_weight_is_refused(tmp_path):
 
 
 def test_cluster_queues_take_their_quotas_from_the_quota_module():
-    manifests = {name: body for kind, name, body in resources(load(KUEUE)) if kind == "kubernetes_manifest"}
+    manifests = {
+        name: body for kind, name, body in resources(load(KUEUE)) if kind == "kubernetes_manifest"
+    }
     queue = manifests["cluster_queue"]
     assert queue["for_each"] == "${module.quota.quotas}"
     group = queue["manifest"]["spec"]["resourceGroups"][0]

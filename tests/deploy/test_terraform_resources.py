@@ -37,7 +37,11 @@ def test_karpenter_node_pools_carry_the_taint_and_their_limits_are_the_pool_maxi
     ]["spec"]
     template = spec["template"]["spec"]
     assert template["taints"] == [
-        {"key": "${local.gpu_taint.key}", "value": "${local.gpu_taint.value}", "effect": "NoSchedule"}
+        {
+            "key": "${local.gpu_taint.key}",
+            "value": "${local.gpu_taint.value}",
+            "effect": "NoSchedule",
+        }
     ]
     limits = spec["limits"]
     assert limits["nvidia.com/gpu"] == "${tostring(each.value.max_size * each.value.gpus_per_node)}"
@@ -125,9 +129,9 @@ def test_the_bucket_is_private_encrypted_versioned_and_tls_only():
     assert default["sse_algorithm"] == "aws:kms"
     assert default["kms_master_key_id"] == "${aws_kms_key.artifacts.arn}"
     assert _resource(store, "aws_kms_key", "artifacts")["enable_key_rotation"] is True
-    policy = [
-        body for kind, name, body in resources(load(store), "data") if name == "bucket"
-    ][0]["statement"][0]
+    policy = [body for kind, name, body in resources(load(store), "data") if name == "bucket"][0][
+        "statement"
+    ][0]
     assert policy["effect"] == "Deny" and policy["actions"] == ["s3:*"]
     assert policy["condition"][0]["variable"] == "aws:SecureTransport"
     assert policy["condition"][0]["values"] == ["false"]
@@ -179,13 +183,15 @@ def test_no_security_group_opens_the_world_except_the_load_balancers_443(directo
 
 def test_the_roles_reach_only_the_prefix():
     identities = MODULES / "identities"
-    for kind, name, body in resources(load(identities), "data"):
+    for _kind, name, body in resources(load(identities), "data"):
         if name not in ("artifacts", "jobs", "training"):
             continue
         for statement in body["statement"]:
             for resource in statement["resources"]:
-                assert "*" not in resource or resource.startswith("${local.prefix_objects}") or (
-                    "${var.prefix}/" in resource
+                assert (
+                    "*" not in resource
+                    or resource.startswith("${local.prefix_objects}")
+                    or ("${var.prefix}/" in resource)
                 ), f"{name}: {resource}"
             if "s3:ListBucket" in statement["actions"]:
                 assert statement["condition"][0]["variable"] == "s3:prefix"
