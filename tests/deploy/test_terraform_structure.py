@@ -115,7 +115,17 @@ def test_every_registry_module_is_pinned(directory):
             assert re.fullmatch(r"~> \d+\.\d+", body.get("version", "")), name
 
 
-@pytest.mark.parametrize("directory", MODULES, ids=[path.name for path in MODULES])
+AWS_MODULES = [path for path in MODULES if "hashicorp/aws" in (path / "versions.tf").read_text()]
+
+
+def test_the_modules_without_aws_are_the_kubernetes_ones():
+    assert {path.name for path in MODULES} - {path.name for path in AWS_MODULES} == {
+        "kueue",
+        "grimoire",
+    }
+
+
+@pytest.mark.parametrize("directory", AWS_MODULES, ids=[path.name for path in AWS_MODULES])
 def test_every_aws_resource_is_tagged_from_the_tags_map(directory):
     config = load(directory)
     aws_resources = [r for r in resources(config) if r[0].startswith("aws_")]
@@ -124,8 +134,7 @@ def test_every_aws_resource_is_tagged_from_the_tags_map(directory):
         for name, body in named(config, "module").items()
         if body["source"].startswith("terraform-aws-modules/")
     }
-    if not aws_resources and not registry_modules:
-        pytest.skip(f"{directory.name} creates no AWS resource")
+    assert aws_resources or registry_modules
     assert "tags" in named(config, "variable")
     for resource_type, name, body in aws_resources:
         if resource_type in UNTAGGABLE:

@@ -3,9 +3,6 @@
 locals {
   tags = merge(var.tags, { application = "grimoire", managed-by = "terraform" })
 
-  # Service CIDR EKS assigns when none is given (the GPU nodes' bootstrap needs it).
-  cluster_service_cidr = "172.20.0.0/16"
-
   gpu_pools = {
     a100 = {
       gpu_type            = "a100"
@@ -55,14 +52,15 @@ module "cluster" {
 module "gpu_node_pools" {
   source = "../../modules/gpu-node-pools"
 
-  cluster_name           = module.cluster.cluster_name
-  kubernetes_version     = "1.33"
-  cluster_service_cidr   = local.cluster_service_cidr
-  subnet_ids             = module.network.private_subnet_ids
-  node_security_group_id = module.cluster.node_security_group_id
-  provisioner            = var.gpu_provisioner
-  pools                  = local.gpu_pools
-  tags                   = local.tags
+  cluster_name                      = module.cluster.cluster_name
+  kubernetes_version                = module.cluster.kubernetes_version
+  cluster_service_cidr              = module.cluster.cluster_service_cidr
+  cluster_primary_security_group_id = module.cluster.cluster_primary_security_group_id
+  subnet_ids                        = module.network.private_subnet_ids
+  node_security_group_id            = module.cluster.node_security_group_id
+  provisioner                       = var.gpu_provisioner
+  pools                             = local.gpu_pools
+  tags                              = local.tags
 }
 
 module "kueue" {

@@ -9,7 +9,7 @@ locals {
 module "gke" {
   # checkov:skip=CKV_TF_1: a registry module pinned by version constraint (registry versions are immutable releases); a commit hash applies to git sources
   source  = "terraform-google-modules/kubernetes-engine/google//modules/private-cluster"
-  version = "~> 38.0"
+  version = "~> 44.0"
 
   project_id        = var.project_id
   name              = "grimoire"

@@ -70,7 +70,18 @@ module "eks" {
       min_size       = var.system_node_group.min_size
       max_size       = var.system_node_group.max_size
       desired_size   = var.system_node_group.desired_size
-      disk_size      = var.system_node_group.disk_size
+      # The module's launch template ignores disk_size; the root volume is set here instead.
+      block_device_mappings = {
+        root = {
+          device_name = "/dev/xvda"
+          ebs = {
+            volume_size           = var.system_node_group.disk_size
+            volume_type           = "gp3"
+            encrypted             = true
+            delete_on_termination = true
+          }
+        }
+      }
       labels = {
         "grimoire.dev/pool" = "system"
       }

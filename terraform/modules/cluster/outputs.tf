@@ -32,3 +32,18 @@ output "node_iam_role_arn" {
   description = "IAM role of the system node group"
   value       = module.eks.eks_managed_node_groups["system"].iam_role_arn
 }
+
+output "cluster_primary_security_group_id" {
+  description = "The security group EKS created for the cluster (node groups outside this module join it)"
+  value       = module.eks.cluster_primary_security_group_id
+}
+
+output "cluster_service_cidr" {
+  description = "CIDR of the cluster's Service IPs (AL2023 node groups outside this module need it)"
+  value       = module.eks.cluster_service_cidr
+}
+
+output "kubernetes_version" {
+  description = "Kubernetes minor version of the control plane"
+  value       = var.kubernetes_version
+}

@@ -64,6 +64,13 @@ resource "kubernetes_manifest" "gpu_node_class" {
 resource "kubernetes_manifest" "gpu_node_pool" {
   for_each = var.provisioner == "karpenter" ? var.pools : {}
 
+  lifecycle {
+    precondition {
+      condition     = length(each.value.instance_families) > 0
+      error_message = "pools[${each.key}].instance_families: Karpenter needs the GPU instance families to choose from (e.g. [\"g6\"])."
+    }
+  }
+
   manifest = {
     apiVersion = "karpenter.sh/v1"
     kind       = "NodePool"

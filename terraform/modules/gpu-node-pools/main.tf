@@ -37,8 +37,9 @@ module "managed_node_group" {
   kubernetes_version   = var.kubernetes_version
   cluster_service_cidr = var.cluster_service_cidr
 
-  subnet_ids             = var.subnet_ids
-  vpc_security_group_ids = [var.node_security_group_id]
+  subnet_ids                        = var.subnet_ids
+  cluster_primary_security_group_id = var.cluster_primary_security_group_id
+  vpc_security_group_ids            = [var.node_security_group_id]
 
   ami_type       = "AL2023_x86_64_NVIDIA"
   instance_types = each.value.instance_types
@@ -93,6 +94,8 @@ module "cluster_autoscaler_pod_identity" {
   tags = var.tags
 }
 
+data "aws_region" "current" {}
+
 # Scales each managed node group up from zero when a pod needs it; since 1.24 it reads the
 # group's labels and taints from the EKS API, so an empty group is still a candidate.
 resource "helm_release" "cluster_autoscaler" {
@@ -106,6 +109,7 @@ resource "helm_release" "cluster_autoscaler" {
 
   values = [yamlencode({
     autoDiscovery = { clusterName = var.cluster_name }
+    awsRegion     = data.aws_region.current.region
     rbac = {
       serviceAccount = { name = "cluster-autoscaler" }
     }

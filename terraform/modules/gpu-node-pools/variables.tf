@@ -18,6 +18,11 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
+variable "cluster_primary_security_group_id" {
+  description = "The cluster's primary security group (the cluster module's output); node groups made outside the EKS module must join it"
+  type        = string
+}
+
 variable "node_security_group_id" {
   description = "The cluster's node security group (the cluster module's output)"
   type        = string
