@@ -198,3 +198,30 @@ def test_the_roles_reach_only_the_prefix():
     assert locals_of(identities)["prefix_objects"] == '${"${var.bucket_arn}/${var.prefix}/*"}'
     association = _resource(identities, "aws_eks_pod_identity_association", "workload")
     assert association["role_arn"] == "${aws_iam_role.workload[each.key].arn}"
+
+
+def test_the_cluster_is_private_by_default_with_the_add_ons_the_rest_needs():
+    cluster = MODULES / "cluster"
+    eks = named(load(cluster), "module")["eks"]
+    assert eks["source"] == "terraform-aws-modules/eks/aws" and eks["version"] == "~> 21.0"
+    assert eks["endpoint_private_access"] is True
+    assert named(load(cluster), "variable")["endpoint_public_access"]["default"] is False
+    addons = eks["addons"]
+    assert {"vpc-cni", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"} <= set(addons)
+    assert addons["vpc-cni"]["before_compute"] is True
+    assert addons["eks-pod-identity-agent"]["before_compute"] is True
+    system = eks["eks_managed_node_groups"]["system"]
+    assert system["block_device_mappings"]["root"]["ebs"]["encrypted"] is True
+    assert "access_entries" in eks
+
+
+def test_the_network_keeps_nodes_and_the_database_private():
+    network = MODULES / "network"
+    vpc = named(load(network), "module")["vpc"]
+    assert vpc["create_database_internet_gateway_route"] is False
+    assert vpc["create_database_nat_gateway_route"] is False
+    assert vpc["map_public_ip_on_launch"] is False
+    assert vpc["public_subnet_tags"] == {"kubernetes.io/role/elb": "1"}
+    assert vpc["enable_nat_gateway"] is True
+    endpoints = named(load(network), "module")["vpc_endpoints"]["endpoints"]
+    assert endpoints["s3"]["service"] == "s3" and endpoints["s3"]["service_type"] == "Gateway"
