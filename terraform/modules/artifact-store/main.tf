@@ -154,7 +154,7 @@ resource "aws_s3_bucket_cors_configuration" "artifacts" {
   cors_rule {
     allowed_methods = ["GET", "HEAD"]
     allowed_origins = var.ui_origins
-    allowed_headers = ["Range", "Authorization"]
+    allowed_headers = ["Range"]
     expose_headers  = ["Content-Length", "Content-Range", "ETag"]
     max_age_seconds = 3600
   }
