@@ -29,7 +29,7 @@ def settle(database_url: str) -> None:
     """VACUUM ANALYZE after seeding: what autovacuum does on its own within a minute of a bulk
     insert (its insert threshold), so each server is measured on the database a team's server
     has, not on one seconds old whose index-only scans still visit the heap."""
-    asyncio.run(_admin(database_url, "VACUUM ANALYZE"))
+    asyncio.run(execute(database_url, "VACUUM ANALYZE"))
 
 
 def postgres_admin_url(workdir: Path) -> str:
