@@ -4,6 +4,7 @@ import click
 
 from services.cli.db import db
 from services.cli.grants import grant, revoke
+from services.cli.import_command import import_history
 from services.cli.server import server
 from services.cli.service_accounts import service_account
 from services.cli.tables import policy, routes
@@ -15,5 +16,5 @@ def main() -> None:
     """Grimoire: ML experiment tracking and model registry that speaks MLflow's protocol."""
 
 
-for command in (server, db, token, grant, revoke, routes, policy, service_account):
+for command in (server, db, token, grant, revoke, routes, policy, service_account, import_history):
     main.add_command(command)
