@@ -4,7 +4,7 @@ transaction as the rows it describes, so it is there exactly when they are."""
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,14 @@ def fingerprint(obj: Any) -> str:
         content["metrics"] = sorted(
             content["metrics"], key=lambda p: tuple(repr(value) for value in p.values())
         )
-    encoded = json.dumps(content, sort_keys=True, default=str).encode()
+    return fingerprint_of(content)
+
+
+def fingerprint_of(value: Any) -> str:
+    """sha256 of a plain value (dataclasses as dicts); NaN is spelt NaN, so equal."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    encoded = json.dumps(value, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()
 
 

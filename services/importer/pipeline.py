@@ -9,7 +9,7 @@ what exists here otherwise, or changed in the source since, is a conflict: liste
 overwritten. Every failure is reported with its reason."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
@@ -29,6 +29,7 @@ from services.importer.artifacts import copy_tree
 from services.importer.model import Experiment, LoggedModel, Reader, RegisteredModel, Run
 from services.importer.report import Bars, Mapping, Outcome, Planned, Report
 from services.importer.sources import Roots, UnresolvedSource, rewrite
+from services.importer.stored import comparable, stored_run
 from services.importer.verify import Check, verify
 
 # On an experiment whose id was taken here: the id it had in the source.
@@ -206,7 +207,6 @@ class Import:
         if self.options.dry_run:
             self.report.planned[source_id] = Planned(experiment.name)
         async with self.engine.connect() as conn:
-            known_runs = await ledger.entries(conn, self.source, "run")
             known_models = await ledger.entries(conn, self.source, "logged_model")
         try:
             models = await asyncio.to_thread(self.reader.logged_models, source_id)
@@ -221,7 +221,7 @@ class Import:
 
         async def one(run_id: str) -> None:
             async with bound:
-                await self._run(run_id, placed, known_runs.get(run_id), source_id)
+                await self._run(run_id, placed, source_id)
             self.bars.advance("runs")
 
         await asyncio.gather(*(one(run_id) for run_id in run_ids))
@@ -302,19 +302,15 @@ class Import:
         self.report.artifact_bytes += amount
         self.bars.advance("bytes", amount)
 
-    async def _run(self, run_id: str, placed: Placed, known: Any, experiment_id: str) -> None:
+    async def _run(self, run_id: str, placed: Placed, experiment_id: str) -> None:
         try:
             run = await asyncio.to_thread(self.reader.run, run_id)
-            digest = ledger.fingerprint(run)
+            digest = ledger.fingerprint(comparable(run))
             target_root = run_artifact_uri(placed.location, run_id)
-            if await self._already("run", run_id, known, digest, writer.run_exists):
-                if known is not None and known.fingerprint == digest:
-                    self.run_roots[run_id] = Roots(run.artifact_uri, target_root)
-                    self.checks.append(
-                        Check("run", run_id, _run_counts(run), run.artifact_uri, target_root)
-                    )
-                    if self.options.dry_run:
-                        self.report.planned[experiment_id].present += 1
+            async with self.engine.connect() as conn:
+                here = await stored_run(conn, run_id)
+            if here is not None:
+                self._compare(run, here, digest, target_root, experiment_id)
                 return
             self.run_roots[run_id] = Roots(run.artifact_uri, target_root)
             if self.options.dry_run:
@@ -346,6 +342,36 @@ class Import:
         except Exception as error:
             self.run_roots.pop(run_id, None)
             self.report.failed.append(Outcome("run", run_id, _why(error)))
+
+    def _compare(
+        self, run: Run, here: Run, digest: str, target_root: str, experiment_id: str
+    ) -> None:
+        """A run id already here: present when its content is the source's, else a conflict
+        naming what differs (never overwritten)."""
+        if ledger.fingerprint(comparable(here)) != digest:
+            ours, theirs = comparable(run), comparable(here)
+            differing = [
+                f.name
+                for f in fields(Run)
+                if ledger.fingerprint_of(getattr(ours, f.name))
+                != ledger.fingerprint_of(getattr(theirs, f.name))
+            ]
+            self.report.conflicts.append(
+                Outcome(
+                    "run",
+                    run.run_id,
+                    f"exists here with different {', '.join(differing)}; not overwritten",
+                )
+            )
+            return
+        self.report.present.append(Outcome("run", run.run_id))
+        self.run_roots[run.run_id] = Roots(run.artifact_uri, target_root)
+        if self.options.dry_run:
+            self.report.planned[experiment_id].present += 1
+        else:
+            self.checks.append(
+                Check("run", run.run_id, _run_counts(run), run.artifact_uri, target_root)
+            )
 
     async def _registry(self) -> None:
         try:

@@ -92,7 +92,11 @@ class Report:
                     table.add_row(o.kind, o.source_id, o.detail)
                 console.print(table)
         if not self.imported:
-            console.print("Nothing imported: everything in the source is already here.")
+            console.print(
+                "Nothing imported: everything in the source is already here."
+                if self.clean
+                else "Nothing imported."
+            )
         else:
             console.print(
                 f"Imported {self.counts(self.imported)}: {self.points:,} metric points, "
