@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import mlflow
 from mlflow.tracking import MlflowClient
 
 from services.importer.artifacts import LocalArtifacts
@@ -19,6 +20,10 @@ class MlrunsFolder(ClientReader):
         os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
         self.folder = folder.expanduser().resolve()
         uri = self.folder.as_uri()
+        # MLflow's file registry reads a version's logged model through the global tracking
+        # URI (a TODO in mlflow/store/model_registry/file_store.py); left at its default that
+        # creates ./mlflow.db and finds nothing. This process reads this folder only.
+        mlflow.set_tracking_uri(uri)
         super().__init__(
             MlflowClient(tracking_uri=uri, registry_uri=uri), str(self.folder), LocalArtifacts()
         )
