@@ -41,8 +41,11 @@ async def _import(
     store = open_store(artifacts, GrimoireSettings(data_dir=data_dir))
     reader = await asyncio.to_thread(open_reader, source, source_artifacts)
     try:
-        with Bars(console) as bars:
-            report = await Import(reader, engine, store, options, bars).run()
+        bars = Bars(console)
+        job = Import(reader, engine, store, options, bars)
+        await job.start()
+        with bars:
+            report = await job.run()
         report.render(console)
         return report.clean
     finally:

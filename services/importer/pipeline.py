@@ -90,8 +90,7 @@ class Import:
         self.checks: list[Check] = []
 
     async def run(self) -> Report:
-        if not self.options.dry_run:
-            await self._start()
+        """After start(): everything, then the verification pass."""
         experiments = await asyncio.to_thread(self.reader.experiments)
         chosen = self._chosen(experiments)
         self.bars.grow("experiments", len(chosen))
@@ -122,7 +121,11 @@ class Import:
             self.report.failed.append(Outcome("experiment", missing, "not in the source"))
         return chosen
 
-    async def _start(self) -> None:
+    async def start(self) -> None:
+        """Refuse to go on after an interrupted import unless told to resume; then mark this
+        import as running (a dry run marks nothing)."""
+        if self.options.dry_run:
+            return
         async with self.engine.connect() as conn:
             state = await ledger.entry(conn, self.source, "import", "state")
         if state is not None and state.target_id == "running" and not self.options.resume:

@@ -245,7 +245,7 @@ def test_an_import_killed_halfway_then_resumed_gives_the_same_result(
 
     # A run changed here since is a conflict, listed and not overwritten.
     run_id = built.parent_run_id
-    sql(
+    execute(
         fresh_database,
         "UPDATE params SET value = 'sgd' WHERE run_uuid = $1 AND key = 'optimizer'",
         run_id,
