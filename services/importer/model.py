@@ -133,7 +133,9 @@ class Reader(Protocol):
     """One MLflow store, read. `describe()` names it for the ledger (the same source gives the
     same name on every import, so a second import recognises what it already brought in)."""
 
-    artifacts: ArtifactSource
+    @property
+    def artifacts(self) -> ArtifactSource:
+        """Where the source's artifact URIs are read."""
 
     def describe(self) -> str: ...
 

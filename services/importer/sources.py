@@ -63,7 +63,7 @@ def rewrite(
             raise UnresolvedSource(f"run {run_id} was not imported")
         target = runs[run_id].target
         return Rewritten(source, f"{target}/{path}".rstrip("/"), False)
-    candidates = [runs[version.run_id]] if version.run_id in runs else []
+    candidates = [runs[version.run_id]] if version.run_id and version.run_id in runs else []
     candidates += [*models.values(), *runs.values()]
     for roots in candidates:
         inside = _inside(source, roots)

@@ -4,6 +4,7 @@ different content is a conflict."""
 
 import json
 from dataclasses import replace
+from typing import cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -95,7 +96,7 @@ async def stored_run(conn: AsyncConnection, run_id: str) -> Run | None:
 def _json(value: object) -> list[dict[str, str]]:
     """JSONB arrives decoded; text (a driver without the codec) is parsed."""
     decoded = json.loads(value) if isinstance(value, str) else value
-    return list(decoded or [])  # type: ignore[call-overload]
+    return cast(list[dict[str, str]], decoded or [])
 
 
 async def _pairs(conn: AsyncConnection, table: Table, run_id: str) -> dict[str, str]:

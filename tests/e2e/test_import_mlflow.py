@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fixtures.databases import create_database, drop_database
@@ -57,6 +58,24 @@ class Source:
     argument: list[str]  # SOURCE and the flags it needs
     tracking_uri: str
     built: Built
+
+
+def start_grimoire(database_url: str, root: Path, log: Path) -> RunningServer:
+    """The server on the imported database, waited for as long as a loaded shared machine
+    needs (the fixture's own wait is 30 s)."""
+    env = {"GRIMOIRE_DATABASE_URL": database_url, "GRIMOIRE_ARTIFACTS_ROOT": str(root)}
+    server = start_server("services.server:app", env, log, wait=False)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, server.log()
+        try:
+            if httpx.get(f"{server.url}/ready", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"Grimoire not ready in 180 s:\n{server.log()}")
 
 
 def grimoire_import(*arguments: str, **popen: object) -> subprocess.CompletedProcess:
@@ -124,8 +143,7 @@ def imported(
     root = tmp_path_factory.mktemp(f"grimoire-{source.kind}") / "store"
     first = grimoire_import(*source.argument, *_target_flags(database_url, root))
     assert first.returncode == 0, first.stderr
-    env = {"GRIMOIRE_DATABASE_URL": database_url, "GRIMOIRE_ARTIFACTS_ROOT": str(root)}
-    server = start_server("services.server:app", env, root.parent / "server.log")
+    server = start_grimoire(database_url, root, root.parent / "server.log")
     yield Imported(source, database_url, root, first, server)
     stop_server(server)
     drop_database(postgres_admin_url, database_url)
@@ -233,11 +251,7 @@ def test_an_import_killed_halfway_then_resumed_gives_the_same_result(
     assert resumed.returncode == 0, resumed.stderr
     assert _committed_runs(fresh_database) == total
 
-    env = {
-        "GRIMOIRE_DATABASE_URL": fresh_database,
-        "GRIMOIRE_ARTIFACTS_ROOT": str(tmp_path / "root"),
-    }
-    server = start_server("services.server:app", env, tmp_path / "server.log")
+    server = start_grimoire(fresh_database, tmp_path / "root", tmp_path / "server.log")
     try:
         assert snapshot(server.url, EXPERIMENTS) == snapshot(url, EXPERIMENTS)
     finally:
