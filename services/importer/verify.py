@@ -72,7 +72,7 @@ async def _stored_files(store: ArtifactStore, root: str) -> dict[str, int]:
     return found
 
 
-async def _artifacts(
+async def verify_artifacts(
     check: Check, source: ArtifactSource, store: ArtifactStore, report: Report
 ) -> None:
     assert check.source_root is not None and check.target_root is not None
@@ -123,7 +123,7 @@ async def verify(
                 )
                 return
             if check.source_root is not None:
-                await _artifacts(check, source, store, report)
+                await verify_artifacts(check, source, store, report)
             report.verified[f"{check.kind.replace('_', ' ')}s"] += 1
             if "points" in found and check.kind == "run":
                 report.verified["metric points"] += found["points"]
