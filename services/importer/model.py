@@ -142,8 +142,8 @@ class Reader(Protocol):
     def experiments(self) -> list[Experiment]: ...
 
     def run_ids(self, experiment_id: str) -> list[str]:
-        """Every run of the experiment, deleted ones included, parents before children is
-        not required (links are tags)."""
+        """Every run of the experiment, deleted ones included, in any order (a child's link
+        to its parent is its `mlflow.parentRunId` tag, so no order is needed)."""
 
     def run(self, run_id: str) -> Run:
         """The run with its params, tags, every metric point, datasets and model links."""
