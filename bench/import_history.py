@@ -10,6 +10,7 @@ artifact folder, since logging 2 million points through the client would take lo
 the import being measured."""
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, MiB, log  # noqa: E402
-from bench.postgres import fresh_database, postgres_admin_url  # noqa: E402
+from bench.postgres import _admin, fresh_database, postgres_admin_url  # noqa: E402
 
 RUNS = 200
 POINTS = 2_000_000
@@ -119,9 +120,13 @@ def main() -> None:
         workdir = Path(folder)
         log(f"building the source: {runs} runs, {points:,} points, {artifact_bytes / MiB:.0f} MiB")
         source = build_source(workdir, runs, points, artifact_bytes)
-        database_url = fresh_database(postgres_admin_url(workdir), "grimoire_bench_import")
-        first, first_cpu = grimoire_import(source, database_url, workdir / "store", args.jobs)
-        second, second_cpu = grimoire_import(source, database_url, workdir / "store", args.jobs)
+        admin_url = postgres_admin_url(workdir)
+        database_url = fresh_database(admin_url, "grimoire_bench_import")
+        try:
+            first, first_cpu = grimoire_import(source, database_url, workdir / "store", args.jobs)
+            second, second_cpu = grimoire_import(source, database_url, workdir / "store", args.jobs)
+        finally:
+            asyncio.run(_admin(admin_url, 'DROP DATABASE "grimoire_bench_import" WITH (FORCE)'))
         figures = {
             "runs": runs,
             "points": points,
