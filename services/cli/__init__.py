@@ -4,6 +4,7 @@ import click
 
 from services.cli.db import db
 from services.cli.grants import grant, revoke
+from services.cli.import_command import import_history
 from services.cli.job_exec import job_exec
 from services.cli.run_command import run
 from services.cli.server import server
@@ -17,5 +18,6 @@ def main() -> None:
     """Grimoire: ML experiment tracking and model registry that speaks MLflow's protocol."""
 
 
-for command in (server, db, token, grant, revoke, routes, policy, service_account, run, job_exec):
+COMMANDS = (server, db, token, grant, revoke, routes, policy, service_account)
+for command in (*COMMANDS, run, job_exec, import_history):
     main.add_command(command)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -68,10 +69,17 @@ class LocalStore:
         if target.is_dir():
             raise folder_in_the_way(path)
         for folder in target.parents:
-            if folder == self.root or folder.is_dir():
+            if folder == self.root:
                 return
-            if folder.exists():
-                raise file_in_the_way(path, folder.relative_to(self.root).as_posix())
+            # One stat per folder: asking is_dir() then exists() took a folder that a
+            # concurrent upload created between the two questions for a file in the way.
+            try:
+                mode = folder.stat().st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if stat.S_ISDIR(mode):
+                return
+            raise file_in_the_way(path, folder.relative_to(self.root).as_posix())
 
     def _prepare(self, target: Path, path: str) -> None:
         self._refuse_conflicts(target, path)

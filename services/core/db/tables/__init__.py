@@ -4,7 +4,12 @@ Each module holds the tables its owning service writes (see docs/architecture.md
 ownership); other services may read them through these definitions.
 """
 
-from services.core.db.tables import auth, registry, tracking  # noqa: F401  (registers the tables)
+from services.core.db.tables import (  # noqa: F401  (registers the tables)
+    auth,
+    imports,
+    registry,
+    tracking,
+)
 from services.core.db.tables.base import metadata
 
 __all__ = ["metadata"]
