@@ -4,7 +4,7 @@ Each module holds the tables its owning service writes (see docs/architecture.md
 ownership); other services may read them through these definitions.
 """
 
-from services.core.db.tables import auth, registry, tracking  # noqa: F401  (registers the tables)
+from services.core.db.tables import auth, jobs, registry, tracking  # noqa: F401  (registers)
 from services.core.db.tables.base import metadata
 
 __all__ = ["metadata"]
