@@ -13,6 +13,7 @@ or `KUBECONFIG`. With none of them the service accepts jobs and leaves them QUEU
 
 import asyncio
 import functools
+import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,7 +52,13 @@ def api_client(settings: JobsSettings) -> client.ApiClient | None:
 
 
 def _message(error: ApiException) -> str:
-    return f"{error.reason}: {error.body}"[:500] if error.body else str(error.reason)
+    """The API server's own words: its Status's reason and message (`Forbidden: jobs.batch
+    is forbidden: User ... cannot create ...`)."""
+    try:
+        status = json.loads(error.body or "")
+        return f"{status['reason']}: {status['message']}"[:500]
+    except (ValueError, TypeError, KeyError):
+        return str(error.reason)
 
 
 class Kube:

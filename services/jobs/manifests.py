@@ -138,7 +138,12 @@ def build_job(spec: JobSpec) -> dict[str, Any]:
             "activeDeadlineSeconds": spec.timeout_seconds,
             "ttlSecondsAfterFinished": spec.ttl_seconds_after_finished,
             "podFailurePolicy": {
-                "rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]
+                "rules": [
+                    {
+                        "action": "Ignore",
+                        "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}],
+                    }
+                ]
             },
             "template": {"metadata": {"labels": labels(spec)}, "spec": _pod_spec(spec)},
         },

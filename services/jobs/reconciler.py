@@ -58,7 +58,10 @@ class Reconciler(LoopService):
 
     async def run_once(self) -> bool:
         lease_ms = int(self.settings.lease_seconds * 1000)
-        claimed = await self.db.transaction(repository.claim_due, now_ms(), lease_ms, BATCH)
+        namespaces = sorted({queue.namespace for queue in self.settings.queues})
+        claimed = await self.db.transaction(
+            repository.claim_due, namespaces, now_ms(), lease_ms, BATCH
+        )
         failures: list[Exception] = []
         for row in claimed:
             try:

@@ -82,16 +82,19 @@ async def set_run_tags(conn: Connection, run_id: str, values: dict[str, str | No
         await conn.execute(tags.delete().where(tags.c.run_uuid == run_id, tags.c.key.in_(absent)))
 
 
-async def claim_due(conn: Connection, now: int, lease_ms: int, batch: int) -> list[Row]:
-    """Due, unfinished jobs leased to this reconciler (SKIP LOCKED: replicas never take the
-    same job; the lease hands it over if this one dies holding it)."""
+async def claim_due(
+    conn: Connection, namespaces: list[str], now: int, lease_ms: int, batch: int
+) -> list[Row]:
+    """Due, unfinished jobs of these namespaces (the ones this process's queues name) leased
+    to this reconciler (SKIP LOCKED: replicas never take the same job; the lease hands it
+    over if this one dies holding it)."""
     statement = leasing.claim(
         jobs,
         j.lease_until,
         now=now,
         until=now + lease_ms,
         limit=batch,
-        where=[~j.finalized, j.next_check_at <= now],
+        where=[~j.finalized, j.next_check_at <= now, j.namespace.in_(namespaces)],
         order_by=[j.next_check_at],
     ).returning(*jobs.c)
     return list(await conn.execute(statement))
