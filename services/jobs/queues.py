@@ -63,8 +63,8 @@ class JobsSettings(BaseSettings):
         env_prefix="GRIMOIRE_JOBS_", extra="ignore", case_sensitive=False
     )
 
-    queues: list[QueueConfig] = Field(
-        default_factory=lambda: list(DEFAULT_QUEUES),
+    queues: list[QueueConfig] | None = Field(
+        default=None,
         description="The queues, as a JSON list of {name, local_queue, namespace, gpu_types, "
         "max_gpus, default_cpu, default_memory, image} (docs/jobs.md). Unset: one CPU-only "
         "queue `default` (LocalQueue `default` in namespace `grimoire-jobs`).",
@@ -142,14 +142,18 @@ class JobsSettings(BaseSettings):
         if self.queues_file is not None:
             loaded = json.loads(self.queues_file.read_text())
             self.queues = [QueueConfig.model_validate(queue) for queue in loaded]
-        names = [queue.name for queue in self.queues]
+        names = [queue.name for queue in self.queue_list]
         if len(set(names)) != len(names):
             raise ValueError("two queues have the same name")
         return self
 
+    @property
+    def queue_list(self) -> list[QueueConfig]:
+        return list(DEFAULT_QUEUES) if self.queues is None else self.queues
+
     def queue(self, name: str | None) -> QueueConfig | None:
         wanted = name or self.default_queue
-        return next((queue for queue in self.queues if queue.name == wanted), None)
+        return next((queue for queue in self.queue_list if queue.name == wanted), None)
 
 
 @lru_cache

@@ -58,7 +58,7 @@ class Reconciler(LoopService):
 
     async def run_once(self) -> bool:
         lease_ms = int(self.settings.lease_seconds * 1000)
-        namespaces = sorted({queue.namespace for queue in self.settings.queues})
+        namespaces = sorted({queue.namespace for queue in self.settings.queue_list})
         claimed = await self.db.transaction(
             repository.claim_due, namespaces, now_ms(), lease_ms, BATCH
         )

@@ -56,7 +56,7 @@ class Watches(LoopService):
         super().__init__()
         self.db, self.kube, self.settings, self.on_due = db, kube, settings, on_due
         self.interval_seconds = 1.0
-        namespaces = sorted({queue.namespace for queue in settings.queues})
+        namespaces = sorted({queue.namespace for queue in settings.queue_list})
         self.streams = [
             Stream(kind, ns) for ns in namespaces for kind in ("job", "pod", "workload")
         ]

@@ -36,7 +36,7 @@ def place(body: SubmitJob, settings: JobsSettings) -> Placement:
     """The queue's verdict on a request: refused here creates nothing."""
     queue = settings.queue(body.queue)
     if queue is None:
-        known = ", ".join(q.name for q in settings.queues)
+        known = ", ".join(q.name for q in settings.queue_list)
         raise InvalidParameterValue(f"Unknown queue '{body.queue}'. Queues: {known}.")
     wanted = body.resources
     if wanted.gpus > queue.max_gpus:
@@ -171,5 +171,5 @@ def queues(settings: JobsSettings) -> list[Queue]:
             "default_memory": q.default_memory,
             "namespace": q.namespace,
         }
-        for q in settings.queues
+        for q in settings.queue_list
     ]
