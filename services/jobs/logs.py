@@ -8,12 +8,14 @@ follows at most `max_log_followers` logs at once and answers 503 with Retry-Afte
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.core.artifact_uris import store_path_of
 from services.core.errors import InvalidParameterValue, TemporarilyUnavailable
 from services.core.storage.base import ArtifactNotFound, ArtifactStore
-from services.jobs.kube import Kube
+
+if TYPE_CHECKING:  # the client loads on first use (services/jobs/quantities.py says why)
+    from services.jobs.kube import Kube
 
 LOGS = "logs"
 _DONE = object()
@@ -41,7 +43,7 @@ def started(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def copy_logs(
-    kube: Kube, store: ArtifactStore, namespace: str, run_id: str, artifact_uri: str
+    kube: "Kube", store: ArtifactStore, namespace: str, run_id: str, artifact_uri: str
 ) -> int:
     """Every pod's log of the job into the run's artifacts; the number of logs copied."""
     folder = logs_folder(artifact_uri)

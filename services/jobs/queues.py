@@ -12,11 +12,11 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from kubernetes.utils import parse_quantity
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.jobs.names import is_dns_label
+from services.jobs.quantities import parse_quantity
 
 
 def _quantity(value: str) -> str:

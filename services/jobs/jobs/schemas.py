@@ -4,11 +4,11 @@ client's own parser, so what is accepted here is what the API server accepts."""
 import re
 from typing import Annotated, Literal
 
-from kubernetes.utils import parse_quantity
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.core.fields import ExperimentId, RunId
 from services.core.http import MlflowMessage
+from services.jobs.quantities import parse_quantity
 
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
 MAX_PARAMETERS = 256
