@@ -171,7 +171,9 @@ class Kube:
             _request_timeout=(self.timeout, None),
         )
         try:
-            yield from response.stream(64 * 1024, decode_content=True)
+            # read1: what has arrived (up to 64 KiB), not a wait for 64 KiB.
+            while chunk := response.read1(64 * 1024):
+                yield chunk
         finally:
             response.release_conn()
 
