@@ -12,4 +12,5 @@ def parse_quantity(value: str) -> Decimal:
     """Raises ValueError for what is no quantity."""
     from kubernetes.utils import parse_quantity as parse  # noqa: PLC0415 (see the docstring)
 
-    return parse(value)  # type: ignore[no-any-return]
+    found: Decimal = parse(value)
+    return found

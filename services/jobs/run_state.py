@@ -57,7 +57,7 @@ class Seen:
 def condition(obj: dict[str, Any] | None, kind: str) -> dict[str, Any] | None:
     for found in ((obj or {}).get("status") or {}).get("conditions") or ():
         if found.get("type") == kind and found.get("status") == "True":
-            return found  # type: ignore[no-any-return]
+            return found
     return None
 
 

@@ -121,7 +121,11 @@ class Watches(LoopService):
 
         def target() -> None:
             try:
-                self._window(stream, lambda run_id: loop.call_soon_threadsafe(seen, run_id))
+
+                def report(run_id: str) -> None:
+                    loop.call_soon_threadsafe(seen, run_id)
+
+                self._window(stream, report)
                 loop.call_soon_threadsafe(_settle, done, None)
             except BaseException as error:  # handed to the loop's task, which logs it
                 loop.call_soon_threadsafe(_settle, done, error)
@@ -140,7 +144,8 @@ class Watches(LoopService):
         windows = asyncio.gather(*(self._in_thread(stream, seen) for stream in self.streams))
         while not windows.done():
             waiter = asyncio.ensure_future(arrived.wait())
-            await asyncio.wait({windows, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            pending: set[asyncio.Future[Any]] = {windows, waiter}
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
             arrived.clear()
             await self._flush(due)

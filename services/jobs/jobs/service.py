@@ -29,7 +29,7 @@ class Placement:
 
     queue: QueueConfig
     image: str
-    resources: dict[str, object]
+    resources: dict[str, int | str | None]
 
 
 def place(body: SubmitJob, settings: JobsSettings) -> Placement:
