@@ -4,9 +4,10 @@ Only composition imports this; a service never does."""
 
 from services.artifacts.spec import SPEC as ARTIFACTS
 from services.core.spec import RoutingTable
+from services.jobs.spec import SPEC as JOBS
 from services.registry.spec import SPEC as REGISTRY
 from services.tracking.spec import SPEC as TRACKING
 from services.web.spec import SPEC as WEB
 
-SPECS = (TRACKING, ARTIFACTS, REGISTRY, WEB)
+SPECS = (TRACKING, ARTIFACTS, REGISTRY, JOBS, WEB)
 ROUTING = RoutingTable(SPECS)

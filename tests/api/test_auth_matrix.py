@@ -116,6 +116,30 @@ def saved_view(root: httpx.Client, experiment_id: str) -> str:
     return name
 
 
+J = "/api/grimoire/v1/jobs"
+
+
+def scheduled_run(root: httpx.Client, experiment_id: str) -> str:
+    """A run as `grimoire run --backend kubernetes` creates it, before its job."""
+    created = root.post(f"{T}/runs/create", json={"experiment_id": experiment_id})
+    run = created.json()["run"]["info"]["run_id"]
+    update = {"run_id": run, "status": "SCHEDULED"}
+    assert root.post(f"{T}/runs/update", json=update).status_code == 200
+    return run
+
+
+def job_body(run_id: str) -> dict[str, Any]:
+    source = {"type": "artifact", "path": "code/project.tar.gz"}
+    return {"run_id": run_id, "source": source, "image": "registry.test/train:1"}
+
+
+def submitted_job(root: httpx.Client, experiment_id: str) -> str:
+    """A fresh job (submitted by the administrator) to read or cancel."""
+    run = scheduled_run(root, experiment_id)
+    assert root.post(J, json=job_body(run)).status_code == 200
+    return run
+
+
 Request = tuple[str, str, dict[str, Any]]
 Sample = Callable[[World, httpx.Client], Request]
 
@@ -421,6 +445,15 @@ def register_all() -> None:
     s("POST", f"{wh}/{{webhook_id}}/deliveries/{{delivery_id}}/replay", status=400)(
         lambda w, r: send("POST", f"{wh}/{w.webhook}/deliveries/none/replay")
     )
+    # jobs
+    s("POST", J)(lambda w, r: send("POST", J, job_body(scheduled_run(r, w.experiment))))
+    s("GET", J)(lambda w, r: get(J, experiment_id=w.experiment))
+    s("GET", f"{J}/queues")(lambda w, r: get(f"{J}/queues"))
+    s("GET", f"{J}/{{run_id}}")(lambda w, r: get(f"{J}/{submitted_job(r, w.experiment)}"))
+    s("POST", f"{J}/{{run_id}}/cancel")(
+        lambda w, r: send("POST", f"{J}/{submitted_job(r, w.experiment)}/cancel")
+    )
+    s("GET", f"{J}/{{run_id}}/logs")(lambda w, r: get(f"{J}/{submitted_job(r, w.experiment)}/logs"))
     # tokens, service accounts, grants, audit
     s("POST", f"{G}/tokens")(lambda w, r: send("POST", f"{G}/tokens", {"name": "matrix"}))
     s("GET", f"{G}/tokens")(lambda w, r: get(f"{G}/tokens"))

@@ -11,6 +11,7 @@ from services.core.config import (
     RegistrySettings,
     ServerSettings,
 )
+from services.jobs.queues import JobsSettings
 from tests.fixtures.chart import COMPONENTS, ci_values, default_with, find, kinds, render
 
 
@@ -47,8 +48,10 @@ def test_every_optional_object_is_behind_its_component_flag():
     for feature, kind in features.items():
         values = default_with(registry={feature: {"enabled": True}, "replicas": 2})
         names = {d["metadata"]["name"] for d in render(values) if d["kind"] == kind}
-        # The migrations NetworkPolicy is its own (database.migrations.networkPolicy).
-        assert names - {"grim-grimoire-migrations"} == {"grim-grimoire-registry"}, feature
+        # The migrations NetworkPolicy is its own (database.migrations.networkPolicy); the
+        # jobs one is on by default (that component holds Kubernetes credentials).
+        on_by_default = {"grim-grimoire-migrations", "grim-grimoire-jobs"}
+        assert names - on_by_default == {"grim-grimoire-registry"}, feature
     without = render(default_with(tracking={"serviceAccount": {"enabled": False, "name": "ml-sa"}}))
     accounts = {d["metadata"]["name"] for d in without if d["kind"] == "ServiceAccount"}
     assert "grim-grimoire-tracking" not in accounts
@@ -224,6 +227,7 @@ def _setting_names() -> set[str]:
         ServerSettings,
         RegistrySettings,
         AuthSettings,
+        JobsSettings,
     )
     return {
         (cls.model_config["env_prefix"] + field).upper()

@@ -12,6 +12,7 @@ from services.core.config import (
     RegistrySettings,
     ServerSettings,
 )
+from services.jobs.queues import JobsSettings
 from tests.fixtures.servers import REPO
 
 DOC = (REPO / "docs" / "configuration.md").read_text()
@@ -26,6 +27,7 @@ DOC = (REPO / "docs" / "configuration.md").read_text()
         ServerSettings,
         RegistrySettings,
         AuthSettings,
+        JobsSettings,
     ],
 )
 def test_every_setting_is_documented_and_described(cls: type) -> None:
@@ -39,7 +41,15 @@ DOCUMENTED_DEFAULTS = dict(re.findall(r"^\| `(GRIMOIRE_\w+)` \| ([^|]+) \|", DOC
 
 
 @pytest.mark.parametrize(
-    "cls", [DatabaseSettings, ArtifactSettings, ServerSettings, RegistrySettings, AuthSettings]
+    "cls",
+    [
+        DatabaseSettings,
+        ArtifactSettings,
+        ServerSettings,
+        RegistrySettings,
+        AuthSettings,
+        JobsSettings,
+    ],
 )
 def test_documented_defaults_are_the_real_ones(cls: type) -> None:
     prefix = cls.model_config["env_prefix"]

@@ -49,7 +49,13 @@ def test_a_path_no_spec_claims_has_no_service() -> None:
 
 
 def test_every_service_has_a_spec_with_its_own_name() -> None:
-    assert sorted(spec.name for spec in SPECS) == ["artifacts", "registry", "tracking", "web"]
+    assert sorted(spec.name for spec in SPECS) == [
+        "artifacts",
+        "jobs",
+        "registry",
+        "tracking",
+        "web",
+    ]
 
 
 def test_every_mlflow_endpoint_is_listed_once_by_the_service_the_table_routes_it_to() -> None:

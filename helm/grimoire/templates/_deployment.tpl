@@ -18,6 +18,9 @@ metadata:
     checkov.io/skip2: CKV_K8S_43=Pinning by digest is the operator's choice (image.digest); the tag default is the chart's appVersion
     checkov.io/skip3: CKV_K8S_15=IfNotPresent is right for immutable version tags and digests; image.pullPolicy can say Always
     checkov.io/skip4: CKV_K8S_11=No CPU limit on purpose; CFS quotas throttle request latency, requests reserve the CPU and the HPA scales on it
+    {{- if eq .component "jobs" }}
+    checkov.io/skip5: CKV_K8S_38=The jobs service calls the Kubernetes API to run training Jobs; its Role allows only Jobs, Pods, pod logs, Secrets and Kueue Workloads in the training namespace
+    {{- end }}
 spec:
   {{- if not $c.autoscaling.enabled }}
   replicas: {{ $c.replicas }}
@@ -46,9 +49,9 @@ spec:
         {{- with $c.podAnnotations }}{{ toYaml . | nindent 8 }}{{ end }}
     spec:
       serviceAccountName: {{ include "grimoire.serviceAccountName" . }}
-      # The services never call the Kubernetes API; cloud identity webhooks (IRSA, AKS) mount
-      # their own projected token.
-      automountServiceAccountToken: false
+      # Only the jobs service calls the Kubernetes API (its Role: templates/training/); for
+      # the others cloud identity webhooks (IRSA, AKS) mount their own projected token.
+      automountServiceAccountToken: {{ eq .component "jobs" }}
       {{- with $v.imagePullSecrets }}
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}

@@ -55,6 +55,19 @@ them; docs/configuration.md lists them). (dict "root" $ "component" "tracking") 
   value: {{ . | quote }}
 {{- end }}
 {{- end }}
+{{- if eq .component "jobs" }}
+{{/* Where training Jobs go and how their pods reach Grimoire (docs/jobs.md). */}}
+- name: GRIMOIRE_JOBS_QUEUES
+  value: {{ include "grimoire.jobQueues" .root | quote }}
+- name: GRIMOIRE_JOBS_TRACKING_URI
+  value: {{ $v.training.trackingUri | default (printf "http://%s-tracking.%s.svc:%v" (include "grimoire.fullname" .root) .root.Release.Namespace $v.server.port) | quote }}
+- name: GRIMOIRE_JOBS_POD_SERVICE_ACCOUNT
+  value: {{ printf "%s-job" (include "grimoire.fullname" .root) | quote }}
+{{- with $v.training.defaultImage }}
+- name: GRIMOIRE_JOBS_DEFAULT_IMAGE
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- with (index $v .component).extraEnv }}
 {{ toYaml . }}
 {{- end }}

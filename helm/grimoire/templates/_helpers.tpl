@@ -82,3 +82,19 @@ service: {"tracking": ["/api/2.0/mlflow/", ...], ...}, each list longest prefix 
 {{- end }}
 {{- toJson $byService }}
 {{- end }}
+
+{{/* The namespace training Jobs run in (training.namespace, else the release's). */}}
+{{- define "grimoire.trainingNamespace" -}}
+{{- .Values.training.namespace | default .Release.Namespace }}
+{{- end }}
+
+{{/* The queues as GRIMOIRE_JOBS_QUEUES reads them: a queue without a namespace gets the
+training namespace. */}}
+{{- define "grimoire.jobQueues" -}}
+{{- $namespace := include "grimoire.trainingNamespace" . }}
+{{- $queues := list }}
+{{- range .Values.training.queues }}
+{{- $queues = append $queues (merge (dict "namespace" $namespace) .) }}
+{{- end }}
+{{- toJson $queues }}
+{{- end }}

@@ -162,6 +162,21 @@ spec:
           protocol: TCP
         {{- end }}
     {{- end }}
+    {{- if eq .component "jobs" }}
+    # The Kubernetes API server (the jobs service creates and watches training Jobs).
+    - {{- with $v.training.kubeApiCidrs }}
+      to:
+        {{- range . }}
+        - ipBlock:
+            cidr: {{ . }}
+        {{- end }}
+      {{- end }}
+      ports:
+        {{- range $v.training.kubeApiPorts }}
+        - port: {{ . }}
+          protocol: TCP
+        {{- end }}
+    {{- end }}
     {{- with $np.egress.extra }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

@@ -7,6 +7,7 @@ ownership); other services may read them through these definitions.
 from services.core.db.tables import (  # noqa: F401  (registers the tables)
     auth,
     imports,
+    jobs,
     registry,
     tracking,
 )

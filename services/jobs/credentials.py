@@ -1,0 +1,64 @@
+"""The job's token, built only from core's existing mechanisms (services/core/auth/): a
+service account per job whose one group holds an EDIT grant on the run's experiment and
+nothing else, and a token of that account expiring after the job's deadline. The job ends
+(or is cancelled): the account, its grant and its tokens go.
+
+The group name holds a ':' so no service account could be named after it and it reads as
+what it is in grant listings; identity providers' group names are the administrator's.
+"""
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert
+
+from services.core.auth import access, tokens
+from services.core.clock import now_ms
+from services.core.db.engine import Connection
+from services.core.db.tables.auth import auth_tokens, grants, service_accounts
+
+GRANTED_BY = "grimoire-jobs"
+# Time a job may wait in its queue on top of its own deadline (the token must outlive both).
+QUEUE_ALLOWANCE_MS = 24 * 3600 * 1000
+
+
+def account_name(run_id: str) -> str:
+    return f"job-{run_id}"
+
+
+def group_name(run_id: str) -> str:
+    return f"grimoire-job:{run_id}"
+
+
+async def issue(conn: Connection, run_id: str, experiment_id: str, deadline_seconds: int) -> str:
+    """A fresh token for the job (earlier ones of its account are revoked)."""
+    name, now = account_name(run_id), now_ms()
+    await conn.execute(
+        insert(service_accounts)
+        .values(name=name, groups=[group_name(run_id)], created_by=GRANTED_BY, created_at=now)
+        .on_conflict_do_nothing()
+    )
+    await access.grant(
+        conn, "group", group_name(run_id), "experiment", experiment_id, "EDIT", GRANTED_BY
+    )
+    await _revoke_tokens(conn, name, now)
+    expires_at = now + deadline_seconds * 1000 + QUEUE_ALLOWANCE_MS
+    issued = await tokens.issue(conn, f"service:{name}", f"job {run_id}", None, expires_at)
+    return issued["token"]
+
+
+async def _revoke_tokens(conn: Connection, name: str, now: int) -> None:
+    await conn.execute(
+        update(auth_tokens)
+        .where(auth_tokens.c.owner == f"service:{name}", auth_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def release(conn: Connection, run_id: str) -> None:
+    name = account_name(run_id)
+    await _revoke_tokens(conn, name, now_ms())
+    await conn.execute(
+        delete(grants).where(
+            grants.c.principal_type == "group", grants.c.principal == group_name(run_id)
+        )
+    )
+    await conn.execute(delete(service_accounts).where(service_accounts.c.name == name))
