@@ -69,18 +69,19 @@ def cluster() -> Iterator[FakeKube]:
 @pytest.fixture(scope="module")
 def stack(
     database_url: str, cluster: FakeKube, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[RunningServer, str]]:
-    """A server with auth on and jobs against the fake cluster, and an administrator's token."""
+) -> Iterator[tuple[RunningServer, str, str]]:
+    """A server with auth on and jobs against the fake cluster; an administrator's principal
+    and token (the one who submits)."""
     ensure_node_modules()
     root = tmp_path_factory.mktemp("jobs-e2e")
     port = free_port()
     provider = new_provider(root, f"http://127.0.0.1:{port}")
     provider.start([new_key("key-1")])
+    account = f"jobs-e2e-{uuid.uuid4().hex[:6]}"
     admin = subprocess.run(
         [
-            sys.executable, "-m", "services.cli", "service-account", "create",
-            f"jobs-e2e-{uuid.uuid4().hex[:6]}", "--group", "grimoire-admins",
-            "--database-url", database_url,
+            sys.executable, "-m", "services.cli", "service-account", "create", account,
+            "--group", "grimoire-admins", "--database-url", database_url,
         ],
         cwd=REPO, capture_output=True, text=True, check=True,
     )  # fmt: skip
@@ -96,7 +97,7 @@ def stack(
         "GRIMOIRE_JOBS_WATCH_SECONDS": "2",
     }
     server = start_server("services.server:app", env, root / "server.log", port=port)
-    yield server, admin.stdout.strip().splitlines()[-1]
+    yield server, f"service:{account}", admin.stdout.strip().splitlines()[-1]
     stop_server(server)
     provider.stop()
 
@@ -143,9 +144,9 @@ def play_pod(cluster: FakeKube, name: str, env: dict[str, str], workdir: Path) -
 
 
 def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
-    stack: tuple[RunningServer, str], cluster: FakeKube, tmp_path: Path
+    stack: tuple[RunningServer, str, str], cluster: FakeKube, tmp_path: Path
 ) -> None:
-    server, admin_token = stack
+    server, submitter, admin_token = stack
     model_name = f"tutorial-{uuid.uuid4().hex[:8]}"
     cli = subprocess.Popen(
         [
@@ -234,3 +235,9 @@ def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
         assert refused.status_code == 401, refused.text
         as_admin = {"Authorization": f"Bearer {admin_token}"}
         assert http.get(get[0], params=get[1], headers=as_admin).status_code == 200
+        # The model the job registered is the submitter's to manage, not the gone account's.
+        on_model = {"resource_type": "registered_model", "resource_id": model_name}
+        listed = http.get("/api/2.0/grimoire/permissions", params=on_model, headers=as_admin)
+        assert [(g["principal"], g["role"]) for g in listed.json()["grants"]] == [
+            (submitter, "MANAGE")
+        ], listed.text
