@@ -1,13 +1,15 @@
 """The job's token, built only from core's existing mechanisms (services/core/auth/): a
 service account per job whose one group holds an EDIT grant on the run's experiment and
-nothing else, and a token of that account expiring after the job's deadline. The job ends
-(or is cancelled): the account, its grant and its tokens go.
+nothing else but the right to create registered models (the tutorial's
+`log_model(registered_model_name=...)`), and a token of that account expiring after the job's
+deadline. The job ends (or is cancelled): the account, its grants and its tokens go, and what
+the job created (a registered model's creator MANAGE) is handed to the user who submitted it.
 
 The group name holds a ':' so no service account could be named after it and it reads as
 what it is in grant listings; identity providers' group names are the administrator's.
 """
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.core.auth import access, tokens
@@ -39,6 +41,9 @@ async def issue(conn: Connection, run_id: str, experiment_id: str, deadline_seco
     await access.grant(
         conn, "group", group_name(run_id), "experiment", experiment_id, "EDIT", GRANTED_BY
     )
+    await access.grant(
+        conn, "group", group_name(run_id), "create", "registered_model", "EDIT", GRANTED_BY
+    )
     await _revoke_tokens(conn, name, now)
     expires_at = now + deadline_seconds * 1000 + QUEUE_ALLOWANCE_MS
     issued = await tokens.issue(conn, f"service:{name}", f"job {run_id}", None, expires_at)
@@ -53,12 +58,26 @@ async def _revoke_tokens(conn: Connection, name: str, now: int) -> None:
     )
 
 
-async def release(conn: Connection, run_id: str) -> None:
+async def release(conn: Connection, run_id: str, submitted_by: str = "") -> None:
     name = account_name(run_id)
     await _revoke_tokens(conn, name, now_ms())
+    await _hand_created_to(conn, f"service:{name}", submitted_by)
     await conn.execute(
         delete(grants).where(
             grants.c.principal_type == "group", grants.c.principal == group_name(run_id)
         )
     )
     await conn.execute(delete(service_accounts).where(service_accounts.c.name == name))
+
+
+async def _hand_created_to(conn: Connection, job_principal: str, submitted_by: str) -> None:
+    """The job's account is going: what it created (its creator MANAGE grants) becomes the
+    submitter's, or nobody's without authentication (no submitter then)."""
+    held = grants.c.principal_type == "user", grants.c.principal == job_principal
+    created = await conn.execute(select(grants.c.resource_type, grants.c.resource_id).where(*held))
+    for resource_type, resource_id in created.all():
+        if submitted_by:
+            await access.grant(
+                conn, "user", submitted_by, resource_type, resource_id, "MANAGE", GRANTED_BY
+            )
+    await conn.execute(delete(grants).where(*held))

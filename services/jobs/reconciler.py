@@ -214,7 +214,7 @@ class Reconciler(LoopService):
             await repository.release(conn, row.run_uuid, row.generation, later, now)
 
     async def _finalize(self, conn: Connection, row: Any) -> None:
-        await credentials.release(conn, row.run_uuid)
+        await credentials.release(conn, row.run_uuid, row.submitted_by)
         await repository.update_job(conn, row.run_uuid, finalized=True, lease_until=None)
 
     async def _release(self, conn: Connection, row: Any) -> None:
