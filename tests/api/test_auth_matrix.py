@@ -302,6 +302,12 @@ def register_all() -> None:
     s("GET", f"{G}/experiments/run-counts")(
         lambda w, r: get(f"{G}/experiments/run-counts", experiment_ids=w.experiment)
     )
+    s("GET", f"{G}/experiments/run-keys")(
+        lambda w, r: get(f"{G}/experiments/run-keys", experiment_id=w.experiment)
+    )
+    s("GET", f"{G}/registered-models/my-role")(
+        lambda w, r: get(f"{G}/registered-models/my-role", name=w.model)
+    )
     views = f"{G}/experiment-views"
     s("GET", f"{views}/list")(lambda w, r: get(f"{views}/list", experiment_id=w.experiment))
     s("POST", f"{views}/save")(
