@@ -90,8 +90,8 @@ def test_every_key_of_the_modules_values_exists_in_the_chart_schema():
 
 
 def test_the_walk_finds_a_key_the_schema_does_not_have():
-    values = {**_module_values(), "ingress": {"hostname": "x"}, "jobs": {"queues": []}}
-    assert unknown_keys(values, SCHEMA) == ["ingress.hostname", "jobs"]
+    values = {**_module_values(), "ingress": {"hostname": "x"}, "notAComponent": {"queues": []}}
+    assert unknown_keys(values, SCHEMA) == ["ingress.hostname", "notAComponent"]
     # Through a $ref (the component definition) too.
     assert unknown_keys({"artifacts": {"serviceAccount": {"roleArn": "x"}}}, SCHEMA) == [
         "artifacts.serviceAccount.roleArn"

@@ -101,6 +101,28 @@ def mlflow_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         stop_mlflow_server(server)
 
 
+_MLFLOW_ENV = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "MLFLOW_ALLOW_FILE_STORE")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def mlflow_client_settings_restored() -> Iterator[None]:
+    """Building the sources and reading the result point the mlflow client's process-wide
+    tracking and registry URIs (and their environment variables) at servers this module
+    stops; the modules after it keep the suite's server."""
+    from mlflow.tracking._model_registry import utils as registry_uri
+    from mlflow.tracking._tracking_service import utils as tracking_uri
+
+    environment = {name: os.environ.get(name) for name in _MLFLOW_ENV}
+    uris = (tracking_uri._tracking_uri, registry_uri._registry_uri)
+    yield
+    for name, value in environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    tracking_uri._tracking_uri, registry_uri._registry_uri = uris
+
+
 @pytest.fixture(scope="module")
 def mlruns_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Built]:
     workdir = tmp_path_factory.mktemp("laptop")
