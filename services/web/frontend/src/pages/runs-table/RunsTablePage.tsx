@@ -16,7 +16,7 @@ import {
 import { useAsync } from "../../state/useAsync";
 import { ColumnPicker } from "./ColumnPicker";
 import { FilterBox } from "./FilterBox";
-import { loadRuns } from "./loadRuns";
+import { loadExtras, loadRuns } from "./loadRuns";
 import { columnKeys, sortedKeys } from "./nesting";
 import { RunsTable } from "./RunsTable";
 import { SavedViews } from "./SavedViews";
@@ -42,6 +42,8 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
     setHashQuery(runsViewQuery(next));
   };
   const runs = page.state === "ok" ? page.value.runs : [];
+  const runIds = runs.map((r) => r.info.run_id);
+  const [extras] = useAsync(() => loadExtras(runIds, view), [runIds.join(), view.columns, view.minmax]);
   // The picker offers the experiment's keys; the page's runs carry only the picked ones.
   const [experimentKeys] = useAsync(() => runKeys(experimentId), [experimentId]);
   const keys = useMemo(
@@ -140,8 +142,8 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
             experimentId={experimentId}
             view={view}
             runs={page.value.runs}
-            versions={page.value.versions}
-            summaries={page.value.summaries}
+            versions={extras.state === "ok" ? extras.value.versions : []}
+            summaries={extras.state === "ok" ? extras.value.summaries : null}
             selected={selected}
             expanded={expanded}
             onSort={(column) => show(sortedBy(view, column))}

@@ -23,12 +23,15 @@ export function shownColumns(view: RunsView): RunKeys {
 export interface RunsPage {
   runs: Run[];
   next?: string;
+}
+
+export interface RunsExtras {
   versions: ModelVersion[];
   summaries: MetricSummary[] | null;
 }
 
-// One page from the server (never all runs), then what the page's rows need beside it in
-// one request each: the model versions made from them and the min/max the user asked for.
+// One page from the server (never all runs). The rows show as soon as it arrives; what they
+// need beside it (loadExtras) follows in its own requests.
 export async function loadRuns(experimentId: string, view: RunsView): Promise<RunsPage> {
   const page = await searchRuns({
     experiment_ids: [experimentId],
@@ -39,13 +42,18 @@ export async function loadRuns(experimentId: string, view: RunsView): Promise<Ru
     page_token: view.page ?? undefined,
     columns: shownColumns(view),
   });
-  const runs = page.runs ?? [];
-  const ids = runs.map((r) => r.info.run_id);
+  return { runs: page.runs ?? [], next: page.next_page_token };
+}
+
+// The model versions made from the page's runs and the min/max the user asked for, one
+// request each, side by side.
+export async function loadExtras(runIds: string[], view: RunsView): Promise<RunsExtras> {
+  if (runIds.length === 0) return { versions: [], summaries: null };
   const metrics = view.columns.filter((c) => c.kind === "metrics" && view.minmax.includes(c.key));
   const [versions, summaries] = await Promise.all([
     // The registry may be unreadable to this user; the runs stand without the column.
-    modelVersionsOfRuns(ids).catch(() => []),
-    metricSummaries(ids, metrics.map((c) => c.key)).catch(() => null),
+    modelVersionsOfRuns(runIds).catch(() => []),
+    metricSummaries(runIds, metrics.map((c) => c.key)).catch(() => null),
   ]);
-  return { runs, next: page.next_page_token, versions, summaries };
+  return { versions, summaries };
 }
