@@ -183,18 +183,24 @@ def test_no_security_group_opens_the_world_except_the_load_balancers_443(directo
 
 def test_the_roles_reach_only_the_prefix():
     identities = MODULES / "identities"
-    for _kind, name, body in resources(load(identities), "data"):
-        if name not in ("artifacts", "jobs", "training"):
-            continue
-        for statement in body["statement"]:
+    documents = {name: body for _kind, name, body in resources(load(identities), "data")}
+    workloads = ("artifacts", "jobs", "training")
+    for name in ("prefix_read", *workloads):
+        for statement in documents[name]["statement"]:
             for resource in statement["resources"]:
                 assert (
                     "*" not in resource
                     or resource.startswith("${local.prefix_objects}")
                     or ("${var.prefix}/" in resource)
                 ), f"{name}: {resource}"
-            if "s3:ListBucket" in statement["actions"]:
-                assert statement["condition"][0]["variable"] == "s3:prefix"
+            if any(action.startswith("s3:ListBucket") for action in statement["actions"]):
+                assert statement["condition"][0]["variable"] == "s3:prefix", name
+                assert statement["condition"][0]["values"] == "${local.prefix_listings}", name
+    # Each workload holds the shared read, list and key statements and adds only its writes.
+    for name in workloads:
+        assert documents[name]["source_policy_documents"] == [
+            "${data.aws_iam_policy_document.prefix_read.json}"
+        ], name
     assert locals_of(identities)["prefix_objects"] == '${"${var.bucket_arn}/${var.prefix}/*"}'
     association = _resource(identities, "aws_eks_pod_identity_association", "workload")
     assert association["role_arn"] == "${aws_iam_role.workload[each.key].arn}"

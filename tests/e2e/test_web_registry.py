@@ -420,3 +420,30 @@ def test_with_auth_off_every_control_shows_under_the_banner(
     expect(page.get_by_label("Target stage")).to_be_visible()
     expect(page.get_by_text("outside the server's store")).to_be_visible()
     page.close()
+
+
+def test_the_models_list_pages_forward_and_back_to_the_first_page(
+    browser: Browser, server: RunningServer
+) -> None:
+    prefix = f"paged-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        for index in range(51):  # the page holds 50
+            body = {"name": f"{prefix}-{index:02d}"}
+            created = api.post(f"{API}/registered-models/create", json=body)
+            assert created.status_code == 200, created.text
+    page = browser.new_page()
+    page.goto(f"{server.url}/#/models?filter={prefix}")
+    rows = page.locator("table[aria-label='Registered models'] tbody tr")
+    pager = page.get_by_role("navigation", name="Pages")
+    expect(rows).to_have_count(50)
+    expect(pager.get_by_role("button", name="First page")).to_have_count(0)
+    pager.get_by_role("button", name="Next page").click()
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"[?&]page="))
+    expect(pager.get_by_role("button", name="Next page")).to_have_count(0)
+    pager.get_by_role("button", name="First page").click()
+    expect(rows).to_have_count(50)
+    expect(page).not_to_have_url(re.compile(r"[?&]page="))
+    # The filter survives the paging.
+    expect(page.get_by_label("Search models")).to_have_value(prefix)
+    page.close()

@@ -3,6 +3,7 @@ on it, a filter narrows it (a bad one shows the server's message), headers sort 
 view in the URL reproduces it."""
 
 import re
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -140,4 +141,32 @@ def test_the_experiments_list_searches_and_links_to_the_runs(
     expect(page.locator("table[aria-label=Experiments] tbody tr")).to_have_count(1)
     page.get_by_role("link", name=logged["name"]).click()
     expect(page.get_by_role("heading", name=logged["name"])).to_be_visible()
+    page.close()
+
+
+def test_the_pager_walks_forward_and_back_a_page_at_a_time(
+    browser,  # noqa: F811
+    server: RunningServer,
+) -> None:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(server.url)
+    experiment_id = client.create_experiment(f"runs-pages-{uuid.uuid4().hex[:8]}")
+    for index in range(26):
+        client.create_run(experiment_id, run_name=f"run-{index:02d}")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server.url}/#/experiments/{experiment_id}?size=25")
+    rows = page.locator("table[aria-label=Runs] tbody tr")
+    pager = page.get_by_role("navigation", name="Pages")
+    expect(rows).to_have_count(25)
+    expect(pager.get_by_label("Per page")).to_have_value("25")
+    expect(pager.get_by_role("button", name="Previous page")).to_have_count(0)
+    first = run_names(page)
+    pager.get_by_role("button", name="Next page").click()
+    expect(rows).to_have_count(1)
+    assert sorted(first + run_names(page)) == [f"run-{index:02d}" for index in range(26)]
+    expect(pager.get_by_role("button", name="Next page")).to_have_count(0)
+    pager.get_by_role("button", name="Previous page").click()
+    expect(rows).to_have_count(25)
+    expect(pager.get_by_role("button", name="Previous page")).to_have_count(0)
     page.close()

@@ -4,11 +4,9 @@
 import { quote } from "../state/filters";
 import type { Role } from "../app/auth/roles";
 import { GRIMOIRE, MLFLOW, del, get, patch, post } from "./client";
+import type { KeyValue } from "./mlflow";
 
-export interface KeyValue {
-  key: string;
-  value: string;
-}
+export type { KeyValue };
 
 export interface Alias {
   alias: string;

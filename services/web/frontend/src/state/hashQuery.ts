@@ -22,3 +22,16 @@ export function setHashQuery(query: URLSearchParams, push = false): void {
     window.dispatchEvent(new HashChangeEvent("hashchange"));
   }
 }
+
+// A listing's query with some keys set and others (null or empty) removed. Any change but a
+// page change starts again at the first page: a page token belongs to the filter and the
+// order it was issued for.
+export function changedQuery(query: URLSearchParams, changes: Record<string, string | null>): URLSearchParams {
+  const next = new URLSearchParams(query);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value) next.set(key, value);
+    else next.delete(key);
+  }
+  if (!("page" in changes)) next.delete("page");
+  return next;
+}

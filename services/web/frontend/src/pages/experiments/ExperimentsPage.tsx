@@ -7,7 +7,8 @@ import {
 } from "../../api/mlflow";
 import { useMayCreateExperiments } from "../../app/auth/AuthContext";
 import { experimentFilter } from "../../state/filters";
-import { setHashQuery } from "../../state/hashQuery";
+import { changedQuery, setHashQuery } from "../../state/hashQuery";
+import { Pager } from "../../components/Pager";
 import { useAsync } from "../../state/useAsync";
 import { CreateExperiment } from "./CreateExperiment";
 import { ExperimentRow } from "./ExperimentRow";
@@ -52,15 +53,7 @@ export function ExperimentsPage({ query }: { query: URLSearchParams }) {
   );
   const mayCreate = useMayCreateExperiments();
 
-  const update = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(query);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    if (!("page" in changes)) next.delete("page");
-    setHashQuery(next);
-  };
+  const update = (changes: Record<string, string | null>) => setHashQuery(changedQuery(query, changes));
 
   return (
     <section>
@@ -147,18 +140,10 @@ export function ExperimentsPage({ query }: { query: URLSearchParams }) {
           {loaded.value.experiments.length === 0 && (
             <p class="muted">{deleted ? "No deleted experiments." : "No experiments match."}</p>
           )}
-          <div class="pager">
-            {token && (
-              <button type="button" onClick={() => update({ page: null })}>
-                First page
-              </button>
-            )}
-            {loaded.value.next && (
-              <button type="button" onClick={() => update({ page: loaded.value.next! })}>
-                Next page
-              </button>
-            )}
-          </div>
+          <Pager
+            onFirst={token ? () => update({ page: null }) : undefined}
+            onNext={loaded.value.next ? () => update({ page: loaded.value.next! }) : undefined}
+          />
         </>
       )}
     </section>

@@ -17,8 +17,8 @@ import { Confirm } from "../models/Confirm";
 import { useModelRole } from "../models/useModelRole";
 import { useLoad } from "../run/useLoad";
 import { AliasesPanel } from "./AliasesPanel";
-import { EditableDescription } from "./EditableDescription";
-import { TagsPanel } from "./TagsPanel";
+import { EditableDescription } from "../../components/EditableDescription";
+import { TagsPanel } from "../../components/TagsPanel";
 import { VersionsTable } from "./VersionsTable";
 import "../models/models.css";
 

@@ -5,7 +5,8 @@ import { createModel, searchModels, type RegisteredModel } from "../../api/regis
 import { links } from "../../app/routes";
 import { experimentFilter } from "../../state/filters";
 import { formatTime } from "../../state/format";
-import { setHashQuery } from "../../state/hashQuery";
+import { changedQuery, setHashQuery } from "../../state/hashQuery";
+import { Pager } from "../../components/Pager";
 import { useAsync } from "../../state/useAsync";
 import { MODEL_ORDERS, latestByStage } from "./registryLogic";
 import { useMayCreateModels } from "./useModelRole";
@@ -96,15 +97,7 @@ export default function ModelsPage({ query }: { query: URLSearchParams }) {
     [filter, sort, token],
   );
   const mayCreate = useMayCreateModels();
-  const update = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(query);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    if (!("page" in changes)) next.delete("page");
-    setHashQuery(next);
-  };
+  const update = (changes: Record<string, string | null>) => setHashQuery(changedQuery(query, changes));
   const models = loaded.state === "ok" ? loaded.value.registered_models ?? [] : [];
   return (
     <section class="registry">
@@ -173,18 +166,10 @@ export default function ModelsPage({ query }: { query: URLSearchParams }) {
             </table>
           </div>
           {models.length === 0 && <p class="muted">No registered models match.</p>}
-          <div class="pager">
-            {token && (
-              <button type="button" onClick={() => update({ page: null })}>
-                First page
-              </button>
-            )}
-            {loaded.value.next_page_token && (
-              <button type="button" onClick={() => update({ page: loaded.value.next_page_token! })}>
-                Next page
-              </button>
-            )}
-          </div>
+          <Pager
+            onFirst={token ? () => update({ page: null }) : undefined}
+            onNext={loaded.value.next_page_token ? () => update({ page: loaded.value.next_page_token! }) : undefined}
+          />
         </>
       )}
     </section>

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { useWrite } from "../../components/useWrite";
 import { renameRun } from "./runApi";
 
 interface Props {
@@ -11,7 +12,7 @@ interface Props {
 // The run's name as the page title; EDIT users get a Rename button that swaps in a field.
 export function EditableName({ runId, name, mayEdit, onSaved }: Props) {
   const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, write, clearError } = useWrite(onSaved);
   if (draft === null) {
     return (
       <div class="run-title">
@@ -26,14 +27,7 @@ export function EditableName({ runId, name, mayEdit, onSaved }: Props) {
   }
   const save = (event: Event) => {
     event.preventDefault();
-    renameRun(runId, draft.trim()).then(
-      () => {
-        setDraft(null);
-        setError(null);
-        onSaved();
-      },
-      (e: Error) => setError(e.message),
-    );
+    write(renameRun(runId, draft.trim()), () => setDraft(null));
   };
   return (
     <form class="run-title" onSubmit={save}>
@@ -44,7 +38,13 @@ export function EditableName({ runId, name, mayEdit, onSaved }: Props) {
       <button type="submit" class="primary">
         Save
       </button>
-      <button type="button" onClick={() => setDraft(null)}>
+      <button
+        type="button"
+        onClick={() => {
+          setDraft(null);
+          clearError();
+        }}
+      >
         Cancel
       </button>
       {error && <p class="error" role="alert">{error}</p>}

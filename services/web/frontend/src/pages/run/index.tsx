@@ -7,15 +7,26 @@ import { get, MLFLOW } from "../../api/client";
 import { useMayEdit } from "../../app/auth/AuthContext";
 import { links } from "../../app/routes";
 import { MetricCharts } from "../../charts/MetricCharts";
+import { EditableDescription } from "../../components/EditableDescription";
+import { TagsPanel } from "../../components/TagsPanel";
 import { ArtifactBrowser } from "../artifacts/ArtifactBrowser";
 import { Datasets } from "./Datasets";
-import { Description } from "./Description";
 import { Details } from "./Details";
 import { EditableName } from "./EditableName";
 import { LatestMetricsTable, ParamsTable } from "./KeyValueTable";
 import { LoggedModels, RegisteredVersions } from "./Models";
-import { childRuns, getRun, loggedModelsOfRun, NOTE_TAG, tagsOf, versionsFromRun, type Run } from "./runApi";
-import { TagsEditor } from "./TagsEditor";
+import {
+  childRuns,
+  deleteTag,
+  getRun,
+  isSystemTag,
+  loggedModelsOfRun,
+  NOTE_TAG,
+  setTag,
+  tagsOf,
+  versionsFromRun,
+  type Run,
+} from "./runApi";
 import { useLoad } from "./useLoad";
 import "./run.css";
 
@@ -86,7 +97,14 @@ export default function RunPage({ experimentId, runId }: { experimentId: string;
         {tab === "overview" && (
           <div class="run-overview">
             <Details run={run!} children={children.status === "fulfilled" ? children.value : []} />
-            <Description runId={runId} note={tags[NOTE_TAG] ?? ""} mayEdit={mayEdit} onSaved={reload} />
+            {/* The description is the `mlflow.note.content` tag, as in MLflow, so the client and the
+                UI read and write the same thing; the system tags stay out of the tags panel. */}
+            <EditableDescription
+              text={tags[NOTE_TAG] ?? ""}
+              mayEdit={mayEdit}
+              save={(text) => setTag(runId, NOTE_TAG, text)}
+              onSaved={reload}
+            />
             <section aria-labelledby="run-params">
               <h2 id="run-params">Parameters</h2>
               <ParamsTable params={run!.data.params ?? []} />
@@ -95,7 +113,13 @@ export default function RunPage({ experimentId, runId }: { experimentId: string;
               <h2 id="run-metrics">Metrics</h2>
               <LatestMetricsTable metrics={run!.data.metrics ?? []} />
             </section>
-            <TagsEditor runId={runId} tags={run!.data.tags ?? []} mayEdit={mayEdit} onSaved={reload} />
+            <TagsPanel
+              tags={(run!.data.tags ?? []).filter((tag) => !isSystemTag(tag.key))}
+              mayEdit={mayEdit}
+              set={(key, value) => setTag(runId, key, value)}
+              remove={(key) => deleteTag(runId, key)}
+              onSaved={reload}
+            />
             <section aria-labelledby="run-datasets">
               <h2 id="run-datasets">Datasets</h2>
               <Datasets inputs={run!.inputs?.dataset_inputs ?? []} />

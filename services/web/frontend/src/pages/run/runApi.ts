@@ -2,31 +2,10 @@
 // change them: the public REST API with the browser's session, nothing the web service owns.
 
 import { AJAX, get, post, MLFLOW } from "../../api/client";
+import type { KeyValue, Metric, Run as ListedRun } from "../../api/mlflow";
 import { inParallelParts, PARALLEL_REQUESTS } from "../../api/parallel";
 
-export interface KeyValue {
-  key: string;
-  value: string;
-}
-
-export interface Metric {
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-}
-
-export interface RunInfo {
-  run_id: string;
-  run_name?: string;
-  experiment_id: string;
-  user_id?: string;
-  status: string;
-  start_time?: number;
-  end_time?: number;
-  artifact_uri?: string;
-  lifecycle_stage: string;
-}
+export type { KeyValue, Metric };
 
 export interface Dataset {
   name: string;
@@ -42,9 +21,8 @@ export interface DatasetInput {
   dataset: Dataset;
 }
 
-export interface Run {
-  info: RunInfo;
-  data: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] };
+// A run as runs/get has it: what the runs table lists, with its inputs and outputs.
+export interface Run extends ListedRun {
   inputs?: { dataset_inputs?: DatasetInput[]; model_inputs?: { model_id: string }[] };
   outputs?: { model_outputs?: { model_id: string; step: number }[] };
 }

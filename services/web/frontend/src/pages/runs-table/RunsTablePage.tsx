@@ -21,6 +21,7 @@ import { columnKeys, sortedKeys } from "./nesting";
 import { RunsTable } from "./RunsTable";
 import { SavedViews } from "./SavedViews";
 import { AccessPanel } from "../access/AccessPanel";
+import { Pager } from "../../components/Pager";
 
 // The page token of the page before each page seen, so "Previous" works within a visit.
 const previousPage = new Map<string, string | null>();
@@ -162,23 +163,17 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
             }}
           />
           {runs.length === 0 && <p class="muted">No runs match.</p>}
-          <nav class="pager" aria-label="Pages">
-            {view.page && (
-              <button type="button" onClick={() => show({ ...view, page: previousPage.get(view.page!) ?? null })}>
-                Previous page
-              </button>
-            )}
-            {page.value.next && (
-              <button
-                type="button"
-                onClick={() => {
-                  previousPage.set(page.value.next!, view.page);
-                  show({ ...view, page: page.value.next! });
-                }}
-              >
-                Next page
-              </button>
-            )}
+          <Pager
+            onPrevious={view.page ? () => show({ ...view, page: previousPage.get(view.page!) ?? null }) : undefined}
+            onNext={
+              page.value.next
+                ? () => {
+                    previousPage.set(page.value.next!, view.page);
+                    show({ ...view, page: page.value.next! });
+                  }
+                : undefined
+            }
+          >
             <label>
               Per page{" "}
               <select
@@ -190,7 +185,7 @@ export function RunsTablePage({ experimentId, query }: { experimentId: string; q
                 ))}
               </select>
             </label>
-          </nav>
+          </Pager>
         </>
       )}
     </section>

@@ -1,43 +1,50 @@
 import { useState } from "preact/hooks";
-import { deleteTag, isSystemTag, setTag, type KeyValue } from "./runApi";
+import "./components.css";
+import { useWrite } from "./useWrite";
+
+interface Tag {
+  key: string;
+  value: string;
+}
 
 interface Props {
-  runId: string;
-  tags: KeyValue[];
+  tags: Tag[];
   mayEdit: boolean;
+  set: (key: string, value: string) => Promise<unknown>;
+  remove: (key: string) => Promise<unknown>;
   onSaved: () => void;
 }
 
-export function TagsEditor({ runId, tags, mayEdit, onSaved }: Props) {
+// A run's, a model's or a version's tags by key, added and removed in place by callers with EDIT.
+export function TagsPanel({ tags, mayEdit, set, remove, onSaved }: Props) {
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const shown = tags.filter((tag) => !isSystemTag(tag.key)).sort((a, b) => a.key.localeCompare(b.key));
-  const done = () => {
-    setError(null);
-    onSaved();
-  };
+  const { error, write } = useWrite(onSaved);
   const add = (event: Event) => {
     event.preventDefault();
-    setTag(runId, key.trim(), value).then(() => {
+    write(set(key.trim(), value), () => {
       setKey("");
       setValue("");
-      done();
-    }, (e: Error) => setError(e.message));
+    });
   };
-  const remove = (tagKey: string) => deleteTag(runId, tagKey).then(done, (e: Error) => setError(e.message));
+  const sorted = [...tags].sort((a, b) => a.key.localeCompare(b.key));
   return (
-    <section aria-labelledby="run-tags">
-      <h2 id="run-tags">Tags</h2>
-      {shown.length === 0 ? (
+    <section aria-labelledby="tags-heading">
+      <h2 id="tags-heading">Tags</h2>
+      {sorted.length === 0 ? (
         <p class="muted">No tags.</p>
       ) : (
         <ul class="tag-list">
-          {shown.map((tag) => (
+          {sorted.map((tag) => (
             <li key={tag.key} class="chip">
               <span class="mono">{tag.key}</span>: {tag.value}
               {mayEdit && (
-                <button type="button" class="ghost" aria-label={`Remove tag ${tag.key}`} onClick={() => remove(tag.key)}>
+                <button
+                  type="button"
+                  class="ghost"
+                  aria-label={`Remove tag ${tag.key}`}
+                  onClick={() => write(remove(tag.key))}
+                >
                   ×
                 </button>
               )}
@@ -52,7 +59,11 @@ export function TagsEditor({ runId, tags, mayEdit, onSaved }: Props) {
           <button type="submit">Add tag</button>
         </form>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
-import { Markdown } from "../../markdown/Markdown";
+import { Markdown } from "../markdown/Markdown";
+import { useWrite } from "./useWrite";
+import "./components.css";
 
 interface Props {
   text: string;
@@ -8,24 +10,19 @@ interface Props {
   onSaved: () => void;
 }
 
-// A model's or a version's description: markdown rendered safely (raw HTML escaped, script
-// URLs dropped), edited in place by callers with EDIT.
+// A run's, a model's or a version's description: markdown rendered safely (raw HTML escaped,
+// script URLs dropped), edited in place by callers with EDIT.
 export function EditableDescription({ text, mayEdit, save, onSaved }: Props) {
   const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const submit = () =>
-    save(draft ?? "").then(
-      () => {
-        setDraft(null);
-        setError(null);
-        onSaved();
-      },
-      (e: Error) => setError(e.message),
-    );
+  const { error, write, clearError } = useWrite(onSaved);
+  const cancel = () => {
+    setDraft(null);
+    clearError();
+  };
   return (
-    <section aria-labelledby="registry-description">
-      <div class="header-row">
-        <h2 id="registry-description">Description</h2>
+    <section aria-labelledby="description-heading">
+      <div class="description-head">
+        <h2 id="description-heading">Description</h2>
         {mayEdit && draft === null && (
           <button type="button" onClick={() => setDraft(text)}>
             Edit description
@@ -35,28 +32,28 @@ export function EditableDescription({ text, mayEdit, save, onSaved }: Props) {
       {draft === null ? (
         text ? <Markdown source={text} /> : <p class="muted">No description.</p>
       ) : (
-        <div>
+        <div class="description-editor">
           <textarea
             aria-label="Description (markdown)"
-            rows={6}
+            rows={8}
             value={draft}
             onInput={(e) => setDraft(e.currentTarget.value)}
           />
           <div class="toolbar">
-            <button type="button" class="primary" onClick={submit}>
+            <button type="button" class="primary" onClick={() => write(save(draft), () => setDraft(null))}>
               Save description
             </button>
-            <button type="button" onClick={() => setDraft(null)}>
+            <button type="button" onClick={cancel}>
               Cancel
             </button>
             <span class="muted">Markdown; raw HTML is shown as text.</span>
           </div>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
         </div>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
       )}
     </section>
   );
