@@ -29,6 +29,12 @@ from services.jobs.queues import JobsSettings
 
 T = TypeVar("T")
 KUEUE = ("kueue.x-k8s.io", "v1beta1", "workloads")
+# Kueue's visibility API (an aggregated API server, served by Kueue's manager when its
+# VisibilityOnDemand feature is on): a LocalQueue's pending Workloads in Kueue's own order.
+PENDING_WORKLOADS = (
+    "/apis/visibility.kueue.x-k8s.io/v1beta1/namespaces/{namespace}/localqueues/{name}"
+    "/pendingworkloads"
+)
 BACKGROUND = client.V1DeleteOptions(propagation_policy="Background")
 
 
@@ -127,7 +133,7 @@ class Kube:
             raise
 
     async def put_secret(self, body: dict[str, Any]) -> None:
-        namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+        namespace = body["metadata"]["namespace"]
         try:
             await self.call(self.core.create_namespaced_secret, namespace, body)
         except ApiException as error:
@@ -135,7 +141,19 @@ class Kube:
                 raise
             # A Secret left by an earlier attempt holds a token that attempt never handed
             # out for good: this one's replaces it.
-            await self.call(self.core.replace_namespaced_secret, name, namespace, body)
+            await self.replace_secret(body)
+
+    async def replace_secret(self, body: dict[str, Any]) -> None:
+        namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+        await self.call(self.core.replace_namespaced_secret, name, namespace, body)
+
+    async def delete_secret(self, namespace: str, name: str) -> None:
+        """A Secret no Job owns yet (its Job was refused, or never made)."""
+        try:
+            await self.call(self.core.delete_namespaced_secret, name, namespace)
+        except ApiException as error:
+            if error.status != 404:
+                raise
 
     async def pods_of(self, namespace: str, run_id: str) -> list[dict[str, Any]]:
         found = await self.call(
@@ -148,6 +166,30 @@ class Kube:
             self.custom.list_namespaced_custom_object, *KUEUE[:2], namespace, KUEUE[2]
         )
         return list(found.get("items", []))
+
+    async def queue_positions(self, namespace: str, local_queue: str) -> dict[str, int] | None:
+        """Each pending Workload's position in its LocalQueue (1: next), as Kueue's visibility
+        API says; None when that API does not answer (not installed, not allowed, down)."""
+        try:
+            summary = await self.call(
+                self.api.call_api,
+                PENDING_WORKLOADS,
+                "GET",
+                path_params={"namespace": namespace, "name": local_queue},
+                header_params={"Accept": "application/json"},
+                auth_settings=["BearerToken"],
+                response_types_map={200: "object"},
+                _return_http_data_only=True,
+            )
+        except (ApiException, Refused, TemporarilyUnavailable):
+            return None
+        if not isinstance(summary, dict):
+            return None
+        return {
+            item["metadata"]["name"]: int(item["positionInLocalQueue"]) + 1  # Kueue's: from 0
+            for item in summary.get("items") or ()
+            if "positionInLocalQueue" in item
+        }
 
     async def pod_log(self, namespace: str, pod: str) -> bytes:
         try:

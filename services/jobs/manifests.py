@@ -2,8 +2,10 @@
 
 A Job per run: created suspended with its Kueue queue label, so Kueue decides when it runs
 and on which ResourceFlavor; disruptions (preemption, node drain, spot loss) are ignored by
-its podFailurePolicy so they do not spend `max_retries`; its token lives in a Secret owned
-by the Job, so deleting the Job deletes the token too.
+its podFailurePolicy so they do not spend `max_retries`; its token (with authentication on)
+lives in a Secret owned by the Job, so deleting the Job deletes the token too, and the
+container's reference to it is required: a pod that starts before the Secret exists waits for
+it instead of running without a token.
 """
 
 import json
@@ -40,6 +42,8 @@ class JobSpec:
     max_retries: int
     ttl_seconds_after_finished: int
     service_account: str
+    # Authentication is on: the job gets a token from its Secret (off: neither exists).
+    with_token: bool = True
     gpus: int = 0
     # The node labels of the GPU type's Kueue ResourceFlavor (empty: any flavor).
     gpu_node_labels: dict[str, str] = field(default_factory=dict)
@@ -64,14 +68,11 @@ def _env(spec: JobSpec) -> list[dict[str, Any]]:
         "GRIMOIRE_JOB_PARAMETERS": json.dumps(spec.parameters, sort_keys=True),
         "PYTHONUNBUFFERED": "1",  # the log streams as the script prints
     }
-    token = {
-        "name": "MLFLOW_TRACKING_TOKEN",
-        "valueFrom": {
-            # Optional: without authentication the Secret holds no token.
-            "secretKeyRef": {"name": secret_name(spec.run_id), "key": TOKEN_KEY, "optional": True}
-        },
-    }
-    return [{"name": name, "value": value} for name, value in plain.items()] + [token]
+    env: list[dict[str, Any]] = [{"name": name, "value": value} for name, value in plain.items()]
+    if spec.with_token:
+        reference = {"name": secret_name(spec.run_id), "key": TOKEN_KEY, "optional": False}
+        env.append({"name": "MLFLOW_TRACKING_TOKEN", "valueFrom": {"secretKeyRef": reference}})
+    return env
 
 
 def _resources(spec: JobSpec) -> dict[str, dict[str, str]]:
@@ -150,9 +151,9 @@ def build_job(spec: JobSpec) -> dict[str, Any]:
     }
 
 
-def build_secret(spec: JobSpec, token: str | None, owner_uid: str | None = None) -> dict[str, Any]:
-    """The job's token; owned by the Job (its uid) so the garbage collector deletes it with
-    the Job."""
+def build_secret(spec: JobSpec, token: str, owner_uid: str | None = None) -> dict[str, Any]:
+    """The job's token; once the Job exists, owned by it (its uid) so the garbage collector
+    deletes it with the Job."""
     metadata: dict[str, Any] = {
         "name": secret_name(spec.run_id),
         "namespace": spec.namespace,
@@ -173,5 +174,5 @@ def build_secret(spec: JobSpec, token: str | None, owner_uid: str | None = None)
         "kind": "Secret",
         "type": "Opaque",
         "metadata": metadata,
-        "stringData": {TOKEN_KEY: token} if token else {},
+        "stringData": {TOKEN_KEY: token},
     }

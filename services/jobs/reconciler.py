@@ -4,16 +4,20 @@ A `LoopService` in every jobs process; replicas share the work through claims wi
 (FOR UPDATE SKIP LOCKED, services/core/db/leasing.py, as the webhook outbox does), so no job
 is handled by two at once and none needs a singleton. A claimed job is:
 
-- not yet in the cluster: its Job is created (a retry after a crash meets 409 and adopts the
-  Job it made), then its Secret, owned by the Job, holding a fresh token;
-- in the cluster: its Job, pods and Kueue Workload are read and `run_state.observe` says
-  what it is; the job's row and the run's status and tags change in one transaction;
+- not yet in the cluster: its Secret with a fresh token (authentication on), then its Job (a
+  retry after a crash meets 409 and adopts the Job it made), then the Secret is given to the
+  Job as its owner, so it goes with it;
+- in the cluster: its Job, pods and Kueue Workload are read (and, while it waits, its
+  LocalQueue's positions from Kueue's visibility API: one call per queue and pass) and
+  `run_state.observe` says what it is; the job's row and the run's status and tags change
+  in one transaction;
 - ended (or cancelled): the pods' logs are copied into the run's artifacts, a cancelled or
   stuck Job is deleted (background propagation), the job's credentials are released.
 
 Without a watch event a job is looked at every `recheck_seconds`; watch.py brings it sooner.
 """
 
+import contextlib
 import logging
 from typing import Any
 
@@ -24,9 +28,16 @@ from services.core.loops import LoopService
 from services.core.storage.base import ArtifactStore
 from services.jobs import credentials, logs, run_state
 from services.jobs.jobs import repository
-from services.jobs.jobs.service import ATTEMPT_TAG, POSITION_TAG, REASON_TAG, STATE_TAG
+from services.jobs.jobs.service import (
+    ATTEMPT_TAG,
+    POSITION_SOURCE_TAG,
+    POSITION_TAG,
+    REASON_TAG,
+    STATE_TAG,
+)
 from services.jobs.kube import Kube, Refused
 from services.jobs.manifests import JobSpec, build_job, build_secret
+from services.jobs.names import secret_name
 from services.jobs.queues import JobsSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +62,8 @@ class Reconciler(LoopService):
         self.tracking_uri = tracking_uri
         self.with_tokens = auth_settings().enabled if with_tokens is None else with_tokens
         self.interval_seconds = settings.reconcile_seconds
+        # This pass's answers of Kueue's visibility API, by (namespace, LocalQueue).
+        self._positions: dict[tuple[str, str], dict[str, int] | None] = {}
 
     @property
     def overrun_seconds(self) -> float:
@@ -63,6 +76,7 @@ class Reconciler(LoopService):
             repository.claim_due, namespaces, now_ms(), lease_ms, BATCH
         )
         failures: list[Exception] = []
+        self._positions = {}
         for row in claimed:
             try:
                 await self.handle(row)
@@ -83,6 +97,10 @@ class Reconciler(LoopService):
         else:
             await self._observe(row)
 
+    def _local_queue(self, row: Any) -> str:
+        queue = self.settings.queue(row.queue)
+        return queue.local_queue if queue else row.queue
+
     def spec(self, row: Any) -> JobSpec:
         queue = self.settings.queue(row.queue)
         resources = row.resources
@@ -91,7 +109,7 @@ class Reconciler(LoopService):
             run_id=row.run_uuid,
             experiment_id=str(row.experiment_id),
             namespace=row.namespace,
-            local_queue=queue.local_queue if queue else row.queue,
+            local_queue=self._local_queue(row),
             image=row.image,
             entry_point=row.entry_point,
             parameters=row.parameters,
@@ -103,6 +121,7 @@ class Reconciler(LoopService):
             max_retries=row.max_retries,
             ttl_seconds_after_finished=self.settings.ttl_seconds_after_finished,
             service_account=self.settings.pod_service_account,
+            with_token=self.with_tokens,
             gpus=resources.get("gpus") or 0,
             gpu_node_labels=(queue.gpu_types.get(gpu_type, {}) if queue and gpu_type else {}),
         )
@@ -110,25 +129,32 @@ class Reconciler(LoopService):
     async def _create(self, row: Any) -> None:
         spec = self.spec(row)
         try:
-            job, _created = await self.kube.create_job(build_job(spec))
-            owner_uid = job["metadata"]["uid"]
-            await self.db.transaction(self._hand_token, row, spec, owner_uid)
+            await self.db.transaction(self._start, row, spec)
         except Refused as refused:
             log.warning("job %s refused by the API server: %s", row.run_uuid, refused)
+            if spec.with_token:  # made before the refused Job, so no owner deletes it
+                # Its token never committed: a Secret left behind opens nothing.
+                with contextlib.suppress(Refused):
+                    await self.kube.delete_secret(spec.namespace, secret_name(spec.run_id))
             seen = run_state.Seen(
                 "FAILED", f"Refused: {refused.status} {refused.reason}"[:500], row.attempt
             )
             await self._finish(row, seen, copy=False)
 
-    async def _hand_token(self, conn: Connection, row: Any, spec: JobSpec, owner_uid: str) -> None:
-        """The token commits only once the Secret holds it (the Secret is written inside this
-        transaction); a Secret whose token did not commit is replaced on the next attempt."""
+    async def _start(self, conn: Connection, row: Any, spec: JobSpec) -> None:
+        """The Secret before the Job, so no pod of it can start before its token exists, and
+        then owned by the Job. The token commits only once the Secret holds it and the Job
+        exists (both written inside this transaction); a Secret whose token did not commit is
+        replaced on the next attempt, which adopts the Job."""
         token = None
-        if self.with_tokens:
+        if spec.with_token:
             token = await credentials.issue(
                 conn, row.run_uuid, str(row.experiment_id), row.timeout_seconds
             )
-        await self.kube.put_secret(build_secret(spec, token, owner_uid))
+            await self.kube.put_secret(build_secret(spec, token))
+        job, _created = await self.kube.create_job(build_job(spec))
+        if token is not None:
+            await self.kube.replace_secret(build_secret(spec, token, job["metadata"]["uid"]))
         now = now_ms()
         await repository.update_job(conn, row.run_uuid, created_in_cluster=True, updated_at=now)
         await repository.release(conn, row.run_uuid, row.generation, now, now)
@@ -137,17 +163,27 @@ class Reconciler(LoopService):
         job = await self.kube.read_job(row.namespace, row.kubernetes_job)
         pods = await self.kube.pods_of(row.namespace, row.run_uuid) if job else []
         workloads = await self.kube.workloads(row.namespace) if job else []
+        waiting = job is not None and bool((job.get("spec") or {}).get("suspend"))
+        positions = await self._queue_positions(row) if waiting else None
         unschedulable_ms = int(self.settings.unschedulable_seconds * 1000)
-        seen = run_state.observe(row, job, pods, workloads, now_ms(), unschedulable_ms)
+        seen = run_state.observe(row, job, pods, workloads, now_ms(), unschedulable_ms, positions)
         if seen.final:
             await self._finish(row, seen, copy=job is not None, delete=seen.delete_job)
         else:
             await self.db.transaction(self._record, row, seen)
 
+    async def _queue_positions(self, row: Any) -> dict[str, int] | None:
+        key = (row.namespace, self._local_queue(row))
+        if key not in self._positions:
+            self._positions[key] = await self.kube.queue_positions(*key)
+        return self._positions[key]
+
     async def _cancel(self, row: Any) -> None:
         if row.created_in_cluster:
             await self._copy_logs(row)
             await self.kube.delete_job(row.namespace, row.kubernetes_job)
+        elif self.with_tokens:  # a create cut short may have left its Secret, unowned
+            await self.kube.delete_secret(row.namespace, secret_name(row.run_uuid))
         await self.db.transaction(self._finalize, row)
 
     async def _finish(
@@ -205,6 +241,7 @@ class Reconciler(LoopService):
                     REASON_TAG: seen.reason,
                     ATTEMPT_TAG: str(seen.attempt),
                     POSITION_TAG: None if seen.queue_position is None else str(seen.queue_position),
+                    POSITION_SOURCE_TAG: seen.position_source,
                 },
             )
         if seen.final:

@@ -6,7 +6,7 @@ and the run's status and tags, in one transaction.
 
 | seen | job state | run status |
 |---|---|---|
-| Workload waiting for quota (Job suspended) | QUEUED, `queue_position` | SCHEDULED |
+| Workload waiting for quota (Job suspended) | QUEUED, `queue_position` (+ its source) | SCHEDULED |
 | Workload admitted, no pod running yet | ADMITTED | SCHEDULED |
 | a pod running | RUNNING | RUNNING |
 | evicted or preempted after admission (Job suspended again) | QUEUED, `attempt` + 1 | SCHEDULED |
@@ -16,6 +16,11 @@ and the run's status and tags, in one transaction.
 | cancelled | CANCELLED | KILLED |
 
 (*) unless the script ended the run itself: then its own end stands.
+
+The queue position is Kueue's own (`positionInLocalQueue` from its visibility API, source
+`kueue`) when that API answers; else it is estimated from the namespace's pending Workloads
+(source `estimate`: creation order, blind to priorities and to other namespaces sharing the
+ClusterQueue).
 """
 
 from dataclasses import dataclass
@@ -44,6 +49,7 @@ class Seen:
     reason: str | None
     attempt: int
     queue_position: int | None = None
+    position_source: str | None = None  # "kueue" or "estimate" (with a position)
     unschedulable_since: int | None = None
     # The Job will not end by itself (an image that cannot be pulled, a pod that cannot be
     # scheduled): the reconciler deletes it.
@@ -108,7 +114,7 @@ def workload_of(workloads: list[dict[str, Any]], job_name: str) -> dict[str, Any
     return None
 
 
-def queue_position(workloads: list[dict[str, Any]], mine: dict[str, Any]) -> int | None:
+def estimated_position(workloads: list[dict[str, Any]], mine: dict[str, Any]) -> int | None:
     """1 + the pending Workloads of the same LocalQueue created before this one (Kueue's
     order within a priority; the namespace's view, which is what its users share)."""
     queue = (mine.get("spec") or {}).get("queueName")
@@ -127,6 +133,18 @@ def queue_position(workloads: list[dict[str, Any]], mine: dict[str, Any]) -> int
     return names.index(name) + 1 if name in names else None
 
 
+def queue_position(
+    workloads: list[dict[str, Any]], mine: dict[str, Any], positions: dict[str, int] | None
+) -> tuple[int | None, str | None]:
+    """The Workload's position and where it comes from: Kueue's `positions` (by Workload
+    name) when they name it, else the estimate."""
+    name = mine["metadata"]["name"]
+    if positions is not None and name in positions:
+        return positions[name], "kueue"
+    estimate = estimated_position(workloads, mine)
+    return estimate, None if estimate is None else "estimate"
+
+
 def observe(
     row: Any,
     job: dict[str, Any] | None,
@@ -134,8 +152,10 @@ def observe(
     workloads: list[dict[str, Any]],
     now: int,
     unschedulable_ms: int,
+    positions: dict[str, int] | None = None,
 ) -> Seen:
-    """What the job is now. `row` is its jobs row (state, attempt, unschedulable_since)."""
+    """What the job is now. `row` is its jobs row (state, attempt, unschedulable_since);
+    `positions`: its LocalQueue's from Kueue's visibility API, None when it did not answer."""
     attempt = row.attempt
     if row.cancel_requested:
         return Seen("CANCELLED", "Cancelled", attempt)
@@ -162,8 +182,10 @@ def observe(
             reason = (gone or {}).get("reason") or "Evicted"
         elif row.state == "QUEUED":
             reason = row.reason  # keep why an earlier attempt was evicted
-        position = queue_position(workloads, workload) if workload is not None else None
-        return Seen("QUEUED", reason, attempt, queue_position=position)
+        position, source = (
+            queue_position(workloads, workload, positions) if workload else (None, None)
+        )
+        return Seen("QUEUED", reason, attempt, queue_position=position, position_source=source)
     running = any((pod.get("status") or {}).get("phase") == "Running" for pod in pods)
     if running:
         return Seen("RUNNING", None, attempt)

@@ -7,7 +7,8 @@ tests/service/test_jobs_reconciler.py drive a cluster)."""
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,10 +18,13 @@ from services.core.config import DatabaseSettings
 from services.core.db.engine import Database, create_engine
 from services.core.db.tables.jobs import jobs
 from services.jobs import credentials
+from tests.fixtures.auth_cache import eventually
 from tests.fixtures.auth_helpers import grant, service_account
 from tests.fixtures.auth_stack import AuthStack
 
 T, J = "/api/2.0/mlflow", "/api/grimoire/v1/jobs"
+PERMISSIONS = "/api/2.0/grimoire/permissions"
+Result = TypeVar("Result")
 
 
 def source() -> dict[str, str]:
@@ -150,27 +154,37 @@ def test_queues_are_listed_to_any_caller(team: Team) -> None:
     ]
 
 
+async def _on_database(database_url: str, use: Callable[[Database], Awaitable[Result]]) -> Result:
+    engine = create_engine(database_url, DatabaseSettings(), "jobs-api-test")
+    try:
+        return await use(Database(engine, DatabaseSettings()))
+    finally:
+        await engine.dispose()
+
+
+def issue_job_token(database_url: str, run: str, experiment: str) -> str:
+    """The token the reconciler puts in the job's Secret (credentials.issue)."""
+
+    async def issue(db: Database) -> str:
+        row = await db.autocommit(lambda c: c.execute(select(jobs).where(jobs.c.run_uuid == run)))
+        assert row.first() is not None
+        return await db.transaction(credentials.issue, run, experiment, 600)
+
+    return asyncio.run(_on_database(database_url, issue))
+
+
+def release_job(database_url: str, run: str) -> None:
+    asyncio.run(_on_database(database_url, lambda db: db.transaction(credentials.release, run)))
+
+
 def test_the_job_token_writes_its_run_and_nothing_else(
     team: Team, auth_stack: AuthStack, database_url: str
 ) -> None:
-    """The token the reconciler puts in the job's Secret (credentials.issue), used as the
-    pod uses it: EDIT on the run's experiment only, and dead once the job is released."""
+    """Used as the pod uses it: EDIT on the run's experiment only, and dead once the job is
+    released."""
     run = team.scheduled_run()
     assert team.clients["EDIT"].post(J, json=body(run)).status_code == 200
-
-    async def issue() -> str:
-        engine = create_engine(database_url, DatabaseSettings(), "jobs-api-test")
-        try:
-            db = Database(engine, DatabaseSettings())
-            row = await db.autocommit(
-                lambda c: c.execute(select(jobs).where(jobs.c.run_uuid == run))
-            )
-            assert row.first() is not None
-            return await db.transaction(credentials.issue, run, team.experiment, 600)
-        finally:
-            await engine.dispose()
-
-    token = asyncio.run(issue())
+    token = issue_job_token(database_url, run, team.experiment)
     with auth_stack.api(token) as pod:
         metric = {"run_id": run, "key": "mse", "value": 0.5, "timestamp": 1, "step": 0}
         assert pod.post(f"{T}/runs/log-metric", json=metric).status_code == 200
@@ -178,13 +192,71 @@ def test_the_job_token_writes_its_run_and_nothing_else(
         assert pod.post(f"{T}/runs/create", json={"experiment_id": other}).status_code == 403
         assert pod.get(f"{T}/experiments/get", params={"experiment_id": other}).status_code == 403
 
-    async def release() -> None:
-        engine = create_engine(database_url, DatabaseSettings(), "jobs-api-test")
-        try:
-            await Database(engine, DatabaseSettings()).transaction(credentials.release, run)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(release())
+    release_job(database_url, run)
     with auth_stack.api(token) as pod:
         assert pod.post(f"{T}/runs/log-metric", json=metric).status_code == 401
+
+
+def test_in_the_registry_the_job_token_may_what_its_submitter_may_up_to_edit(
+    team: Team, auth_stack: AuthStack, database_url: str
+) -> None:
+    """Re-training into a model the submitter may edit adds a version; a model they may only
+    read, a MANAGE-only act, or a model they may not create is refused; and revoking their
+    grant takes the job's right with it, at once."""
+    submitters = f"{team.group}-edit"  # the group of the EDIT client, who submits
+    models = {role: f"{team.group}-{role.lower()}-model" for role in ("EDIT", "READ")}
+    for role, name in models.items():
+        created = team.root.post(f"{T}/registered-models/create", json={"name": name})
+        assert created.status_code == 200, created.text
+        grant(auth_stack, submitters, "registered_model", name, role, principal_type="group")
+    run = team.scheduled_run()
+    assert team.clients["EDIT"].post(J, json=body(run)).status_code == 200
+    token = issue_job_token(database_url, run, team.experiment)
+
+    def new_version(pod: httpx.Client, name: str) -> httpx.Response:
+        version = {"name": name, "source": f"runs:/{run}/model", "run_id": run}
+        return pod.post(f"{T}/model-versions/create", json=version)
+
+    with auth_stack.api(token) as pod:
+        added = new_version(pod, models["EDIT"])
+        assert added.status_code == 200, added.text
+        assert added.json()["model_version"]["version"] == "1"
+        assert new_version(pod, models["READ"]).status_code == 403
+        got = pod.get(f"{T}/registered-models/get", params={"name": models["READ"]})
+        assert got.status_code == 200  # READ, as its submitter
+        searched = pod.get(f"{T}/registered-models/search", params={"max_results": 1000})
+        assert set(models.values()) <= {m["name"] for m in searched.json()["registered_models"]}
+        # Creating a model needs what its submitter lacks.
+        fresh = f"{team.group}-fresh"
+        created = pod.post(f"{T}/registered-models/create", json={"name": fresh})
+        assert created.status_code == 403
+
+    # Its submitter's MANAGE counts as EDIT for the job: no grants, no deletion.
+    grant(auth_stack, submitters, "registered_model", models["EDIT"], "MANAGE", "group")
+    with auth_stack.api(token) as pod:
+        grant_body = {
+            "principal_type": "user",
+            "principal": "someone",
+            "resource_type": "registered_model",
+            "resource_id": models["EDIT"],
+            "role": "READ",
+        }
+        assert pod.post(PERMISSIONS, json=grant_body).status_code == 403
+        deleted = pod.request(
+            "DELETE", f"{T}/registered-models/delete", json={"name": models["EDIT"]}
+        )
+        assert deleted.status_code == 403
+        assert new_version(pod, models["EDIT"]).status_code == 200
+
+    revoke = {
+        "principal_type": "group",
+        "principal": submitters,
+        "resource_type": "registered_model",
+        "resource_id": models["EDIT"],
+        "role": "MANAGE",
+    }
+    assert team.root.request("DELETE", PERMISSIONS, json=revoke).status_code == 200
+    with auth_stack.api(token) as pod:
+        # The grant change reaches the server's access cache by its notification.
+        eventually(lambda: new_version(pod, models["EDIT"]).status_code == 403)
+    release_job(database_url, run)

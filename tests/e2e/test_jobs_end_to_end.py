@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,9 @@ def pod_env(job: dict[str, Any], cluster: FakeKube) -> dict[str, str]:
     return env
 
 
-def play_pod(cluster: FakeKube, name: str, env: dict[str, str], workdir: Path) -> int:
-    """The pod's container: `grimoire job-exec` with the Job's env; its output is the log."""
+def play_pod(cluster: FakeKube, name: str, env: dict[str, str], workdir: Path) -> tuple[int, str]:
+    """The pod's container: `grimoire job-exec` with the Job's env; its output is the log.
+    Returns its exit code and the pod's name."""
     workdir.mkdir()
     pod = cluster.start_pod(NAMESPACE, name)
     process = subprocess.Popen(
@@ -140,14 +142,26 @@ def play_pod(cluster: FakeKube, name: str, env: dict[str, str], workdir: Path) -
     assert process.stdout is not None
     for line in process.stdout:
         cluster.append_log(NAMESPACE, pod, line)
-    return process.wait(timeout=300)
+    return process.wait(timeout=300), pod
 
 
-def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
-    stack: tuple[RunningServer, str, str], cluster: FakeKube, tmp_path: Path
-) -> None:
-    server, submitter, admin_token = stack
-    model_name = f"tutorial-{uuid.uuid4().hex[:8]}"
+@dataclass
+class Trained:
+    """One `grimoire run --backend kubernetes` of the tutorial, as the user and the pod saw it."""
+
+    run_id: str
+    job: str
+    env: dict[str, str]
+    pod_log: str
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def train_on_cluster(
+    server: RunningServer, token: str, model_name: str, cluster: FakeKube, workdir: Path
+) -> Trained:
+    before = {job["metadata"]["name"] for job in cluster.all("Job", NAMESPACE)}
     cli = subprocess.Popen(
         [
             sys.executable, "-m", "services.cli", "run", "examples/tutorial-project",
@@ -160,7 +174,7 @@ def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
             **os.environ,
             "PYTHONPATH": str(REPO),
             "MLFLOW_TRACKING_URI": server.url,
-            "MLFLOW_TRACKING_TOKEN": admin_token,
+            "MLFLOW_TRACKING_TOKEN": token,
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -171,39 +185,52 @@ def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
     def collect() -> None:
         output["stdout"], output["stderr"] = cli.communicate(timeout=300)
 
+    def new_job() -> Any:
+        made = [j for j in cluster.all("Job", NAMESPACE) if j["metadata"]["name"] not in before]
+        return next(iter(made), None) or cli.poll() is not None
+
     collector = threading.Thread(target=collect, daemon=True)
     collector.start()
     try:
-        created = eventually(
-            lambda: next(iter(cluster.all("Job", NAMESPACE)), None) or cli.poll() is not None,
-            "the reconciler creates the Job",
-        )
+        created = eventually(new_job, "the reconciler creates the Job")
         assert isinstance(created, dict), f"the CLI ended first: {cli.returncode}"
         name = created["metadata"]["name"]
-        # The reconciler writes the token's Secret right after the Job (it is owned by the
-        # Job's uid); Kueue admits only after that here, so the container sees the token.
-        eventually(lambda: cluster.get("Secret", NAMESPACE, f"{name}-token"), "the Secret")
+        # The reconciler writes the token's Secret before the Job (whose container requires
+        # it), then gives it to the Job; the pod starts from the Job's env.
+        secret = cluster.get("Secret", NAMESPACE, f"{name}-token")
+        assert secret is not None, "the Secret exists as soon as the Job does"
         env = pod_env(created, cluster)
         run_id = env["MLFLOW_RUN_ID"]
         assert name == job_name(run_id)
         assert env["MLFLOW_TRACKING_TOKEN"], "auth is on: the job's Secret holds its token"
 
         cluster.admit(NAMESPACE, name)
-        exit_code = play_pod(cluster, name, env, tmp_path / "pod")
+        exit_code, pod = play_pod(cluster, name, env, workdir)
         cluster.finish(NAMESPACE, name, succeeded=exit_code == 0)
         collector.join(timeout=300)
     finally:
         if cli.poll() is None:
             cli.kill()
-    pod_log = next(iter(cluster.logs.values()))
+    pod_log = cluster.logs[(NAMESPACE, pod)]
     assert exit_code == 0, pod_log
+    assert cli.returncode is not None
+    return Trained(run_id, name, env, pod_log, cli.returncode, output["stdout"], output["stderr"])
+
+
+def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
+    stack: tuple[RunningServer, str, str], cluster: FakeKube, tmp_path: Path
+) -> None:
+    server, submitter, admin_token = stack
+    model_name = f"tutorial-{uuid.uuid4().hex[:8]}"
+    trained = train_on_cluster(server, admin_token, model_name, cluster, tmp_path / "pod")
+    run_id, name, env, pod_log = trained.run_id, trained.job, trained.env, trained.pod_log
 
     # What the user sees: exit 0, the run id, then the pod's log, then the job's end.
-    assert cli.returncode == 0, output["stderr"]
-    lines = output["stdout"].splitlines()
+    assert trained.returncode == 0, trained.stderr
+    lines = trained.stdout.splitlines()
     assert lines[0] == run_id
-    assert "mse=" in output["stdout"] and f"registered as {model_name}" in output["stdout"]
-    assert "job SUCCEEDED" in output["stderr"]
+    assert "mse=" in trained.stdout and f"registered as {model_name}" in trained.stdout
+    assert "job SUCCEEDED" in trained.stderr
 
     client = MlflowClient(server.url)
     os.environ["MLFLOW_TRACKING_TOKEN"] = admin_token
@@ -241,3 +268,17 @@ def test_grimoire_run_on_kubernetes_trains_registers_and_keeps_the_log(
         assert [(g["principal"], g["role"]) for g in listed.json()["grants"]] == [
             (submitter, "MANAGE")
         ], listed.text
+
+    # Re-training into the same model: the second job's token acts for its submitter in the
+    # registry (up to EDIT), so it adds version 2 to the model the first job handed over.
+    again = train_on_cluster(server, admin_token, model_name, cluster, tmp_path / "pod-2")
+    assert again.returncode == 0, again.stderr
+    os.environ["MLFLOW_TRACKING_TOKEN"] = admin_token
+    try:
+        versions = client.search_model_versions(f"name = '{model_name}'")
+        assert sorted((v.version, v.run_id) for v in versions) == [
+            ("1", run_id),
+            ("2", again.run_id),
+        ]
+    finally:
+        del os.environ["MLFLOW_TRACKING_TOKEN"]

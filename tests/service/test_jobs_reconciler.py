@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
 from services.core.config import DatabaseSettings
 from services.core.db.engine import Database
@@ -33,6 +34,7 @@ from services.jobs.watch import Watches
 from tests.fixtures.fake_kube import FakeKube, FakeKubeServer
 
 TRACKING = "http://grimoire.test:5000"
+ALICE = Principal("alice", "user", ("team-a",), False)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +135,7 @@ async def submit(db: Database, settings: JobsSettings, run_id: str, **body: Any)
             **body,
         }
     )
-    return dict(await service.submit(db, request, service.place(request, settings), "alice"))
+    return dict(await service.submit(db, request, service.place(request, settings), ALICE))
 
 
 async def due(db: Database, run_id: str) -> None:
@@ -203,17 +205,21 @@ async def test_a_job_goes_through_queue_admission_preemption_and_success(
     secret = fake.get("Secret", namespace, secret_name(run_id))
     assert secret is not None
     assert secret["metadata"]["ownerReferences"][0]["uid"] == created["metadata"]["uid"]
+    # The Secret exists before the Job (whose pods require it), then the Job owns it.
+    posted = [r.path.rsplit("/", 1)[-1] for r in fake.requests_to("POST", f"/{namespace}/")]
+    assert posted == ["secrets", "jobs"]
     accounts, tokens, given = await credentials_of(db, run_id)
     assert len(accounts) == 1 and [t.revoked_at for t in tokens] == [None]
-    assert sorted((g.resource_type, g.resource_id, g.role) for g in given) == [
-        ("create", "registered_model", "EDIT"),  # the script may register its model
-        ("experiment", experiment_id, "EDIT"),
+    assert (accounts[0].acts_for, accounts[0].acts_for_groups) == ("alice", ["team-a"])
+    assert [(g.resource_type, g.resource_id, g.role) for g in given] == [
+        ("experiment", experiment_id, "EDIT"),  # in the registry it acts for alice
     ]
     assert tokens[0].prefix == secret["stringData"]["token"][:10]
 
     job, run, run_tags = await step(db, reconciler, run_id)
     assert (job.state, job.queue_position, run.status) == ("QUEUED", 1, "SCHEDULED")
     assert run_tags["grimoire.job.queue_position"] == "1"
+    assert run_tags["grimoire.job.queue_position_source"] == "kueue"
 
     fake.admit(namespace, name)
     job, run, _ = await step(db, reconciler, run_id)
@@ -227,6 +233,7 @@ async def test_a_job_goes_through_queue_admission_preemption_and_success(
         "RUNNING",
     )
     assert "grimoire.job.queue_position" not in run_tags
+    assert "grimoire.job.queue_position_source" not in run_tags
 
     fake.preempt(namespace, name)
     job, run, run_tags = await step(db, reconciler, run_id)
@@ -299,6 +306,42 @@ async def test_a_refused_create_fails_the_job_with_the_reason(
     assert job.reason.startswith(f"Refused: {code} {word}")
     assert run_tags["grimoire.job.reason"] == job.reason
     assert fake.get("Job", namespace, job_name(run_id)) is None
+    # The Secret made before the refused Job has no owner to take it: it is deleted.
+    assert fake.requests_to("POST", f"/namespaces/{namespace}/secrets$")
+    assert fake.get("Secret", namespace, secret_name(run_id)) is None
+
+
+async def test_queue_positions_are_kueues_when_its_visibility_api_answers(
+    db: Database, reconciler: Reconciler, settings: JobsSettings, fake: FakeKube, namespace: str
+) -> None:
+    """Kueue orders by priority, then creation; without its visibility API the position is
+    the estimate (creation order in the namespace) and its tag says so."""
+    runs_ids = [(await new_run(db))[1] for _ in range(2)]
+    for run_id in runs_ids:
+        await submit(db, settings, run_id)
+    await reconciler.run_once()
+    first, second = runs_ids
+    fake.prioritize(namespace, job_name(second), 100)
+
+    asked = len(fake.requests_to("GET", "/pendingworkloads$"))
+    await db.transaction(repository.mark_due, runs_ids, now_ms())
+    await reconciler.run_once()
+    assert len(fake.requests_to("GET", "/pendingworkloads$")) == asked + 1  # one per queue
+    seen = {run_id: await state(db, run_id) for run_id in runs_ids}
+    assert [seen[r][0].queue_position for r in (first, second)] == [2, 1]
+    assert {tags["grimoire.job.queue_position_source"] for _, _, tags in seen.values()} == {"kueue"}
+
+    fake.visibility = False
+    try:
+        await db.transaction(repository.mark_due, runs_ids, now_ms())
+        await reconciler.run_once()
+    finally:
+        fake.visibility = True
+    seen = {run_id: await state(db, run_id) for run_id in runs_ids}
+    assert sorted(seen[r][0].queue_position for r in runs_ids) == [1, 2]  # creation order
+    assert {tags["grimoire.job.queue_position_source"] for _, _, tags in seen.values()} == {
+        "estimate"
+    }
 
 
 async def test_cancel_kills_the_run_keeps_the_log_and_deletes_in_the_background(

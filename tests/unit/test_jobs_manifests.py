@@ -50,6 +50,7 @@ SPECS = {
         source={"type": "git", "uri": "https://github.com/o/r", "commit": "a" * 40},
         parameters={},
     ),
+    "authentication off": spec(with_token=False),
 }
 
 
@@ -62,7 +63,8 @@ def container(job: dict) -> dict:
 @pytest.mark.parametrize("name", list(SPECS))
 def test_every_built_manifest_is_valid_in_strict_mode(name: str, version: str) -> None:
     built = SPECS[name]
-    for manifest in (build_job(built), build_secret(built, "tok", str(uuid.uuid4()))):
+    secrets = (build_secret(built, "tok"), build_secret(built, "tok", str(uuid.uuid4())))
+    for manifest in (build_job(built), *secrets):
         kubernetes_validate.validate(manifest, version, strict=True)
 
 
@@ -76,7 +78,7 @@ def test_strict_validation_catches_a_misspelt_field() -> None:
 @pytest.mark.parametrize("name", list(SPECS))
 def test_names_are_dns_1123_labels_and_quantities_parse(name: str) -> None:
     built = SPECS[name]
-    job, secret = build_job(built), build_secret(built, None)
+    job, secret = build_job(built), build_secret(built, "tok")
     for manifest in (job, secret):
         assert is_dns_label(manifest["metadata"]["name"])
         assert is_dns_label(manifest["metadata"]["namespace"])
@@ -143,8 +145,15 @@ def test_the_container_gets_the_run_and_its_token_from_the_secret() -> None:
     assert json.loads(env["GRIMOIRE_JOB_SOURCE"]["value"]) == built.source
     assert env["GRIMOIRE_JOB_ENTRY_POINT"]["value"] == "main"
     reference = env["MLFLOW_TRACKING_TOKEN"]["valueFrom"]["secretKeyRef"]
-    assert reference["name"] == secret_name(built.run_id)
+    # Required: a pod that starts before its Secret exists waits for it, never runs tokenless.
+    assert reference == {"name": secret_name(built.run_id), "key": "token", "optional": False}
     assert all("value" not in e or "tok" not in e["value"] for e in env.values())
+
+
+def test_without_authentication_the_container_references_no_secret() -> None:
+    env = container(build_job(SPECS["authentication off"]))["env"]
+    assert "MLFLOW_TRACKING_TOKEN" not in {e["name"] for e in env}
+    assert all("valueFrom" not in e for e in env)
 
 
 def test_the_secret_is_owned_by_the_job_and_holds_only_the_token() -> None:
@@ -154,7 +163,7 @@ def test_the_secret_is_owned_by_the_job_and_holds_only_the_token() -> None:
     (owner,) = secret["metadata"]["ownerReferences"]
     assert (owner["kind"], owner["name"], owner["uid"]) == ("Job", job_name(built.run_id), uid)
     assert secret["stringData"] == {"token": "grm_secret"}
-    assert build_secret(built, None, uid)["stringData"] == {}
+    assert "ownerReferences" not in build_secret(built, "grm_secret")["metadata"]  # before the Job
 
 
 @pytest.mark.parametrize("bad", ["Upper", "-lead", "trail-", "a" * 64, "dots.are.not.labels"])
@@ -199,7 +208,17 @@ def test_run_state_from_queued_to_running_to_evicted() -> None:
         "status": {},
     }
     queued = run_state.observe(row(), k8s_job(name, True), [], [ahead, workload], 0, 1000)
-    assert (queued.state, queued.queue_position) == ("QUEUED", 2)
+    assert (queued.state, queued.queue_position, queued.position_source) == (
+        "QUEUED",
+        2,
+        "estimate",
+    )
+    # Kueue's visibility API knows better (priorities, other namespaces): its word counts.
+    kueue = run_state.observe(row(), k8s_job(name, True), [], [ahead, workload], 0, 1000, {"w": 1})
+    assert (kueue.queue_position, kueue.position_source) == (1, "kueue")
+    # It answered without this Workload (past its limit, or just admitted): the estimate.
+    unlisted = run_state.observe(row(), k8s_job(name, True), [], [ahead, workload], 0, 1000, {})
+    assert (unlisted.queue_position, unlisted.position_source) == (2, "estimate")
     running_pod = {"metadata": {"name": "p"}, "status": {"phase": "Running"}}
     running = run_state.observe(row(), k8s_job(name, False), [running_pod], [workload], 0, 1000)
     assert running.state == "RUNNING"

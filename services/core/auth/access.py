@@ -10,6 +10,11 @@ Creating needs one of: a default grant of EDIT or more (EDIT on everything), a c
 for that kind of resource (`create` / `experiment` or `registered_model`: the right to create,
 and so to manage what one created, with no access to anyone else's), or EDIT or more on a
 pattern the new name matches.
+
+An account that acts for someone (`Principal.acts_for`: a training job's account, for its
+submitter) also holds, on registered models, their role capped at EDIT, computed at each
+check (revoking their grant stops the account too), and may create a model where they may.
+On experiments it has only its own grants (a job's: its run's experiment).
 """
 
 from collections.abc import Sequence
@@ -59,6 +64,25 @@ def _pattern_scope(resource_type: str, resource_id: str) -> ColumnElement[bool]:
     return _pattern_matches(resource_type, named)
 
 
+# Where an account acting for someone also holds their role, and the most it gets from them:
+# never MANAGE (grants, deletion) nor ADMIN.
+DELEGATED = frozenset({"registered_model"})
+DELEGATED_CAP: Role = "EDIT"
+
+
+def _delegate(principal: Principal, resource_type: str) -> Principal | None:
+    """Whom `principal` acts for on this kind of resource, if anyone."""
+    return principal.acts_for if resource_type in DELEGATED else None
+
+
+def _highest(*roles: Role | None) -> Role | None:
+    return max((r for r in roles if r is not None), key=RANK.__getitem__, default=None)
+
+
+def _capped(role: Role | None) -> Role | None:
+    return role if role is None or RANK[role] <= RANK[DELEGATED_CAP] else DELEGATED_CAP
+
+
 def _holder(principal: Principal) -> ColumnElement[bool]:
     return or_(
         and_(g.principal_type == "user", g.principal == principal.name),
@@ -87,7 +111,11 @@ async def role_on(
             _pattern_scope(resource_type, resource_id),
         )
     roles = (await conn.execute(select(g.role).where(_holder(principal), scope))).scalars().all()
-    role = max(roles, key=RANK.__getitem__, default=None)
+    role = _highest(*roles)
+    delegate = _delegate(principal, resource_type)
+    if delegate is not None:
+        theirs = await role_on(conn, delegate, resource_type, resource_id, cache)
+        role = _highest(role, _capped(theirs))
     cache.remember_role(principal, resource_type, resource_id, role, generation)
     return role
 
@@ -102,7 +130,10 @@ async def may_create(conn: Connection, principal: Principal, resource_type: str,
         _pattern_matches(resource_type, name),
     )
     rows = await conn.execute(select(g.resource_type, g.role).where(_holder(principal), scope))
-    return any(kind == "create" or at_least(role, "EDIT") for kind, role in rows)
+    if any(kind == "create" or at_least(role, "EDIT") for kind, role in rows):
+        return True
+    delegate = _delegate(principal, resource_type)
+    return delegate is not None and await may_create(conn, delegate, resource_type, name)
 
 
 def visible(
@@ -121,7 +152,12 @@ def visible(
     by_pattern = select(id_column).join(
         grants, and_(_holder(principal), _pattern_matches(resource_type, name_column))
     )
-    return or_(default_read.exists(), column.in_(granted), column.in_(by_pattern))
+    own = or_(default_read.exists(), column.in_(granted), column.in_(by_pattern))
+    delegate = _delegate(principal, resource_type)
+    if delegate is None:
+        return own
+    theirs = visible(delegate, column, resource_type)
+    return None if theirs is None else or_(own, theirs)
 
 
 async def readable(

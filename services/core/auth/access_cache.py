@@ -36,14 +36,17 @@ class _Missing(Enum):
 # `is MISSING` narrows a lookup's type.
 MISSING: Final = _Missing.MISSING
 
-RoleKey = tuple[str, tuple[str, ...], str, str | None]
+# The principal (and whom it acts for: part of its role in the registry), the resource.
+RoleKey = tuple[str, tuple[str, ...], tuple[str, tuple[str, ...]] | None, str, str | None]
 # Bound once: every authorized call counts one or two lookups.
 _RUN_LOOKUPS = {found: ACCESS_CACHE_LOOKUPS.labels("run", found) for found in ("hit", "miss")}
 _ROLE_LOOKUPS = {found: ACCESS_CACHE_LOOKUPS.labels("role", found) for found in ("hit", "miss")}
 
 
 def _role_key(principal: Principal, resource_type: str, resource_id: str | None) -> RoleKey:
-    return (principal.name, principal.groups, resource_type, resource_id)
+    delegate = principal.acts_for
+    acting_for = None if delegate is None else (delegate.name, delegate.groups)
+    return (principal.name, principal.groups, acting_for, resource_type, resource_id)
 
 
 class AccessCache(NotifiedCache):

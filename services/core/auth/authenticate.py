@@ -70,8 +70,21 @@ def _person_principal(settings: AuthSettings, person: Person, claim: users.Claim
 def _token_principal(settings: AuthSettings, record: TokenRecord) -> Principal:
     kind, _, owner = record.owner.partition(":")
     name = record.owner if kind == "service" else owner
+    acts_for = None
+    if record.acts_for is not None:
+        # Made as any principal is, so an administrator is one here too (its role is capped
+        # where it is used); only its name, groups and admin status count.
+        for_name, for_groups = record.acts_for
+        for_kind = "service" if for_name.startswith("service:") else "user"
+        acts_for = make_principal(settings, for_name, for_kind, for_groups)
     return make_principal(
-        settings, name, kind, record.groups, token_id=record.token_id, user_id=record.user_id
+        settings,
+        name,
+        kind,
+        record.groups,
+        token_id=record.token_id,
+        user_id=record.user_id,
+        acts_for=acts_for,
     )
 
 

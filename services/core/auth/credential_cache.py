@@ -49,6 +49,8 @@ class TokenRecord:
     expires_at: int | None
     last_used_at: int | None
     user_id: int | None = None  # the person a personal token acts for
+    # A service account acting for someone (its `acts_for`): their current name and groups.
+    acts_for: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ class Principal:
     csrf_token: str | None = None  # set when authenticated by a browser session cookie
     token_id: str | None = None
     user_id: int | None = None  # a person's users row (issuer + subject): their stable key
+    # Whom a service account acts for (a training job's account: its submitter). In the
+    # registry the account may also do what they may, up to EDIT (auth/access.py).
+    acts_for: "Principal | None" = None
 
 
 # The key of the request scope's state under which the guard keeps the Principal.

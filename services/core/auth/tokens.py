@@ -82,9 +82,10 @@ def live(record: TokenRecord, now: int) -> bool:
 
 async def _lookup(conn: Connection, token_hash: str, issuer: str) -> TokenRecord | None:
     """The token's record if it exists and is not revoked. One query: the live name and
-    groups of its owner (a person of this issuer, or a service account) come along through
-    the joins."""
+    groups of its owner (a person of this issuer, or a service account), and of whom a
+    service account acts for, come along through the joins."""
     t, sa, u = auth_tokens.c, service_accounts.c, users.c
+    for_person, for_account = users.alias("for_person"), service_accounts.alias("for_account")
     row = (
         await conn.execute(
             select(
@@ -96,27 +97,64 @@ async def _lookup(conn: Connection, token_hash: str, issuer: str) -> TokenRecord
                 t.last_used_at,
                 sa.groups.label("account_groups"),
                 sa.name.label("account"),
+                sa.acts_for,
+                sa.acts_for_user_id,
+                sa.acts_for_groups,
+                for_person.c.username.label("for_person_name"),
+                for_person.c.groups.label("for_person_groups"),
+                for_account.c.groups.label("for_account_groups"),
                 u.username,
                 u.groups.label("user_groups"),
             )
             .outerjoin(service_accounts, t.owner == "service:" + sa.name)
+            .outerjoin(
+                for_person,
+                and_(sa.acts_for_user_id == for_person.c.user_id, for_person.c.issuer == issuer),
+            )
+            .outerjoin(for_account, sa.acts_for == "service:" + for_account.c.name)
             .outerjoin(users, and_(t.user_id == u.user_id, u.issuer == issuer))
             .where(t.token_hash == token_hash)
         )
     ).first()
     if row is None or row.revoked_at is not None:
         return None
+    acts_for = None
     if row.owner.startswith("service:"):
         if row.account is None:  # the service account was deleted
             return None
         owner, groups = row.owner, list(row.account_groups)
+        acts_for = _acting_for(row)
     elif row.username is not None:
         owner, groups = f"user:{row.username}", list(row.user_groups)
     else:  # a person of another issuer (GRIMOIRE_AUTH_ISSUER changed)
         return None
     return TokenRecord(
-        row.token_id, owner, groups, row.expires_at, row.last_used_at, user_id=row.user_id
+        row.token_id,
+        owner,
+        groups,
+        row.expires_at,
+        row.last_used_at,
+        user_id=row.user_id,
+        acts_for=acts_for,
     )
+
+
+def _acting_for(row: Any) -> tuple[str, tuple[str, ...]] | None:
+    """Whom a service account acts for, as they are now: a person by their users row, a
+    service account by its row, anyone else (a client) by what was recorded. A person of
+    another issuer or an account that is gone: nobody (the account keeps only its own
+    grants)."""
+    if row.acts_for is None:
+        return None
+    if row.acts_for_user_id is not None:
+        if row.for_person_name is None:
+            return None
+        return row.for_person_name, tuple(row.for_person_groups)
+    if row.acts_for.startswith("service:"):
+        if row.for_account_groups is None:
+            return None
+        return row.acts_for, tuple(row.for_account_groups)
+    return row.acts_for, tuple(row.acts_for_groups or ())
 
 
 def cached(cache: TokenCache, token: str) -> TokenRecord | None:

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from services.core.actor import actor
 from services.core.auth.policy import AUTHENTICATED, Rule, experiment, requires
+from services.core.auth.principal import caller_of
 from services.core.errors import InvalidParameterValue
 from services.core.fields import canonical_run_id
 from services.core.http import JSONResponse, accepts, parse_request
@@ -43,7 +43,7 @@ def _wake_reconciler(request: Request) -> None:
 async def submit_job(request: Request) -> JSONResponse:
     body = await parse_request(request, SubmitJob)
     placement = service.place(body, jobs_settings())
-    job = await service.submit(request.app.state.db, body, placement, actor(request))
+    job = await service.submit(request.app.state.db, body, placement, caller_of(request))
     _wake_reconciler(request)
     return JSONResponse(JobResponse(job=job))
 

@@ -3,12 +3,14 @@ list, cancel. The reconciler (services/jobs/reconciler.py) does the Kubernetes s
 
 from dataclasses import dataclass
 
+from services.core.auth.principal import Principal
 from services.core.clock import now_ms
 from services.core.db import use_cases
 from services.core.db.engine import Connection
 from services.core.db.tables.jobs import FINAL_JOB_STATES
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import decode_page_token, next_page_token
+from services.jobs import credentials
 from services.jobs.jobs import repository
 from services.jobs.jobs.render import Job, ListJobsResponse, Queue, list_jobs_response, render_job
 from services.jobs.jobs.schemas import ListJobs, SubmitJob
@@ -19,6 +21,8 @@ STATE_TAG = "grimoire.job.state"
 REASON_TAG = "grimoire.job.reason"
 ATTEMPT_TAG = "grimoire.job.attempt"
 POSITION_TAG = "grimoire.job.queue_position"
+# "kueue" (Kueue's visibility API) or "estimate" (the namespace's pending Workloads).
+POSITION_SOURCE_TAG = "grimoire.job.queue_position_source"
 QUEUE_TAG = "grimoire.job.queue"
 BACKEND_TAG = "grimoire.job.backend"
 
@@ -70,9 +74,10 @@ def place(body: SubmitJob, settings: JobsSettings) -> Placement:
 
 @use_cases.transaction
 async def submit(
-    conn: Connection, body: SubmitJob, placement: Placement, submitted_by: str | None
+    conn: Connection, body: SubmitJob, placement: Placement, submitter: Principal | None
 ) -> Job:
-    """Idempotent per run: a second submit of the same run answers the job the first made."""
+    """Idempotent per run: a second submit of the same run answers the job the first made.
+    `submitter`: the caller (None without authentication), whom the job's token acts for."""
     existing = await repository.get(conn, body.run_id)
     if existing is not None:
         return render_job(existing)
@@ -98,12 +103,13 @@ async def submit(
         "resources": placement.resources,
         "timeout_seconds": body.timeout_seconds,
         "max_retries": body.max_retries,
-        "submitted_by": submitted_by or "",
+        "submitted_by": submitter.name if submitter else "",
         "created_at": now,
         "updated_at": now,
         "next_check_at": now,
     }
     await repository.insert_job(conn, values)
+    await credentials.enlist(conn, body.run_id, submitter)
     await repository.set_run_tags(
         conn,
         body.run_id,
@@ -156,7 +162,14 @@ async def cancel(conn: Connection, run_id: str) -> Job:
     if run is not None and run.status not in ("FINISHED", "FAILED", "KILLED"):
         await repository.set_run_status(conn, run_id, "KILLED", now)
     await repository.set_run_tags(
-        conn, run_id, {STATE_TAG: "CANCELLED", REASON_TAG: "Cancelled", POSITION_TAG: None}
+        conn,
+        run_id,
+        {
+            STATE_TAG: "CANCELLED",
+            REASON_TAG: "Cancelled",
+            POSITION_TAG: None,
+            POSITION_SOURCE_TAG: None,
+        },
     )
     return await get.on(conn, run_id)
 

@@ -77,6 +77,18 @@ service_accounts = Table(
     Column("groups", JSONB, nullable=False),
     Column("created_by", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # An account that acts for someone (a training job's, for its submitter): in the
+    # registry its role is also theirs, capped at EDIT (services/core/auth/access.py). The
+    # principal as grants name it; the person, whose live name and groups count (the account
+    # goes with them); the groups at the time, for a principal stored nowhere else (a client).
+    Column("acts_for", Text),
+    Column(
+        "acts_for_user_id",
+        BigInteger,
+        ForeignKey("users.user_id", ondelete="CASCADE"),
+        index=True,
+    ),
+    Column("acts_for_groups", JSONB),
 )
 
 # A role given to a user or a group, on one experiment, one registered model, or everything.
