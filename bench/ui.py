@@ -15,6 +15,7 @@ shows them.
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ from common import REPO, log
 from playwright.sync_api import sync_playwright
 from postgres import fresh_database, postgres_admin_url, settle
 from targets import Target, free_port, grimoire_process, start_mlflow, stop, wait_ready
-from ui_pages import Pages, measure
+from ui_pages import TIMEOUT_MS, Pages, measure
 from ui_seed import seed
 
 RESULTS = REPO / "bench" / "results"
@@ -52,6 +53,14 @@ def start_grimoire_without_auth(database_url: str, workdir: Path, workers: int) 
     return target
 
 
+def seconds(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else f"> {TIMEOUT_MS / 1000:.0f} (timed out)"
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:.1f}x" if math.isfinite(ratio) else "-"
+
+
 def render(results: dict, args: argparse.Namespace) -> str:
     names = list(results["figures"])
     ratio = len(names) == 2  # the second target's time over the first's
@@ -70,8 +79,8 @@ def render(results: dict, args: argparse.Namespace) -> str:
     ]
     for key, label, goal in FIGURES:
         values = [results["figures"][name][key] for name in names]
-        cells = [label, f"< {goal} s", *(f"{v:.2f}" for v in values)]
-        lines.append(row(cells + ([f"{values[1] / values[0]:.1f}x"] if ratio else [])))
+        cells = [label, f"< {goal} s", *(seconds(v) for v in values)]
+        lines.append(row(cells + ([times(values[1] / values[0])] if ratio else [])))
     spikes = ["yes" if results["figures"][name]["spike_in_chart_data"] else "no" for name in names]
     lines.append(row(["spike in the chart's data", "yes", *spikes, *([""] if ratio else [])]))
     return "\n".join(lines) + "\n"
