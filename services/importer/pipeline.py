@@ -467,10 +467,11 @@ class Import:
             here = await stored_registered_model(conn, model.name)
         record = ledger.Record(model.name, ledger.fingerprint(model))
         if here is None:
-            if not self.options.dry_run:
-                async with self.engine.begin() as conn:
-                    await writer.write_registered_model(conn, model, versions)
-                    await ledger.record(conn, self.source, "registered_model", model.name, record)
+            if self.options.dry_run:
+                return
+            async with self.engine.begin() as conn:
+                await writer.write_registered_model(conn, model, versions)
+                await ledger.record(conn, self.source, "registered_model", model.name, record)
             self.report.imported.append(Outcome("registered_model", model.name))
             self.checks.append(Check("registered_model", model.name, counts))
             return
