@@ -1,7 +1,7 @@
 """`python bench/import_history.py [--scale S]`: how long `grimoire import` takes to bring in
 an MLflow sqlite history of 200 runs, 2 million metric points and 1 GiB of artifacts (times
 S), into a fresh database on this machine's PostgreSQL and a local artifact store; then the
-second import of the same source (the no-op).
+second import of the same source (the no-op), and that again with --verify.
 
 The source is made by MLflow itself (its SqlAlchemyStore creates the schema, the
 experiments and the runs); the points go into MLflow's own `metrics` and `latest_metrics`
@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, MiB, log  # noqa: E402
-from bench.postgres import _admin, fresh_database, postgres_admin_url  # noqa: E402
+from bench.postgres import execute, fresh_database, postgres_admin_url  # noqa: E402
 
 RUNS = 200
 POINTS = 2_000_000
@@ -57,8 +57,12 @@ def build_source(workdir: Path, runs: int, points: int, artifact_bytes: int) -> 
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "model.bin").write_bytes(random.randbytes(file_size))
         run_ids.append(run_id)
+        if (index + 1) % 20 == 0 or index + 1 == runs:
+            log(f"source: {index + 1}/{runs} runs with their artifacts")
     with sqlite3.connect(database) as conn:
-        for run_id in run_ids:
+        for done, run_id in enumerate(run_ids, 1):
+            if done % 20 == 0 or done == runs:
+                log(f"source: metric points of {done}/{runs} runs")
             steps = per_run // len(KEYS)
             conn.executemany(
                 "INSERT INTO metrics (key, value, timestamp, step, is_nan, run_uuid) "
@@ -80,7 +84,9 @@ def build_source(workdir: Path, runs: int, points: int, artifact_bytes: int) -> 
     return uri
 
 
-def grimoire_import(source: str, database_url: str, root: Path, jobs: int) -> tuple[float, float]:
+def grimoire_import(
+    source: str, database_url: str, root: Path, jobs: int, *extra: str
+) -> tuple[float, float]:
     """Wall seconds, and the importer's own CPU seconds (what a shared machine's load does
     not inflate)."""
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -98,6 +104,7 @@ def grimoire_import(source: str, database_url: str, root: Path, jobs: int) -> tu
             str(root),
             "--jobs",
             str(jobs),
+            *extra,
         ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -123,10 +130,15 @@ def main() -> None:
         admin_url = postgres_admin_url(workdir)
         database_url = fresh_database(admin_url, "grimoire_bench_import")
         try:
-            first, first_cpu = grimoire_import(source, database_url, workdir / "store", args.jobs)
-            second, second_cpu = grimoire_import(source, database_url, workdir / "store", args.jobs)
+            target = (source, database_url, workdir / "store", args.jobs)
+            log("first import")
+            first, first_cpu = grimoire_import(*target)
+            log("second import (the no-op)")
+            second, second_cpu = grimoire_import(*target)
+            log("second import with --verify (every artifact hashed again on both sides)")
+            verified, verified_cpu = grimoire_import(*target, "--verify")
         finally:
-            asyncio.run(_admin(admin_url, 'DROP DATABASE "grimoire_bench_import" WITH (FORCE)'))
+            asyncio.run(execute(admin_url, 'DROP DATABASE "grimoire_bench_import" WITH (FORCE)'))
         figures = {
             "runs": runs,
             "points": points,
@@ -138,6 +150,8 @@ def main() -> None:
             "artifact_MiB_per_s": round(artifact_bytes / MiB / first, 1),
             "second_import_s": round(second, 1),
             "second_import_cpu_s": round(second_cpu, 1),
+            "verify_import_s": round(verified, 1),
+            "verify_import_cpu_s": round(verified_cpu, 1),
             "load_average": os.getloadavg(),
         }
         print(json.dumps(figures, indent=2))

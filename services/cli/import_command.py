@@ -74,6 +74,13 @@ async def _import(
 @click.option("--dry-run", is_flag=True, help="Print what would be imported; write nothing.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted import of this source.")
 @click.option(
+    "--verify",
+    "verify_all",
+    is_flag=True,
+    help="Hash the artifacts of objects already imported again, on both sides (without it "
+    "they are checked by size against the sha256 the import recorded).",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(1, 64),
     default=4,
@@ -89,6 +96,7 @@ def import_history(
     source_artifacts: Path | None,
     dry_run: bool,
     resume: bool,
+    verify_all: bool,
     jobs: int,
 ) -> None:
     """Import an MLflow history from SOURCE: a mlruns/ folder, an MLflow database URL
@@ -102,7 +110,7 @@ def import_history(
     if database_url is None:
         with console.status("Starting the embedded PostgreSQL..."):
             database_url = start_embedded_postgres(data_dir)
-    options = Options(_experiments(experiments), dry_run, resume, jobs)
+    options = Options(_experiments(experiments), dry_run, resume, jobs, verify_all)
     try:
         clean = asyncio.run(
             _import(source, source_artifacts, database_url, artifacts_root, data_dir, options)

@@ -52,6 +52,11 @@ class ClientReader:
         """Where a run's artifacts are read from (the folder source relocates moved trees)."""
         return artifact_uri
 
+    def next_version(self, name: str) -> int:
+        """What the source would number the model's next version; 0: it cannot tell (the
+        REST API hides deleted versions, so a deleted last number is not seen)."""
+        return 0
+
     def experiments(self) -> list[Experiment]:
         found = _pages(
             lambda token: self.client.search_experiments(
@@ -182,6 +187,7 @@ class ClientReader:
                     last_updated_timestamp=m.last_updated_timestamp or m.creation_timestamp or 0,
                     tags=dict(m.tags),
                     aliases={alias: int(version) for alias, version in m.aliases.items()},
+                    next_version=self.next_version(m.name),
                     versions=[
                         ModelVersion(
                             version=int(v.version),

@@ -41,3 +41,14 @@ class MlrunsFolder(ClientReader):
             if segments[depth - 1] == "mlruns" and candidate.exists():
                 return candidate.as_uri()
         return artifact_uri
+
+    def next_version(self, name: str) -> int:
+        """The file store's own rule: past every `version-<n>` folder, a deleted version's
+        (stage `Deleted_Internal`, hidden from searches) included."""
+        folder = self.folder / "models" / name
+        numbers = [
+            int(child.name.removeprefix("version-"))
+            for child in folder.glob("version-*")
+            if child.is_dir() and child.name.removeprefix("version-").isdigit()
+        ]
+        return max(numbers, default=0) + 1

@@ -102,6 +102,11 @@ class ModelVersion:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+# A version to write: the source's, with its source and storage location rewritten to where
+# the import put the artifacts (services/importer/sources.py).
+PlacedVersion = tuple[ModelVersion, str, str]
+
+
 @dataclass
 class RegisteredModel:
     name: str
@@ -111,6 +116,10 @@ class RegisteredModel:
     tags: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, int] = field(default_factory=dict)
     versions: list[ModelVersion] = field(default_factory=list)
+    # The number MLflow would give the next version: past every version ever registered,
+    # deleted ones included (MLflow never reuses a number). 0 when the source cannot tell
+    # (a server hides deleted versions): then the next after the highest listed.
+    next_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,9 @@ class Reader(Protocol):
 
     def logged_models(self, experiment_id: str) -> list[LoggedModel]: ...
 
-    def registered_models(self) -> list[RegisteredModel]: ...
+    def registered_models(self) -> list[RegisteredModel]:
+        """Every registered model with its live versions: MLflow keeps a deleted version as a
+        row or folder in stage `Deleted_Internal`, which is not imported (only its number
+        counts, in `next_version`)."""
 
     def close(self) -> None: ...

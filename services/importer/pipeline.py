@@ -9,11 +9,10 @@ what exists here otherwise, or changed in the source since, is a conflict: liste
 overwritten. Every failure is reported with its reason."""
 
 import asyncio
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.core.artifact_uris import (
     experiment_location,
@@ -21,15 +20,21 @@ from services.core.artifact_uris import (
     run_artifact_uri,
     store_path_of,
 )
-from services.core.clock import now_ms
-from services.core.db.tables.imports import import_ledger
+from services.core.db.tables.tracking import experiment_tags
 from services.core.storage.base import ArtifactStore
-from services.importer import ledger, writer
+from services.importer import ledger, registered, writer
 from services.importer.artifacts import copy_tree
 from services.importer.model import Experiment, LoggedModel, Reader, RegisteredModel, Run
 from services.importer.report import Bars, Mapping, Outcome, Planned, Report
 from services.importer.sources import Roots, UnresolvedSource, rewrite
-from services.importer.stored import comparable, stored_run
+from services.importer.stored import (
+    comparable,
+    differing_fields,
+    pairs,
+    stored_digest,
+    stored_registered_model,
+    stored_run,
+)
 from services.importer.verify import Check, verify
 
 # On an experiment whose id was taken here: the id it had in the source.
@@ -46,6 +51,9 @@ class Options:
     dry_run: bool = False
     resume: bool = False
     jobs: int = 4
+    # Objects already here: their artifacts read again on both sides and hashed (without it
+    # they are checked by size against the sha256 record the import kept).
+    verify: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,9 @@ class Placed:
 
 def _why(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+CHANGED_IN_SOURCE = "changed in the source since it was imported here; not overwritten"
 
 
 def _run_counts(run: Run) -> dict[str, int]:
@@ -136,21 +147,8 @@ class Import:
         await self._set_state("running")
 
     async def _set_state(self, state: str) -> None:
-        statement = insert(import_ledger).values(
-            source=self.source,
-            kind="import",
-            source_id="state",
-            target_id=state,
-            fingerprint="",
-            imported_at=now_ms(),
-        )
         async with self.engine.begin() as conn:
-            await conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["source", "kind", "source_id"],
-                    set_={"target_id": state, "imported_at": statement.excluded.imported_at},
-                )
-            )
+            await ledger.record(conn, self.source, "import", "state", ledger.Record(state, ""))
 
     async def _place(self, experiment: Experiment) -> Placed | None:
         """Where the experiment's runs go: the experiment this source's earlier import made,
@@ -162,19 +160,17 @@ class Import:
             if earlier is not None:
                 row = await writer.experiment_by_id(conn, int(earlier.target_id))
                 if row is not None:
-                    self.report.present.append(Outcome("experiment", source_id, experiment.name))
+                    await self._adopt(conn, experiment, row)
                     return Placed(row.experiment_id, row.artifact_location)
             wanted = int(source_id) if source_id.isdigit() else None
             same_id = None if wanted is None else await writer.experiment_by_id(conn, wanted)
             same_name = await writer.experiment_by_name(conn, experiment.name)
             if same_id is not None and same_id.name == experiment.name:
+                await self._adopt(conn, experiment, same_id)
                 if not self.options.dry_run:
-                    await writer.add_experiment_tags(conn, same_id.experiment_id, experiment.tags)
                     digest = ledger.fingerprint(experiment)
-                    await ledger.record(
-                        conn, self.source, "experiment", source_id, str(wanted), digest
-                    )
-                self.report.present.append(Outcome("experiment", source_id, experiment.name))
+                    record = ledger.Record(str(wanted), digest)
+                    await ledger.record(conn, self.source, "experiment", source_id, record)
                 return Placed(same_id.experiment_id, same_id.artifact_location)
             if same_name is not None:
                 self.report.conflicts.append(
@@ -192,18 +188,40 @@ class Import:
                 return Placed(keep_id, location)
             extra = {} if keep_id is not None else {SOURCE_ID_TAG: source_id}
             new_id = await writer.insert_experiment(conn, experiment, keep_id, extra)
-            await ledger.record(
-                conn,
-                self.source,
-                "experiment",
-                source_id,
-                str(new_id),
-                ledger.fingerprint(experiment),
-            )
+            record = ledger.Record(str(new_id), ledger.fingerprint(experiment))
+            await ledger.record(conn, self.source, "experiment", source_id, record)
         if keep_id is None:
             self.report.mappings.append(Mapping(experiment.name, source_id, str(new_id)))
         self.report.imported.append(Outcome("experiment", source_id, experiment.name))
         return Placed(new_id, experiment_location(new_id))
+
+    async def _adopt(self, conn: AsyncConnection, experiment: Experiment, row: Any) -> None:
+        """An experiment here receives the source's runs: it is given the tags it lacks; a
+        name, lifecycle stage or tag value that differs is a conflict, not overwritten (its
+        runs are imported all the same: they keep their own identity)."""
+        here_tags = await pairs(conn, experiment_tags, row.experiment_id, "experiment_id")
+        differing = [
+            what
+            for what, ours, theirs in (
+                ("name", experiment.name, row.name),
+                ("lifecycle stage", experiment.lifecycle_stage, row.lifecycle_stage),
+            )
+            if ours != theirs
+        ]
+        changed = sorted(k for k, v in experiment.tags.items() if here_tags.get(k, v) != v)
+        differing += [f"tag {key}" for key in changed]
+        if not self.options.dry_run:
+            missing = {k: v for k, v in experiment.tags.items() if k not in here_tags}
+            await writer.add_experiment_tags(conn, row.experiment_id, missing)
+        if differing:
+            detail = f"exists here with different {', '.join(differing)}; not overwritten"
+            self.report.conflicts.append(
+                Outcome("experiment", experiment.experiment_id, f"{detail}, runs imported")
+            )
+        else:
+            self.report.present.append(
+                Outcome("experiment", experiment.experiment_id, experiment.name)
+            )
 
     async def _contents(self, experiment: Experiment, placed: Placed) -> None:
         source_id = experiment.experiment_id
@@ -211,6 +229,7 @@ class Import:
             self.report.planned[source_id] = Planned(experiment.name)
         async with self.engine.connect() as conn:
             known_models = await ledger.entries(conn, self.source, "logged_model")
+            known_runs = await ledger.entries(conn, self.source, "run")
         try:
             models = await asyncio.to_thread(self.reader.logged_models, source_id)
             run_ids = await asyncio.to_thread(self.reader.run_ids, source_id)
@@ -224,98 +243,121 @@ class Import:
 
         async def one(run_id: str) -> None:
             async with bound:
-                await self._run(run_id, placed, source_id)
+                await self._run(run_id, placed, source_id, known_runs.get(run_id))
             self.bars.advance("runs")
 
         await asyncio.gather(*(one(run_id) for run_id in run_ids))
-
-    async def _already(
-        self, kind: str, source_id: str, known: ledger.Entry | None, digest: str, exists: Any
-    ) -> bool:
-        """True when the object must not be written: present with the same content, changed
-        since its import, or here from somewhere else."""
-        if known is not None:
-            if known.fingerprint == digest:
-                self.report.present.append(Outcome(kind, source_id))
-            else:
-                self.report.conflicts.append(
-                    Outcome(kind, source_id, "changed in the source since it was imported here")
-                )
-            return True
-        async with self.engine.connect() as conn:
-            if await exists(conn, source_id):
-                self.report.conflicts.append(
-                    Outcome(kind, source_id, "this id exists here with other content")
-                )
-                return True
-        return False
 
     async def _plan_artifacts(self, root: str) -> int:
         files = await asyncio.to_thread(self.reader.artifacts.list_files, root)
         return sum(f.size for f in files)
 
-    async def _logged_model(self, model: LoggedModel, placed: Placed, known: Any) -> None:
+    async def _copy(self, source_root: str, target_root: str) -> ledger.Files:
+        """Every file of the source root into the store, checked; their size and sha256."""
+        copied = await copy_tree(
+            self.reader.artifacts,
+            source_root,
+            self.store,
+            store_path_of(target_root),
+            self.streams,
+            self._bytes,
+        )
+        return {c.path: (c.size, c.sha256) for c in copied}
+
+    def _check(
+        self,
+        kind: str,
+        source_id: str,
+        counts: dict[str, int],
+        roots: Roots,
+        copied: ledger.Files | None = None,
+        known: ledger.Entry | None = None,
+    ) -> None:
+        """The verification of one object: files copied now are compared with the stored
+        copy; those of an object already here with the import's record (by size, or read
+        again on both sides with --verify)."""
+        self.checks.append(
+            Check(
+                kind,
+                source_id,
+                counts,
+                roots.source,
+                roots.target,
+                {path: sha for path, (_, sha) in (copied or {}).items()},
+                recorded=(known.files if known is not None else None) or {},
+                reread=self.options.verify,
+            )
+        )
+
+    async def _logged_model(
+        self, model: LoggedModel, placed: Placed, known: ledger.Entry | None
+    ) -> None:
+        """A logged model this source's import brought in is present while its content in
+        the source is unchanged; one here from elsewhere is a conflict."""
         try:
             digest = ledger.fingerprint(model)
-            target_root = logged_model_artifact_uri(placed.location, model.model_id)
-            if await self._already(
-                "logged_model", model.model_id, known, digest, writer.logged_model_exists
-            ):
-                if known is not None and known.fingerprint == digest:
-                    self.model_roots[model.model_id] = Roots(model.artifact_location, target_root)
-                    self._check_model(model, target_root, {})
+            roots = Roots(
+                model.artifact_location,
+                logged_model_artifact_uri(placed.location, model.model_id),
+            )
+            counts = {
+                "params": len(model.params),
+                "tags": len(model.tags),
+                "points": len(model.metrics),
+            }
+            if known is not None:
+                if known.fingerprint != digest:
+                    self.report.conflicts.append(
+                        Outcome("logged_model", model.model_id, CHANGED_IN_SOURCE)
+                    )
+                    return
+                self.report.present.append(Outcome("logged_model", model.model_id))
+                self.model_roots[model.model_id] = roots
+                self._check("logged_model", model.model_id, counts, roots, known=known)
                 return
+            async with self.engine.connect() as conn:
+                if await writer.logged_model_exists(conn, model.model_id):
+                    self.report.conflicts.append(
+                        Outcome(
+                            "logged_model",
+                            model.model_id,
+                            "this id exists here already, not from this source; not overwritten",
+                        )
+                    )
+                    return
+            self.model_roots[model.model_id] = roots
             if self.options.dry_run:
                 plan = self.report.planned[model.experiment_id]
                 plan.logged_models += 1
                 plan.artifact_bytes += await self._plan_artifacts(model.artifact_location)
-                self.model_roots[model.model_id] = Roots(model.artifact_location, target_root)
                 return
-            copied = await copy_tree(
-                self.reader.artifacts,
-                model.artifact_location,
-                self.store,
-                store_path_of(target_root),
-                self.streams,
-                self._bytes,
-            )
+            copied = await self._copy(roots.source, roots.target)
             assert placed.experiment_id is not None
             async with self.engine.begin() as conn:
                 await writer.write_logged_model(conn, model, placed.experiment_id, placed.location)
-                await ledger.record(
-                    conn, self.source, "logged_model", model.model_id, model.model_id, digest
-                )
-            self.model_roots[model.model_id] = Roots(model.artifact_location, target_root)
+                record = ledger.Record(model.model_id, digest, files=copied)
+                await ledger.record(conn, self.source, "logged_model", model.model_id, record)
             self.report.imported.append(Outcome("logged_model", model.model_id, model.name))
-            self._check_model(model, target_root, {c.path: c.sha256 for c in copied})
+            self._check("logged_model", model.model_id, counts, roots, copied)
         except Exception as error:
+            self.model_roots.pop(model.model_id, None)
             self.report.failed.append(Outcome("logged_model", model.model_id, _why(error)))
-
-    def _check_model(self, model: LoggedModel, target_root: str, sha: dict[str, str]) -> None:
-        counts = {
-            "params": len(model.params),
-            "tags": len(model.tags),
-            "points": len(model.metrics),
-        }
-        self.checks.append(
-            Check("logged_model", model.model_id, counts, model.artifact_location, target_root, sha)
-        )
 
     def _bytes(self, amount: int) -> None:
         self.report.artifact_bytes += amount
         self.bars.advance("bytes", amount)
 
-    async def _run(self, run_id: str, placed: Placed, experiment_id: str) -> None:
+    async def _run(
+        self, run_id: str, placed: Placed, experiment_id: str, known: ledger.Entry | None
+    ) -> None:
         try:
             run = await asyncio.to_thread(self.reader.run, run_id)
-            digest = ledger.fingerprint(comparable(run))
-            target_root = run_artifact_uri(placed.location, run_id)
-            async with self.engine.connect() as conn:
-                here = await stored_run(conn, run_id)
-            if here is not None:
-                self._compare(run, here, digest, target_root, experiment_id)
+            digest = ledger.fingerprint_of(comparable(run))
+            roots = Roots(run.artifact_uri, run_artifact_uri(placed.location, run_id))
+            if known is not None or await self._exists(run_id):
+                await self._present(run, digest, roots, experiment_id, known)
                 return
-            self.run_roots[run_id] = Roots(run.artifact_uri, target_root)
+            self.run_roots[run_id] = roots
             if self.options.dry_run:
                 plan = self.report.planned[experiment_id]
                 plan.runs += 1
@@ -323,58 +365,62 @@ class Import:
                 plan.artifact_bytes += await self._plan_artifacts(run.artifact_uri)
                 return
             self.bars.grow("points", len(run.metrics))
-            copied = await copy_tree(
-                self.reader.artifacts,
-                run.artifact_uri,
-                self.store,
-                store_path_of(target_root),
-                self.streams,
-                self._bytes,
-            )
+            copied = await self._copy(roots.source, roots.target)
             assert placed.experiment_id is not None
             async with self.engine.begin() as conn:
                 points = await writer.write_run(conn, run, placed.experiment_id, placed.location)
-                await ledger.record(conn, self.source, "run", run_id, run_id, digest)
+                stored = await stored_digest(conn, run_id)
+                record = ledger.Record(run_id, digest, stored, copied)
+                await ledger.record(conn, self.source, "run", run_id, record)
             self.report.imported.append(Outcome("run", run_id, run.name))
             self.report.points += points
             self.bars.advance("points", len(run.metrics))
-            sha = {c.path: c.sha256 for c in copied}
-            self.checks.append(
-                Check("run", run_id, _run_counts(run), run.artifact_uri, target_root, sha)
-            )
+            self._check("run", run_id, _run_counts(run), roots, copied)
         except Exception as error:
             self.run_roots.pop(run_id, None)
             self.report.failed.append(Outcome("run", run_id, _why(error)))
 
-    def _compare(
-        self, run: Run, here: Run, digest: str, target_root: str, experiment_id: str
+    async def _exists(self, run_id: str) -> bool:
+        async with self.engine.connect() as conn:
+            return await writer.run_exists(conn, run_id)
+
+    async def _present(
+        self, run: Run, digest: str, roots: Roots, experiment_id: str, known: ledger.Entry | None
     ) -> None:
-        """A run id already here: present when its content is the source's, else a conflict
-        naming what differs (never overwritten)."""
-        if ledger.fingerprint(comparable(here)) != digest:
-            ours, theirs = comparable(run), comparable(here)
-            differing = [
-                f.name
-                for f in fields(Run)
-                if ledger.fingerprint_of(getattr(ours, f.name))
-                != ledger.fingerprint_of(getattr(theirs, f.name))
-            ]
-            self.report.conflicts.append(
-                Outcome(
-                    "run",
-                    run.run_id,
-                    f"exists here with different {', '.join(differing)}; not overwritten",
-                )
-            )
+        """A run id already here. Imported from this source before: present while neither
+        the source's content (its fingerprint) nor the rows stored here (their digest,
+        computed by PostgreSQL) changed since, which reads nothing back; otherwise, or
+        here from elsewhere, compared field by field with the run as stored: different
+        content is a conflict naming the fields, never overwritten. A ledger row written
+        before the stored digest was kept (migration 0017) has a fingerprint of another
+        spelling: such a run is compared field by field."""
+        if known is not None and known.stored_digest is not None and known.fingerprint != digest:
+            self.report.conflicts.append(Outcome("run", run.run_id, CHANGED_IN_SOURCE))
             return
+        async with self.engine.connect() as conn:
+            unchanged = (
+                known is not None
+                and known.stored_digest is not None
+                and (await stored_digest(conn, run.run_id) == known.stored_digest)
+            )
+            here = None if unchanged else await stored_run(conn, run.run_id)
+        if not unchanged:
+            differing = differing_fields(run, here)
+            if differing:
+                self.report.conflicts.append(
+                    Outcome(
+                        "run",
+                        run.run_id,
+                        f"exists here with different {', '.join(differing)}; not overwritten",
+                    )
+                )
+                return
         self.report.present.append(Outcome("run", run.run_id))
-        self.run_roots[run.run_id] = Roots(run.artifact_uri, target_root)
+        self.run_roots[run.run_id] = roots
         if self.options.dry_run:
             self.report.planned[experiment_id].present += 1
         else:
-            self.checks.append(
-                Check("run", run.run_id, _run_counts(run), run.artifact_uri, target_root)
-            )
+            self._check("run", run.run_id, _run_counts(run), roots, known=known)
 
     async def _registry(self) -> None:
         try:
@@ -391,18 +437,14 @@ class Import:
                 self.report.failed.append(Outcome("registered_model", model.name, _why(error)))
 
     async def _registered_model(self, model: RegisteredModel, known: Any) -> None:
-        digest = ledger.fingerprint(model)
+        """Written whole when the name is free here; else compared by content with the one
+        here (services/importer/registered.py): versions the source gained since this
+        source's import are added, differences are conflicts, never overwritten."""
         counts = {
             "versions": len(model.versions),
             "aliases": len(model.aliases),
             "tags": len(model.tags),
         }
-        if await self._already(
-            "registered_model", model.name, known, digest, writer.registered_model_exists
-        ):
-            if known is not None and known.fingerprint == digest:
-                self.checks.append(Check("registered_model", model.name, counts))
-            return
         versions = []
         for version in model.versions:
             try:
@@ -421,12 +463,30 @@ class Import:
                     )
                 )
             versions.append((version, rewritten.source, rewritten.storage_location))
-        if self.options.dry_run:
+        async with self.engine.connect() as conn:
+            here = await stored_registered_model(conn, model.name)
+        record = ledger.Record(model.name, ledger.fingerprint(model))
+        if here is None:
+            if self.options.dry_run:
+                return
+            async with self.engine.begin() as conn:
+                await writer.write_registered_model(conn, model, versions)
+                await ledger.record(conn, self.source, "registered_model", model.name, record)
+            self.report.imported.append(Outcome("registered_model", model.name))
+            self.checks.append(Check("registered_model", model.name, counts))
             return
-        async with self.engine.begin() as conn:
-            await writer.write_registered_model(conn, model, versions)
-            await ledger.record(
-                conn, self.source, "registered_model", model.name, model.name, digest
-            )
-        self.report.imported.append(Outcome("registered_model", model.name))
-        self.checks.append(Check("registered_model", model.name, counts))
+        model_id, stored = here
+        found = registered.plan(model, versions, stored, ours=known is not None)
+        self.report.conflicts += found.conflicts
+        self.report.notes += found.notes
+        if found.conflicts and known is None:
+            return
+        if not self.options.dry_run:
+            async with self.engine.begin() as conn:
+                await writer.add_versions(conn, model_id, model, found.new_versions)
+                await writer.add_aliases(conn, model_id, found.new_aliases)
+                await ledger.record(conn, self.source, "registered_model", model.name, record)
+        if found.writes:
+            self.report.imported.append(Outcome("registered_model", model.name))
+        elif not found.conflicts:
+            self.report.present.append(Outcome("registered_model", model.name))

@@ -21,6 +21,10 @@ from services.importer.model import (
     Run,
 )
 
+# MLflow's stage for a deleted version: the row stays (its number is never reused), its
+# source and run are redacted.
+DELETED_STAGE = "Deleted_Internal"
+
 
 def _experiment_id(value: Any) -> str:
     return str(value)
@@ -245,9 +249,13 @@ class SqlDatabase:
                 "SELECT version, key, value FROM model_version_tags WHERE name = :n", n=name
             ):
                 version_tags.setdefault(tag.version, {})[tag.key] = tag.value or ""
-            for v in self._rows(
+            rows = self._rows(
                 "SELECT * FROM model_versions WHERE name = :n ORDER BY version", n=name
-            ):
+            )
+            model.next_version = max((v.version for v in rows), default=0) + 1
+            for v in rows:
+                if v.current_stage == DELETED_STAGE:
+                    continue
                 model.versions.append(
                     ModelVersion(
                         version=v.version,

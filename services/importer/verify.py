@@ -1,6 +1,8 @@
 """The verification pass: for every object of the source that is now in Grimoire, counts
-read back from Grimoire's tables against the source's, and every artifact's sha256 read
-back from Grimoire's store against the source's bytes."""
+read back from Grimoire's tables against the source's, artifact files listed on both sides
+(paths and sizes), and the sha256 of every file copied now read back from Grimoire's store
+against the source's bytes. Files an earlier import copied and checked are compared by size
+with its record, not read again, unless --verify asks for both sides to be hashed again."""
 
 import asyncio
 import hashlib
@@ -41,8 +43,10 @@ _COUNTS = {
 
 @dataclass
 class Check:
-    """What one object looks like in the source; `sha256` holds the digests of files copied
-    in this invocation (taken from the source stream), the rest are hashed again."""
+    """What one object looks like in the source. `sha256`: the digests of files copied in
+    this invocation (taken from the source stream); `recorded`: the size and sha256 of the
+    files an earlier import copied (the ledger's record), which are checked by size unless
+    `reread` (--verify) asks to hash both sides again; any other file is hashed."""
 
     kind: str
     source_id: str
@@ -50,6 +54,8 @@ class Check:
     source_root: str | None = None
     target_root: str | None = None
     sha256: dict[str, str] = field(default_factory=dict)
+    recorded: dict[str, tuple[int, str]] = field(default_factory=dict)
+    reread: bool = False
 
 
 def _source_sha256(source: ArtifactSource, root: str, path: str) -> str:
@@ -91,10 +97,23 @@ async def verify_artifacts(
             )
         )
         return
-    for path in listed:
+    for path, size in listed.items():
+        recorded = check.recorded.get(path)
+        if path not in check.sha256 and recorded is not None and not check.reread:
+            if recorded[0] != size:  # the listings agree, so the source's file changed
+                report.mismatches.append(
+                    Outcome(check.kind, check.source_id, f"size of {path} since imported")
+                )
+                return
+            continue
         expected = check.sha256.get(path) or await asyncio.to_thread(
             _source_sha256, source, check.source_root, path
         )
+        if recorded is not None and recorded[1] not in ("", expected):
+            report.mismatches.append(
+                Outcome(check.kind, check.source_id, f"sha256 of {path} since imported")
+            )
+            return
         if await stored_sha256(store, f"{root}/{path}") != expected:
             report.mismatches.append(Outcome(check.kind, check.source_id, f"sha256 of {path}"))
             return

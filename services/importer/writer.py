@@ -36,7 +36,8 @@ from services.core.db.tables.tracking import (
     tags,
 )
 from services.core.ids import new_hex_id
-from services.importer.model import Experiment, LoggedModel, ModelVersion, RegisteredModel, Run
+from services.importer.model import Experiment, LoggedModel, PlacedVersion, RegisteredModel, Run
+from services.importer.stored import VERSION_COLUMNS, run_row
 
 METRIC_COLUMNS = ["run_uuid", "key", "step", "timestamp", "value"]
 
@@ -133,30 +134,22 @@ async def _insert_many(conn: AsyncConnection, table: Any, rows: Sequence[dict]) 
         await conn.execute(insert(table), list(rows))
 
 
+async def _insert_pairs(
+    conn: AsyncConnection, table: Any, owner_column: str, owner: object, values: dict[str, str]
+) -> None:
+    """Key-value rows (params, tags) of one owner."""
+    await _insert_many(
+        conn, table, [{owner_column: owner, "key": k, "value": v} for k, v in values.items()]
+    )
+
+
 async def write_run(conn: AsyncConnection, run: Run, experiment_id: int, location: str) -> int:
     """Every row of one run; returns the number of metric points stored."""
     await conn.execute(
-        runs.insert().values(
-            run_uuid=run.run_id,
-            experiment_id=experiment_id,
-            name=run.name,
-            user_id=run.user_id,
-            status=run.status,
-            start_time=run.start_time,
-            end_time=run.end_time,
-            lifecycle_stage=run.lifecycle_stage,
-            artifact_uri=run_artifact_uri(location, run.run_id),
-            deleted_time=run.deleted_time,
-        )
+        runs.insert().values(run_row(run, experiment_id, run_artifact_uri(location, run.run_id)))
     )
-    await _insert_many(
-        conn,
-        params,
-        [{"run_uuid": run.run_id, "key": k, "value": v} for k, v in run.params.items()],
-    )
-    await _insert_many(
-        conn, tags, [{"run_uuid": run.run_id, "key": k, "value": v} for k, v in run.tags.items()]
-    )
+    await _insert_pairs(conn, params, "run_uuid", run.run_id, run.params)
+    await _insert_pairs(conn, tags, "run_uuid", run.run_id, run.tags)
     points = unique_points(run)
     if points:
         raw = await driver_connection(conn)
@@ -237,16 +230,8 @@ async def write_logged_model(
         )
     )
     mid = model.model_id
-    await _insert_many(
-        conn,
-        logged_model_params,
-        [{"model_id": mid, "key": k, "value": v} for k, v in model.params.items()],
-    )
-    await _insert_many(
-        conn,
-        logged_model_tags,
-        [{"model_id": mid, "key": k, "value": v} for k, v in model.tags.items()],
-    )
+    await _insert_pairs(conn, logged_model_params, "model_id", mid, model.params)
+    await _insert_pairs(conn, logged_model_tags, "model_id", mid, model.tags)
     await _insert_many(
         conn,
         logged_model_metrics,
@@ -266,19 +251,10 @@ async def write_logged_model(
     )
 
 
-async def registered_model_exists(conn: AsyncConnection, name: str) -> bool:
-    found = await conn.execute(
-        select(registered_models.c.id).where(registered_models.c.name == name)
-    )
-    return found.first() is not None
-
-
 async def write_registered_model(
-    conn: AsyncConnection, model: RegisteredModel, versions: Sequence[tuple[ModelVersion, str, str]]
+    conn: AsyncConnection, model: RegisteredModel, versions: Sequence[PlacedVersion]
 ) -> int:
-    """`versions` are (version, source, storage location) with sources already rewritten.
-    Version numbers are kept; the next one registered continues after the highest."""
-    next_version = max((v.version for v, _, _ in versions), default=0) + 1
+    """The model with its tags, versions and aliases; returns its row id."""
     model_id = (
         await conn.execute(
             registered_models.insert()
@@ -287,35 +263,32 @@ async def write_registered_model(
                 description=model.description,
                 creation_timestamp=model.creation_timestamp,
                 last_updated_timestamp=model.last_updated_timestamp,
-                next_version=next_version,
             )
             .returning(registered_models.c.id)
         )
     ).scalar_one()
-    await _insert_many(
-        conn,
-        registered_model_tags,
-        [{"model_id": model_id, "key": k, "value": v} for k, v in model.tags.items()],
-    )
+    await _insert_pairs(conn, registered_model_tags, "model_id", model_id, model.tags)
+    await add_versions(conn, int(model_id), model, versions)
+    await add_aliases(conn, int(model_id), model.aliases)
+    return int(model_id)
+
+
+async def add_versions(
+    conn: AsyncConnection, model_id: int, model: RegisteredModel, versions: Sequence[PlacedVersion]
+) -> None:
+    """`versions` are (version, source, storage location) with sources already rewritten.
+    Version numbers are kept; the next one registered continues where the source's would
+    have (after a deleted last version too), at least after the highest here."""
     await _insert_many(
         conn,
         model_versions,
         [
             {
+                **{column: getattr(v, column) for column in VERSION_COLUMNS},
                 "model_id": model_id,
-                "version": v.version,
-                "creation_timestamp": v.creation_timestamp,
-                "last_updated_timestamp": v.last_updated_timestamp,
-                "user_id": v.user_id,
-                "current_stage": v.current_stage,
-                "description": v.description,
                 "source": source,
                 "storage_location": storage,
-                "run_id": v.run_id,
-                "run_link": v.run_link,
                 "logged_model_id": _logged_model_of(source),
-                "status": v.status,
-                "status_message": v.status_message,
             }
             for v, source, storage in versions
         ],
@@ -329,12 +302,26 @@ async def write_registered_model(
             for k, value in v.tags.items()
         ],
     )
-    await _insert_many(
-        conn,
-        registered_model_aliases,
-        [{"model_id": model_id, "alias": a, "version": n} for a, n in model.aliases.items()],
+    highest = max((v.version for v, _, _ in versions), default=0)
+    await conn.execute(
+        registered_models.update()
+        .where(registered_models.c.id == model_id)
+        .values(
+            next_version=func.greatest(
+                registered_models.c.next_version, model.next_version, highest + 1
+            )
+        )
     )
-    return int(model_id)
+
+
+async def add_aliases(conn: AsyncConnection, model_id: int, aliases: dict[str, int]) -> None:
+    """Aliases not here yet (one here already, to whichever version, is left as it is)."""
+    if aliases:
+        await conn.execute(
+            insert(registered_model_aliases)
+            .values([{"model_id": model_id, "alias": a, "version": n} for a, n in aliases.items()])
+            .on_conflict_do_nothing()
+        )
 
 
 def _logged_model_of(source: str) -> str | None:
@@ -342,7 +329,3 @@ def _logged_model_of(source: str) -> str | None:
     if source.startswith(prefix) and "/" not in source[len("models:/") :]:
         return source[len("models:/") :]
     return None
-
-
-async def run_count(conn: AsyncConnection) -> int:
-    return int((await conn.execute(select(func.count()).select_from(runs))).scalar_one())

@@ -3,6 +3,7 @@
 imported by the real command into its own Grimoire database, then read back through the
 mlflow client from a running Grimoire and compared with the source read the same way."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -11,14 +12,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
+from services.core.db.migrate import upgrade
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.mlflow_history import (
     BULK_EXPERIMENT,
     MODEL_NAME,
+    RETIRED_MODEL,
     Built,
     _features,
     build_history,
@@ -34,6 +38,9 @@ from tests.fixtures.servers import (
     start_server,
     stop_server,
 )
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 # Default is not compared: the import adopts Grimoire's own (same id, same name).
 EXPERIMENTS = ["import-demo", BULK_EXPERIMENT]
@@ -219,6 +226,45 @@ def test_a_second_import_changes_nothing_and_says_so(imported: Imported) -> None
     assert _row_counts(imported.database_url) == before
 
 
+def test_deleted_versions_stay_deleted_and_their_numbers_are_not_reused(
+    imported: Imported,
+) -> None:
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(imported.server.url, imported.server.url)
+    listed = client.search_model_versions(f"name = '{RETIRED_MODEL}'")
+    assert sorted(int(v.version) for v in listed) == [1, 3]
+    run_id = listed[0].run_id
+    created = client.create_model_version(RETIRED_MODEL, f"runs:/{run_id}/model", run_id)
+    try:
+        # MLflow numbers past every version ever registered, deleted ones included; a server
+        # over HTTP hides deleted versions, so its deleted last number cannot be seen.
+        assert int(created.version) == (4 if imported.source.kind == "http" else 5)
+    finally:
+        client.delete_model_version(RETIRED_MODEL, created.version)
+
+
+def test_a_second_import_checks_artifacts_by_record_and_verify_reads_them_again(
+    imported: Imported,
+) -> None:
+    """A stored file changed behind the import's back, keeping its size: the plain second
+    import checks sizes against its sha256 record (reads no file), --verify hashes both
+    sides again and finds it."""
+    stored = next(imported.root.rglob("weights.bin"))
+    original = stored.read_bytes()
+    stored.write_bytes(bytes(255 - b for b in original[:16]) + original[16:])
+    try:
+        flags = [*imported.source.argument, *_target_flags(imported.database_url, imported.root)]
+        plain = grimoire_import(*flags)
+        assert plain.returncode == 0, plain.stderr
+        assert "Nothing imported: everything in the source is already here." in plain.stderr
+        verified = grimoire_import(*flags, "--verify")
+        assert verified.returncode == 1, verified.stderr
+        assert "sha256 of bundle/weights.bin" in verified.stderr
+    finally:
+        stored.write_bytes(original)
+
+
 @pytest.fixture
 def fresh_database(postgres_admin_url: str) -> Iterator[str]:
     url = create_database(postgres_admin_url)
@@ -305,3 +351,52 @@ def _committed_runs_or_zero(database_url: str) -> int:
         return _committed_runs(database_url)
     except Exception:
         return 0
+
+
+def _grimoire_client(server: RunningServer) -> "MlflowClient":
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(server.url, server.url)
+
+
+def test_what_exists_here_with_other_content_is_a_conflict_and_kept(
+    mlflow_source: tuple[str, Path, Built], fresh_database: str, tmp_path: Path
+) -> None:
+    """An experiment of the source's name under another id, a registered model of its name,
+    and (after the import) an imported version and experiment tag changed here: each is
+    listed as a conflict and keeps what it has here."""
+    _, workdir, _ = mlflow_source
+    flags = [f"sqlite:///{workdir / 'mlflow.db'}", "--source-artifacts"]
+    flags += [str(workdir / "mlflow-artifacts"), *_target_flags(fresh_database, tmp_path)]
+    asyncio.run(upgrade(fresh_database))  # the server starts before the import would migrate
+    server = start_grimoire(fresh_database, tmp_path, tmp_path / "server.log")
+    try:
+        client = _grimoire_client(server)
+        taken_id = client.create_experiment(BULK_EXPERIMENT)  # the source's is another id
+        client.create_registered_model(MODEL_NAME, description="ours, not the source's")
+
+        first = grimoire_import(*flags)
+        assert first.returncode == 1, first.stderr
+        assert f"an experiment named '{BULK_EXPERIMENT}'" in first.stderr
+        assert "exists here with different description" in first.stderr
+        bulk_runs = sql(
+            fresh_database, "SELECT count(*) FROM runs WHERE experiment_id = $1", int(taken_id)
+        )
+        assert bulk_runs[0][0] == 0
+        ours = client.get_registered_model(MODEL_NAME)
+        assert ours.description == "ours, not the source's"
+        assert client.search_model_versions(f"name = '{MODEL_NAME}'") == []
+        retired = client.search_model_versions(f"name = '{RETIRED_MODEL}'")
+        assert sorted(int(v.version) for v in retired) == [1, 3]
+
+        demo = client.get_experiment_by_name("import-demo")
+        client.set_experiment_tag(demo.experiment_id, "team", "audio")
+        client.update_model_version(RETIRED_MODEL, "1", description="changed here")
+        again = grimoire_import(*flags)
+        assert again.returncode == 1, again.stderr
+        assert "different tag team" in again.stderr
+        assert f"{RETIRED_MODEL}/1" in again.stderr and "different description" in again.stderr
+        assert client.get_experiment(demo.experiment_id).tags["team"] == "audio"
+        assert client.get_model_version(RETIRED_MODEL, "1").description == "changed here"
+    finally:
+        stop_server(server)

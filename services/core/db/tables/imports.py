@@ -3,6 +3,7 @@ objects became here, with a fingerprint of their content, so a second import of 
 source changes nothing and an interrupted one resumes where it stopped."""
 
 from sqlalchemy import BigInteger, Column, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from services.core.db.tables.base import metadata
 
@@ -18,6 +19,12 @@ import_ledger = Table(
     Column("target_id", Text, nullable=False),
     # sha256 of the object's content as read from the source.
     Column("fingerprint", String(64), nullable=False),
+    # A run's rows as Grimoire stored them (sha256, services/importer/stored.py): a second
+    # import tells a run changed here since from one left alone without reading it back.
+    Column("stored_digest", String(64)),
+    # {path: [size, sha256]} of the artifact files copied: a second import checks the
+    # files by size against this record instead of reading them again (unless --verify).
+    Column("files", JSONB),
     Column("imported_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("source", "kind", "source_id"),
 )
