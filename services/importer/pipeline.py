@@ -392,7 +392,7 @@ class Import:
         computed by PostgreSQL) changed since, which reads nothing back; otherwise, or
         here from elsewhere, compared field by field with the run as stored: different
         content is a conflict naming the fields, never overwritten. A ledger row written
-        before the stored digest was kept (migration 0017) has a fingerprint of another
+        before the stored digest was kept (migration 0018) has a fingerprint of another
         spelling: such a run is compared field by field."""
         if known is not None and known.stored_digest is not None and known.fingerprint != digest:
             self.report.conflicts.append(Outcome("run", run.run_id, CHANGED_IN_SOURCE))

@@ -2,16 +2,16 @@
 of an imported run's rows as Grimoire stored them, and the size and sha256 of every artifact
 file the import copied (services/core/db/tables/imports.py).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
