@@ -26,7 +26,7 @@ from pathlib import Path
 
 from common import REPO, MiB, log
 from fasttrackml import start_fasttrackml
-from postgres import fresh_database, postgres_admin_url
+from postgres import drop_database, fresh_database, per_run, postgres_admin_url
 from reporting import plot, render
 from targets import CALLER_GROUPS, start_grimoire, start_mlflow, stop
 from workloads import client_logging, client_variants, proxy_gib, run_workload
@@ -93,7 +93,8 @@ def main() -> None:
     partial = out / f"{stamp}.partial.json"  # kept up to date, in case a run breaks off
     # One server at a time, so neither's processes disturb the other's figures.
     for name in targets:
-        database = fresh_database(admin, f"bench_{name}")
+        database_name = per_run(f"bench_{name}")
+        database = fresh_database(admin, database_name)
         if name == "grimoire":
             target, ready_s = start_grimoire(database, workdir, args.workers, args.caller)
         elif name == "fasttrackml":
@@ -133,6 +134,7 @@ def main() -> None:
                     partial.write_text(json.dumps({"startup": startup, "results": results}))
         finally:
             stop(target)
+            drop_database(admin, database_name)
     machine = f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
     if "grimoire" in targets:
         machine += f"; Grimoire called as {args.caller}"

@@ -2,6 +2,7 @@
 else an embedded pgserver; a fresh database per server."""
 
 import asyncio
+import os
 from pathlib import Path
 
 import asyncpg
@@ -42,9 +43,21 @@ def postgres_admin_url(workdir: Path) -> str:
         return pgserver.get_server(workdir / "pg", cleanup_mode="stop").get_uri()
 
 
+def per_run(name: str) -> str:
+    """`name` made this run's own. Several engineers' benchmarks share one PostgreSQL, and
+    `fresh_database` drops its database WITH (FORCE): under a fixed name, one run's start cut
+    another's server off its database mid-measurement (2026-12-03: the 256-client W1 row got
+    an HTTP 500 from a database recreated empty under it)."""
+    return f"{name}_{os.getpid()}"
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    asyncio.run(execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def fresh_database(admin_url: str, name: str) -> str:
     from sqlalchemy.engine import make_url
 
-    asyncio.run(execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(admin_url, name)
     asyncio.run(execute(admin_url, f'CREATE DATABASE "{name}"'))
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from common import REPO, MiB, log
 from cryptography.fernet import Fernet
-from postgres import fresh_database, postgres_admin_url
+from postgres import drop_database, fresh_database, per_run, postgres_admin_url
 from targets import Target, free_port, stop, wait_ready
 
 SERVICES = ("tracking", "registry", "artifacts")
@@ -99,7 +99,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="grimoire-startup-"))
-    database = fresh_database(postgres_admin_url(workdir), "bench_startup")
+    admin = postgres_admin_url(workdir)
+    database_name = per_run("bench_startup")
+    database = fresh_database(admin, database_name)
     from services.core.db.migrate import upgrade
 
     asyncio.run(upgrade(database))
@@ -129,6 +131,7 @@ def main() -> None:
             f"| {name} | {statistics.median(times):.2f} s ({shown}) | {cpu:.2f} s | {rss:.0f} MiB |"
         )
     print(f"load average after: {os.getloadavg()}")
+    drop_database(admin, database_name)
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -24,7 +24,7 @@ from services.core.auth.grant_target import CORE_RESOLVERS
 from services.core.auth.guard import AuthGuard
 from services.core.auth.policy import RULE_ATTRIBUTE
 from services.core.config import auth_settings, server_settings
-from services.core.db.migrate import current_and_head
+from services.core.db.schema_version import current_and_head
 from services.core.errors import GrimoireError, TemporarilyUnavailable
 from services.core.gate import RequestGate
 from services.core.http import JSONResponse, ResponseWatch, send_error

@@ -20,7 +20,7 @@ from services.core.config import (
     grimoire_settings,
 )
 from services.core.db.engine import Database, create_engine
-from services.core.db.migrate import SchemaNotAtHead, current_and_head
+from services.core.db.schema_version import SchemaNotAtHead, current_and_head
 from services.core.db.statistics import StatisticsKeeper
 from services.core.gc_tuning import tune_garbage_collection
 from services.core.observability import forget_this_process, record_pool_limits

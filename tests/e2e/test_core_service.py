@@ -10,7 +10,8 @@ import httpx
 import pytest
 from mlflow import MlflowClient
 
-from services.core.db.migrate import head_revision, upgrade
+from services.core.db.migrate import upgrade
+from services.core.db.schema_version import head_revision
 from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.servers import RunningServer, start_server, stop_server
 

@@ -1,7 +1,10 @@
 """A service loads only what its configuration uses: aioboto3 (with botocore and aiohttp)
-only with an S3 artifact root, authlib and joserfc only with an identity provider, mlflow
-never. Each case starts a service in a fresh interpreter, runs its lifespan against the test
-database (pool, schema check, credential listener) and answers /ready, then lists what it
+only with an S3 artifact root, authlib, joserfc and httpx only with an identity provider,
+mlflow never; alembic only to migrate, which serving processes never do; the webhook client
+(httpx, and with it rich) and cryptography only when a webhook is sent or its
+secret stored. Each case starts a service (or every service, as `grimoire server`'s workers
+do) in a fresh interpreter, runs its lifespan against the test database (pool, schema check,
+credential listener, the webhook delivery loop) and answers /ready, then lists what it
 imported. Startup time and memory are measured by bench/startup.py, not here."""
 
 import json
@@ -13,15 +16,66 @@ import pytest
 
 from tests.fixtures.servers import REPO
 
-HEAVY = ("aioboto3", "botocore", "aiohttp", "authlib", "joserfc", "mlflow")
+HEAVY = (
+    "aioboto3",
+    "botocore",
+    "aiohttp",
+    "authlib",
+    "joserfc",
+    "mlflow",
+    "alembic",
+    "httpx",
+    "rich",
+    "cryptography",
+)
+# What each case starts: a service alone, or all of them as one `grimoire server` worker.
+APPS = {
+    "tracking": "services.tracking.main",
+    "artifacts": "services.artifacts.main",
+    "registry": "services.registry.main",
+    "server": "services.server",
+}
 
+# Plain ASGI messages rather than Starlette's TestClient, which would import httpx itself.
 PROBE = """
-import json, sys
-from starlette.testclient import TestClient
-from services.{service}.main import app
+import asyncio, json, sys
+from {module} import app
 
-with TestClient(app) as client:
-    ready = client.get("/ready").status_code
+
+async def lifespan(inbox, outbox):
+    scope = {{"type": "lifespan", "asgi": {{"version": "3.0"}}, "state": {{}}}}
+    await app(scope, inbox.get, outbox.put)
+
+
+async def get(path):
+    sent = []
+
+    async def receive():
+        return {{"type": "http.request", "body": b"", "more_body": False}}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {{"type": "http", "asgi": {{"version": "3.0"}}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "root_path": "", "headers": [], "client": ("127.0.0.1", 1), "server": ("t", 80)}}
+    await app(scope, receive, send)
+    return sent[0]["status"]
+
+
+async def main():
+    inbox, outbox = asyncio.Queue(), asyncio.Queue()
+    running = asyncio.create_task(lifespan(inbox, outbox))
+    await inbox.put({{"type": "lifespan.startup"}})
+    started = await outbox.get()
+    assert started["type"] == "lifespan.startup.complete", started
+    ready = await get("/ready")
+    await inbox.put({{"type": "lifespan.shutdown"}})
+    await running
+    return ready
+
+
+ready = asyncio.run(main())
 print(json.dumps({{"ready": ready, "loaded": sorted(
     m for m in {heavy!r} if m in sys.modules
 )}}))
@@ -31,7 +85,7 @@ print(json.dumps({{"ready": ready, "loaded": sorted(
 def started(service: str, env: dict[str, str]) -> dict:
     base = {k: v for k, v in os.environ.items() if not k.startswith("GRIMOIRE_")}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(service=service, heavy=HEAVY)],
+        [sys.executable, "-c", PROBE.format(module=APPS[service], heavy=HEAVY)],
         cwd=REPO,
         env={**base, "PYTHONPATH": str(REPO), **env},
         capture_output=True,
@@ -42,8 +96,8 @@ def started(service: str, env: dict[str, str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("service", ["tracking", "artifacts"])
-def test_a_service_without_s3_or_an_issuer_loads_neither(
+@pytest.mark.parametrize("service", sorted(APPS))
+def test_a_service_without_s3_an_issuer_or_webhooks_loads_none_of_them(
     service: str, database_url: str, tmp_path
 ) -> None:
     figures = started(
@@ -52,6 +106,7 @@ def test_a_service_without_s3_or_an_issuer_loads_neither(
             "GRIMOIRE_DATABASE_URL": database_url,
             "GRIMOIRE_ARTIFACTS_ROOT": str(tmp_path / "artifacts"),
             "GRIMOIRE_AUTH_DISABLED": "true",
+            "GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY": "0" * 43 + "=",
         },
     )
     assert figures == {"ready": 200, "loaded": []}
@@ -67,4 +122,7 @@ def test_s3_and_an_issuer_load_their_clients_when_configured(database_url: str, 
         },
     )
     assert figures["ready"] == 200
-    assert figures["loaded"] == ["aioboto3", "aiohttp", "authlib", "botocore", "joserfc"]
+    # joserfc verifies tokens with cryptography; httpx (the OIDC client) brings rich.
+    assert figures["loaded"] == sorted(
+        ("aioboto3", "aiohttp", "authlib", "botocore", "cryptography", "httpx", "joserfc", "rich")
+    )

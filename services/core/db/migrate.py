@@ -2,7 +2,8 @@
 
 `grimoire db upgrade` (and the Helm migration Job) call `upgrade`; several replicas starting
 at once serialise on the lock, and whoever comes second finds the schema at head. Serving
-processes never migrate: they call `current_and_head` and refuse to start when behind.
+processes never migrate and never import this module: they check the schema with
+`services.core.db.schema_version` and refuse to start when behind.
 """
 
 from pathlib import Path
@@ -10,9 +11,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.core.db.engine import async_url
 
@@ -26,10 +26,6 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
-
-
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _current_revision(connection: Connection) -> str | None:
@@ -58,16 +54,3 @@ async def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | N
         return before, after
     finally:
         await engine.dispose()
-
-
-async def current_and_head(conn: AsyncConnection) -> tuple[str | None, str | None]:
-    return await conn.run_sync(_current_revision), head_revision()
-
-
-class SchemaNotAtHead(RuntimeError):
-    def __init__(self, current: str | None, head: str | None):
-        super().__init__(
-            f"The database schema is at revision {current or 'none (empty database)'} but this "
-            f"version of Grimoire needs {head}. Run `grimoire db upgrade` (or the Helm "
-            "migration Job) first."
-        )

@@ -18,9 +18,8 @@ import email.utils
 import random
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi import FastAPI
 
 from services.core.clock import now_ms
@@ -37,12 +36,15 @@ from services.registry.webhooks.signing import (
     sign,
 )
 
+if TYPE_CHECKING:  # imported when the first webhook is sent (WebhookClient)
+    import httpx
+
 RETRYABLE = {408, 425, 429}
 EXCERPT_CHARS = 1024
 BATCH = 16
 
 
-def retry_after_seconds(response: httpx.Response | None) -> float | None:
+def retry_after_seconds(response: "httpx.Response | None") -> float | None:
     value = response.headers.get("retry-after") if response is not None else None
     if not value:
         return None
@@ -56,13 +58,13 @@ def retry_after_seconds(response: httpx.Response | None) -> float | None:
 
 
 async def send(
-    client: httpx.AsyncClient,
+    client: "WebhookClient",
     settings: RegistrySettings,
     url: str,
     delivery_id: str,
     payload: str,
     secret: str | None,
-) -> httpx.Response:
+) -> "httpx.Response":
     """One signed POST, exactly as MLflow sends it (the signed text is the sent body)."""
     await ssrf.check_target(url, settings)
     timestamp = str(int(time.time()))
@@ -73,7 +75,35 @@ async def send(
     }
     if secret:
         headers[SIGNATURE_HEADER] = sign(secret, delivery_id, timestamp, payload)
-    return await client.post(url, content=payload.encode(), headers=headers)
+    return await client.opened().post(url, content=payload.encode(), headers=headers)
+
+
+class WebhookClient:
+    """The HTTP client webhooks are sent with, opened at the first send. httpx costs a
+    process ~5 MiB (its import pulls in rich and click through `httpx._main`, and the client
+    builds a TLS context), and most servers never send a webhook: `grimoire server` mounts
+    the registry in every worker."""
+
+    def __init__(self, settings: RegistrySettings):
+        self.settings = settings
+        self._client: httpx.AsyncClient | None = None
+
+    def opened(self) -> "httpx.AsyncClient":
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.settings.webhook_timeout_seconds),
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=32),
+                headers={"User-Agent": "Grimoire-Webhooks/1"},
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
 
 class DeliveryWorker(LoopService):
@@ -82,7 +112,7 @@ class DeliveryWorker(LoopService):
 
     name = "webhook-delivery"
 
-    def __init__(self, db: Database, settings: RegistrySettings, client: httpx.AsyncClient):
+    def __init__(self, db: Database, settings: RegistrySettings, client: WebhookClient):
         super().__init__()
         self.db = db
         self.settings = settings
@@ -104,6 +134,8 @@ class DeliveryWorker(LoopService):
     async def deliver(self, row: Any) -> None:
         started = time.perf_counter()
         started_at = now_ms()
+        import httpx  # loaded by the first send (WebhookClient), which this is part of
+
         response: httpx.Response | None = None
         error: str | None = None
         permanent = False
@@ -141,7 +173,7 @@ class DeliveryWorker(LoopService):
         )
 
     def outcome(
-        self, row: Any, success: bool, permanent: bool, response: httpx.Response | None
+        self, row: Any, success: bool, permanent: bool, response: "httpx.Response | None"
     ) -> dict[str, Any]:
         now = now_ms()
         if success:
@@ -156,21 +188,14 @@ class DeliveryWorker(LoopService):
         return {"next_attempt_at": now + int(delay * 1000)}
 
 
-def http_client(settings: RegistrySettings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
-        follow_redirects=False,
-        limits=httpx.Limits(max_connections=32),
-        headers={"User-Agent": "Grimoire-Webhooks/1"},
-    )
-
-
 @contextlib.asynccontextmanager
 async def webhook_delivery(app: FastAPI) -> AsyncIterator[None]:
     """The registry's loop: every process delivers; replicas share the outbox through row
     locks (no singleton). The client is also the one "send a test event" uses."""
-    settings = registry_settings()
-    async with http_client(settings) as client:
-        app.state.webhook_client = client
-        async with DeliveryWorker(app.state.db, settings, client):
+    client = WebhookClient(registry_settings())
+    app.state.webhook_client = client
+    try:
+        async with DeliveryWorker(app.state.db, client.settings, client):
             yield
+    finally:
+        await client.aclose()

@@ -1,12 +1,20 @@
-"""Webhook signing secrets are stored encrypted (Fernet: AES-128-CBC + HMAC-SHA256)."""
+"""Webhook signing secrets are stored encrypted (Fernet: AES-128-CBC + HMAC-SHA256).
 
-from cryptography.fernet import Fernet, InvalidToken
+cryptography (~7 MiB a process) is imported by the first secret encrypted or decrypted, not
+at startup: most registry processes never hold a webhook secret."""
+
+from typing import TYPE_CHECKING
 
 from services.core.config import RegistrySettings
 from services.core.errors import InvalidState
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
-def _fernet(settings: RegistrySettings) -> Fernet:
+
+def _fernet(settings: RegistrySettings) -> "Fernet":
+    from cryptography.fernet import Fernet
+
     if settings.webhook_secret_key is None:
         raise InvalidState(
             "Webhook secrets need GRIMOIRE_REGISTRY_WEBHOOK_SECRET_KEY (a Fernet key) to be set "
@@ -20,6 +28,8 @@ def encrypt(secret: str, settings: RegistrySettings) -> bytes:
 
 
 def decrypt(token: bytes, settings: RegistrySettings) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet(settings).decrypt(token).decode()
     except InvalidToken:

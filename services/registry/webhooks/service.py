@@ -3,8 +3,6 @@
 import uuid
 from typing import Any
 
-import httpx
-
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings
 from services.core.db import use_cases
@@ -13,7 +11,7 @@ from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import search_page
 from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.catalogue import EXAMPLES, event_key
-from services.registry.webhooks.delivery import send
+from services.registry.webhooks.delivery import WebhookClient, send
 from services.registry.webhooks.events import envelope
 from services.registry.webhooks.render import (
     ListWebhookDeliveriesResponse,
@@ -134,9 +132,11 @@ async def delete(conn: Connection, webhook_id: str) -> None:
 
 
 async def test_send(
-    row: Any, event: WebhookEventIn | None, settings: RegistrySettings, client: httpx.AsyncClient
+    row: Any, event: WebhookEventIn | None, settings: RegistrySettings, client: WebhookClient
 ) -> WebhookTestResult:
     """Send an example payload now, outside the outbox, and report what the receiver said."""
+    import httpx  # loaded by the send (WebhookClient)
+
     key = event_key(event.entity, event.action) if event else row.events[0]
     entity, action = key.split(".")
     secret = decrypt(row.secret_encrypted, settings) if row.secret_encrypted else None
