@@ -69,6 +69,12 @@ def main() -> None:
     parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
     parser.add_argument("--extra", default="", help="extra arguments for the yardstick")
     parser.add_argument(
+        "--database-prefix",
+        default="bench",
+        help="each target's fresh database is <prefix>_<target>: give concurrent benches on "
+        "one PostgreSQL their own prefixes, or each drops the other's database mid-run",
+    )
+    parser.add_argument(
         "--render", type=Path, help="re-render the table and plot of a saved results .json"
     )
     args = parser.parse_args()
@@ -93,7 +99,7 @@ def main() -> None:
     partial = out / f"{stamp}.partial.json"  # kept up to date, in case a run breaks off
     # One server at a time, so neither's processes disturb the other's figures.
     for name in targets:
-        database = fresh_database(admin, f"bench_{name}")
+        database = fresh_database(admin, f"{args.database_prefix}_{name}")
         if name == "grimoire":
             target, ready_s = start_grimoire(database, workdir, args.workers, args.caller)
         elif name == "fasttrackml":
