@@ -244,14 +244,15 @@ async def search(
     query: RunQuery,
     offset: int,
     limit: int,
-) -> list[asyncpg.Record]:
-    """Matching runs' rows (every `runs` column in table order), on the raw asyncpg connection:
-    the statement is compiled once per filter (RunQuery.page_statement)."""
+) -> list[str]:
+    """The ids of matching runs, in order, on the raw asyncpg connection: the statement is
+    compiled once per filter (RunQuery.page_statement)."""
     statement = query.page_statement
     raw = await driver_connection(conn)
-    return await raw.fetch(
+    rows = await raw.fetch(
         statement.text,
         *statement.arguments(
             experiment_ids=list(experiment_ids), stages=list(stages), offset=offset, limit=limit
         ),
     )
+    return [run_id for (run_id,) in rows]
