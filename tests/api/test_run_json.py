@@ -1,8 +1,9 @@
-"""A run as runs/get, runs/create and runs/search return it: MLflow's Run message, now built as
-JSON by PostgreSQL (services/tracking/runs/page_repository.py). Every part of the message is
-checked value by value over raw HTTP, the awkward values included (NaN, infinities, -0.0,
-1.0, exponents, control characters, letters outside the BMP), and the three routes must agree
-with each other and with runs/update's RunInfo, which Python still renders."""
+"""A run as runs/get, runs/create and runs/search return it: MLflow's Run message, value by
+value over raw HTTP, the awkward values included (NaN, infinities, -0.0, 1.0, exponents,
+control characters, letters outside the BMP), with the three routes agreeing with each other
+and with runs/update's RunInfo. It guards the search's hot path (its page loader and
+renderer, services/tracking/runs/page_repository.py and render.py) against any change of
+the wire shape."""
 
 import math
 import uuid

@@ -1,26 +1,22 @@
-"""Runs as MLflow's Run message, built as JSON text by PostgreSQL, one statement per page.
+"""Everything a page of runs shows besides the runs' own rows, in one round trip.
 
-A search page of 100 runs used to come back as ~400 rows (one per metric, param, tag, input)
-that Python turned into dicts and orjson into text: that row handling cost a search more
-server CPU than PostgreSQL spent on it (docs/benchmarks.md, "Issue 19: search"). Here each
-run is one row holding its whole Run object as JSON text, which the response embeds as it is
-(orjson.Fragment), in the order of the ids asked for.
-
-The shape is MLflow's (service.proto, as its server renders it): `info` with `end_time` only
-when set; `data` with metrics, params and tags sorted by key; `inputs` with dataset inputs
-(by name, digest) and model inputs (by id); `outputs` with `model_outputs` only when there
-are any. Metric values are protobuf JSON doubles: NaN and the infinities as strings (what
-PostgreSQL's json does with them), -0.0 kept as a float. PostgreSQL spells JSON with spaces
-(`"key" : "value"`) and numbers in its own shortest form (`1e+20`, `1` for 1.0): the same
-values to any JSON reader.
+A search page of 100 runs used to take six follow-up queries (latest metrics, params, tags,
+dataset inputs, model inputs, model outputs), each through the SQL layer, and their row
+handling cost more server CPU than PostgreSQL spent on the search. This is one UNION ALL on
+the raw asyncpg connection: one row per item, tagged with its kind, in the order MLflow
+lists them; dataset inputs arrive as JSON built by PostgreSQL.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol
 
-from orjson import Fragment
+import orjson
 
 from services.core.db.engine import Connection, driver_connection
+from services.tracking.runs.render import RunContents, render_metric
+
+METRIC, PARAM, TAG, DATASET_INPUT, MODEL_INPUT, MODEL_OUTPUT = range(6)
 
 
 class Columns(Protocol):
@@ -31,92 +27,91 @@ class Columns(Protocol):
     tags: list[str]
 
 
-_INFO_FIELDS = """'run_id', r.run_uuid, 'run_uuid', r.run_uuid, 'run_name', r.name,
-    'experiment_id', r.experiment_id::text, 'user_id', r.user_id, 'status', r.status,
-    'start_time', r.start_time, 'artifact_uri', r.artifact_uri,
-    'lifecycle_stage', r.lifecycle_stage"""
-_INFO = f"""CASE WHEN r.end_time IS NULL THEN json_build_object({_INFO_FIELDS})
-    ELSE json_build_object({_INFO_FIELDS}, 'end_time', r.end_time) END"""
-# to_json writes -0.0 as -0, which readers take for the integer 0.
-_METRIC_VALUE = """CASE WHEN m.value = 0 AND m.value::text = '-0' THEN '-0.0'::json
-    ELSE to_json(m.value) END"""
-# Input tags are a JSON array, or (as some importers stored them) a string holding one.
-_INPUT_TAGS = """CASE WHEN jsonb_typeof(i.tags) = 'string' THEN (i.tags #>> '{}')::json
-    ELSE i.tags::json END"""
-_DATASET = """jsonb_strip_nulls(jsonb_build_object('name', d.name, 'digest', d.digest,
-    'source_type', d.source_type, 'source', d.source, 'schema', d.schema,
-    'profile', d.profile))"""
-
-
-def _listed(item: str, source: str, owner: str, order: str, only: str = "") -> str:
-    """A JSON array of `item` per row of `source` whose `owner` alias is the run's."""
-    return f"""COALESCE((SELECT json_agg({item} ORDER BY {order}) FROM {source}
-        WHERE {owner}.run_uuid = r.run_uuid {only}), '[]')"""
-
-
-def _run_json(metric_keys: str, param_keys: str, tag_keys: str) -> str:
-    metrics = _listed(
-        f"json_build_object('key', m.key, 'value', {_METRIC_VALUE}, 'timestamp', m.timestamp, "
-        "'step', m.step)",
-        "latest_metrics m",
-        "m",
-        "m.key",
-        metric_keys,
+_PAGE_DATA = f"""
+    SELECT {METRIC} AS kind, run_uuid, key, value AS number, timestamp, step, NULL AS text,
+           NULL AS tiebreak
+        FROM latest_metrics WHERE run_uuid = ANY($1::text[])
+    UNION ALL
+    SELECT {PARAM}, run_uuid, key, NULL, NULL, NULL, value, NULL
+        FROM params WHERE run_uuid = ANY($1::text[])
+    UNION ALL
+    SELECT {TAG}, run_uuid, key, NULL, NULL, NULL, value, NULL
+        FROM tags WHERE run_uuid = ANY($1::text[])
+    UNION ALL
+    SELECT {DATASET_INPUT}, i.run_uuid, d.name, NULL, NULL, NULL,
+           jsonb_build_object(
+               'tags', i.tags,
+               'dataset', jsonb_strip_nulls(jsonb_build_object(
+                   'name', d.name, 'digest', d.digest, 'source_type', d.source_type,
+                   'source', d.source, 'schema', d.schema, 'profile', d.profile))
+           )::text, d.digest
+        FROM run_dataset_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid
+        WHERE i.run_uuid = ANY($1::text[])
+    UNION ALL
+    SELECT {MODEL_INPUT}, run_uuid, model_id, NULL, NULL, NULL, NULL, NULL
+        FROM run_model_inputs WHERE run_uuid = ANY($1::text[])
+    UNION ALL
+    SELECT {MODEL_OUTPUT}, run_uuid, model_id, NULL, NULL, step, NULL, NULL
+        FROM run_model_outputs WHERE run_uuid = ANY($1::text[])
+    ORDER BY kind, run_uuid, key, tiebreak
+"""
+# The same with the caller's columns only ($2 metric keys, $3 param keys, $4 tag keys): the
+# runs table of a wide experiment reads a few keys per run, not every one.
+_PROJECTED_PAGE_DATA = (
+    _PAGE_DATA.replace(
+        "FROM latest_metrics WHERE run_uuid = ANY($1::text[])",
+        "FROM latest_metrics WHERE run_uuid = ANY($1::text[]) AND key = ANY($2::text[])",
     )
-    params = _listed(
-        "json_build_object('key', p.key, 'value', p.value)", "params p", "p", "p.key", param_keys
+    .replace(
+        "FROM params WHERE run_uuid = ANY($1::text[])",
+        "FROM params WHERE run_uuid = ANY($1::text[]) AND key = ANY($3::text[])",
     )
-    tags = _listed(
-        "json_build_object('key', t.key, 'value', t.value)", "tags t", "t", "t.key", tag_keys
+    .replace(
+        "FROM tags WHERE run_uuid = ANY($1::text[])",
+        "FROM tags WHERE run_uuid = ANY($1::text[]) AND key = ANY($4::text[])",
     )
-    dataset_inputs = _listed(
-        f"json_build_object('tags', {_INPUT_TAGS}, 'dataset', {_DATASET})",
-        "run_dataset_inputs i JOIN datasets d USING (dataset_uuid)",
-        "i",
-        "d.name, d.digest",
-    )
-    model_inputs = _listed(
-        "json_build_object('model_id', mi.model_id)", "run_model_inputs mi", "mi", "mi.model_id"
-    )
-    model_outputs = """COALESCE((SELECT json_build_object('model_outputs',
-            json_agg(json_build_object('model_id', mo.model_id, 'step', mo.step)
-                     ORDER BY mo.model_id))
-        FROM run_model_outputs mo WHERE mo.run_uuid = r.run_uuid HAVING count(*) > 0), '{}')"""
-    return f"""
-        SELECT json_build_object(
-            'info', {_INFO},
-            'data', json_build_object('metrics', {metrics}, 'params', {params}, 'tags', {tags}),
-            'inputs', json_build_object(
-                'dataset_inputs', {dataset_inputs}, 'model_inputs', {model_inputs}),
-            'outputs', {model_outputs}
-        )::text
-        FROM unnest($1::text[]) WITH ORDINALITY AS page(run_uuid, position)
-        JOIN runs r ON r.run_uuid = page.run_uuid
-        ORDER BY page.position
-    """
-
-
-_PAGE = _run_json("", "", "")
-# With the caller's columns only ($2 metric keys, $3 param keys, $4 tag keys): the runs
-# table of a wide experiment reads a few keys per run, not every one.
-_PROJECTED_PAGE = _run_json(
-    "AND m.key = ANY($2::text[])", "AND p.key = ANY($3::text[])", "AND t.key = ANY($4::text[])"
 )
+
+
+def _empty() -> RunContents:
+    return {
+        "data": {"metrics": [], "params": [], "tags": []},
+        "inputs": {"dataset_inputs": [], "model_inputs": []},
+        "outputs": {},
+    }
 
 
 async def load(
     conn: Connection, run_ids: Sequence[str], columns: Columns | None = None
-) -> list[Fragment]:
-    """The runs named by `run_ids` (those that exist), in that order, each as its Run JSON;
-    with `columns`, only those metric, param and tag keys."""
+) -> dict[str, RunContents]:
+    """Per run id: its `data`, `inputs` and `outputs` in MLflow's JSON shape; with `columns`,
+    only those metric, param and tag keys."""
+    pages: dict[str, RunContents] = defaultdict(_empty)
     if not run_ids:
-        return []
+        return pages
     raw = await driver_connection(conn)
     rows = await (
-        raw.fetch(_PAGE, list(run_ids))
+        raw.fetch(_PAGE_DATA, list(run_ids))
         if columns is None
         else raw.fetch(
-            _PROJECTED_PAGE, list(run_ids), columns.metrics, columns.params, columns.tags
+            _PROJECTED_PAGE_DATA, list(run_ids), columns.metrics, columns.params, columns.tags
         )
     )
-    return [Fragment(text) for (text,) in rows]
+    for kind, run_id, key, number, timestamp, step, text, _ in rows:
+        page = pages[run_id]
+        if kind == METRIC:
+            page["data"]["metrics"].append(render_metric(key, number, timestamp, step))
+        elif kind == PARAM:
+            page["data"]["params"].append({"key": key, "value": text})
+        elif kind == TAG:
+            page["data"]["tags"].append({"key": key, "value": text})
+        elif kind == DATASET_INPUT:
+            item = orjson.loads(text)
+            if isinstance(item["tags"], str):  # tags stored as a JSON document in a string
+                item["tags"] = orjson.loads(item["tags"])
+            page["inputs"]["dataset_inputs"].append(item)
+        elif kind == MODEL_INPUT:
+            page["inputs"]["model_inputs"].append({"model_id": key})
+        else:
+            page["outputs"].setdefault("model_outputs", []).append({"model_id": key, "step": step})
+    return pages

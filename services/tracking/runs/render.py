@@ -1,14 +1,11 @@
-"""The responses that carry runs, and a run's RunInfo and a metric in MLflow's shape.
+"""A run as MLflow's Run message, and the responses that carry runs.
 
 The shapes are named after MLflow's protos (service.proto); a field MLflow omits when it is
-empty is NotRequired, and the renderers below leave it out exactly then. A whole Run is built
-as JSON by PostgreSQL (runs/page_repository.py), which documents that shape.
+empty is NotRequired, and the renderers below leave it out exactly then.
 """
 
 from operator import itemgetter
 from typing import Any, NotRequired, TypedDict
-
-from orjson import Fragment
 
 from services.core.db.tables.tracking import runs
 from services.core.http import json_double
@@ -26,6 +23,44 @@ class Metric(TypedDict):
     run_id: NotRequired[str]
 
 
+class Param(TypedDict):
+    key: str
+    value: str
+
+
+class RunTag(TypedDict):
+    key: str
+    value: str
+
+
+class InputTag(TypedDict):
+    key: str
+    value: str
+
+
+class Dataset(TypedDict):
+    name: str
+    digest: str
+    source_type: str
+    source: str
+    schema: NotRequired[str]
+    profile: NotRequired[str]
+
+
+class DatasetInput(TypedDict):
+    tags: list[InputTag]
+    dataset: Dataset
+
+
+class ModelInput(TypedDict):
+    model_id: str
+
+
+class ModelOutput(TypedDict):
+    model_id: str
+    step: int
+
+
 class RunInfo(TypedDict):
     run_id: str
     run_uuid: str
@@ -39,12 +74,42 @@ class RunInfo(TypedDict):
     lifecycle_stage: str
 
 
+class RunData(TypedDict):
+    metrics: list[Metric]
+    params: list[Param]
+    tags: list[RunTag]
+
+
+class RunInputs(TypedDict):
+    dataset_inputs: list[DatasetInput]
+    model_inputs: list[ModelInput]
+
+
+class RunOutputs(TypedDict):
+    model_outputs: NotRequired[list[ModelOutput]]
+
+
+class RunContents(TypedDict):
+    """A Run without its info: what runs/page_repository.py loads for a page of runs."""
+
+    data: RunData
+    inputs: RunInputs
+    outputs: RunOutputs
+
+
+class Run(TypedDict):
+    info: RunInfo
+    data: RunData
+    inputs: RunInputs
+    outputs: RunOutputs
+
+
 class CreateRunResponse(TypedDict):
-    run: Fragment  # the Run message (runs/page_repository.py)
+    run: Run
 
 
 class GetRunResponse(TypedDict):
-    run: Fragment
+    run: Run
 
 
 class UpdateRunResponse(TypedDict):
@@ -52,7 +117,7 @@ class UpdateRunResponse(TypedDict):
 
 
 class SearchRunsResponse(TypedDict):
-    runs: list[Fragment]
+    runs: list[Run]
     next_page_token: NotRequired[str]
 
 
@@ -98,7 +163,16 @@ def render_run_info(row: Any) -> RunInfo:
     return info
 
 
-def search_runs_response(page: Page[Fragment]) -> SearchRunsResponse:
+def render_run(info: RunInfo, contents: RunContents) -> Run:
+    return {
+        "info": info,
+        "data": contents["data"],
+        "inputs": contents["inputs"],
+        "outputs": contents["outputs"],
+    }
+
+
+def search_runs_response(page: Page[Run]) -> SearchRunsResponse:
     response: SearchRunsResponse = {"runs": page.items}
     if page.next_page_token:
         response["next_page_token"] = page.next_page_token

@@ -244,15 +244,14 @@ async def search(
     query: RunQuery,
     offset: int,
     limit: int,
-) -> list[str]:
-    """The ids of matching runs, in order, on the raw asyncpg connection: the statement is
-    compiled once per filter (RunQuery.page_statement)."""
+) -> list[asyncpg.Record]:
+    """Matching runs' rows (every `runs` column in table order), on the raw asyncpg connection:
+    the statement is compiled once per filter (RunQuery.page_statement)."""
     statement = query.page_statement
     raw = await driver_connection(conn)
-    rows = await raw.fetch(
+    return await raw.fetch(
         statement.text,
         *statement.arguments(
             experiment_ids=list(experiment_ids), stages=list(stages), offset=offset, limit=limit
         ),
     )
-    return [run_id for (run_id,) in rows]

@@ -165,13 +165,13 @@ class RunQuery:
 
     @cached_property
     def page_statement(self) -> CompiledStatement:
-        """The ids of a page of matching runs among `experiment_ids` in lifecycle `stages`,
-        compiled once per query (see services/core/db/compiled.py): the filter's constants
-        are bound in it."""
+        """A page of matching runs (every `runs` column, in table order) among
+        `experiment_ids` in lifecycle `stages`, compiled once per query (see
+        services/core/db/compiled.py): the filter's constants are bound in it."""
         experiment_ids = bindparam("experiment_ids", [0], type_=ARRAY(BigInteger))
         stages = bindparam("stages", ["active"], type_=ARRAY(String))
         statement = self.apply(
-            select(runs.c.run_uuid).where(
+            select(runs).where(
                 runs.c.experiment_id == any_(experiment_ids),
                 runs.c.lifecycle_stage == any_(stages),
             )

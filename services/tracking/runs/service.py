@@ -4,7 +4,6 @@ raised error rolls the whole of it back, so a rejected batch stores nothing."""
 from typing import Any
 
 import orjson
-from orjson import Fragment
 
 from services.core.artifact_uris import run_artifact_uri
 from services.core.auth import access
@@ -23,8 +22,10 @@ from services.tracking.runs import page_repository, repository
 from services.tracking.runs import search as run_search
 from services.tracking.runs.names import random_run_name
 from services.tracking.runs.render import (
+    Run,
     RunInfo,
     SearchRunsResponse,
+    render_run,
     render_run_info,
     search_runs_response,
 )
@@ -89,15 +90,16 @@ async def require_active(conn: Connection, run_id: str) -> Any:
     return row
 
 
-async def _render_one(conn: Connection, run_id: str) -> Fragment:
-    found = await page_repository.load(conn, [run_id])
-    if not found:
-        raise ResourceDoesNotExist(f"Run with id={run_id} not found")
-    return found[0]
+async def render(
+    conn: Connection, rows: list[Any], columns: page_repository.Columns | None = None
+) -> list[Run]:
+    infos = [render_run_info(row) for row in rows]
+    pages = await page_repository.load(conn, [info["run_id"] for info in infos], columns)
+    return [render_run(info, pages[info["run_id"]]) for info in infos]
 
 
 @use_cases.transaction
-async def create(conn: Connection, request: CreateRun, run_id: str) -> Fragment:
+async def create(conn: Connection, request: CreateRun, run_id: str) -> Run:
     for index, tag in enumerate(request.tags):
         validate_tag(tag.key, tag.value, f"tags[{index}]")
     experiment = await experiments.require_active(conn, request.experiment_id)
@@ -124,12 +126,12 @@ async def create(conn: Connection, request: CreateRun, run_id: str) -> Fragment:
     )
     await repository.upsert_tags(conn, run_id, list(tags.items()))
     RUNS_CREATED.inc()
-    return await _render_one(conn, run_id)
+    return (await render(conn, [await require.on(conn, run_id)]))[0]
 
 
 @use_cases.autocommit
-async def get(conn: Connection, run_id: str) -> Fragment:
-    return await _render_one(conn, run_id)
+async def get(conn: Connection, run_id: str) -> Run:
+    return (await render(conn, [await require.on(conn, run_id)]))[0]
 
 
 @use_cases.transaction
@@ -345,13 +347,13 @@ async def search(
     page = await search_page(
         request,
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
-        lambda run_ids: _render_page(conn, run_ids, request.columns),
+        lambda page: _render_page(conn, page, request.columns),
     )
     return search_runs_response(page)
 
 
 async def _render_page(
-    conn: Connection, run_ids: list[str], columns: page_repository.Columns | None
-) -> list[Fragment]:
+    conn: Connection, rows: list[Any], columns: page_repository.Columns | None
+) -> list[Run]:
     await plan_as_usual(conn)
-    return await page_repository.load(conn, run_ids, columns)
+    return await render(conn, rows, columns)
