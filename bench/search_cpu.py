@@ -3,7 +3,7 @@ W3 search, builds side by side.
 
 A W3 run's searches/s moves by 40% between runs of one build on this shared host
 (docs/benchmarks.md), so builds are compared by what one search costs the server instead:
-the yardstick seeds one database once (its W3 runs, as a team member), each build's
+one database is seeded once with W3's runs (SEED_SQL), each build's
 `grimoire server` (2 workers) gets a copy of it, and blocks of W3's exact search (4 clients)
 alternate between the builds, each block timing the server's own CPU seconds (its process
 tree, not PostgreSQL). The load of the hour then falls on every build alike.
@@ -33,7 +33,6 @@ from targets import (
     wait_ready,
 )
 
-YARDSTICK = REPO.parent.parent / "shared" / "bench" / "bench_tracking.py"
 # W3's search, as the yardstick sends it (bench_tracking.py: search_runs).
 SEARCH = {
     "filter": "metrics.accuracy > 0.9 and params.model = 'rf'",
@@ -43,33 +42,39 @@ SEARCH = {
 }
 
 
-def seed(admin: str, prefix: str, runs: int, workdir: Path, yardstick: Path) -> tuple[str, str]:
-    """The seeded template database's name and the member token valid in its copies."""
+# W3's data, as its seeding writes it through runs/create + runs/log-batch (bench_tracking.py:
+# w3_search), written here in four statements instead of 10,000 requests (a quarter of an
+# hour on a loaded host): param `model` in {rf, lr, gb}, metric `accuracy` uniform in [0, 1).
+SEED_SQL = [
+    """INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time,
+                                last_update_time)
+       VALUES ('bench-w3-search', '/tmp/w3', 'active', 0, 0)""",
+    """INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time,
+                         lifecycle_stage, artifact_uri)
+       SELECT md5(g::text), e.experiment_id, 'search-' || lpad(g::text, 6, '0'), 'bench',
+              'RUNNING', 1700000000000 + g, 'active', '/tmp/w3/' || md5(g::text)
+       FROM generate_series(1, {runs}) g, experiments e WHERE e.name = 'bench-w3-search'""",
+    "INSERT INTO tags (run_uuid, key, value) SELECT run_uuid, 'mlflow.runName', name FROM runs",
+    """INSERT INTO params (run_uuid, key, value)
+       SELECT run_uuid, 'model', (ARRAY['rf', 'lr', 'gb'])[1 + floor(random() * 3)::int]
+       FROM runs""",
+    """INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step)
+       SELECT run_uuid, 'accuracy', random(), 1700000000000, 0 FROM runs""",
+    """INSERT INTO metrics (run_uuid, key, value, timestamp, step)
+       SELECT run_uuid, key, value, timestamp, step FROM latest_metrics""",
+]
+
+
+def seed(admin: str, prefix: str, runs: int, workdir: Path) -> tuple[str, str]:
+    """The seeded template database's name and the member token valid in its copies. The
+    schema is this checkout's: run the script from the oldest build compared (each build
+    then migrates its copy to its own head)."""
     name = f"{prefix}_seed"
     url = fresh_database(admin, name)
-    target, _ = start_grimoire(url, workdir, workers=2)
-    try:
-        log(f"seeding {runs} runs through the yardstick's W3")
-        subprocess.run(
-            [
-                sys.executable,
-                str(yardstick),
-                "--url",
-                target.url,
-                "--workload",
-                "W3",
-                "--runs",
-                str(runs),
-                "--search-duration",
-                "1",
-                "--token",
-                target.token or "",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    finally:
-        stop(target)
+    target, _ = start_grimoire(url, workdir, workers=1)  # schema, tokens, the team's grant
+    stop(target)
+    for statement in SEED_SQL:
+        asyncio.run(execute(url, statement.format(runs=runs)))
     settle(url)
     assert target.token is not None
     return name, target.token
@@ -80,6 +85,13 @@ def serve(admin: str, template: str, build: str, repo: Path, workdir: Path) -> T
     asyncio.run(execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     asyncio.run(execute(admin, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     url = admin.rsplit("/", 1)[0] + f"/{name}"
+    # Each build migrates its copy to its own head (a later build may add a migration).
+    subprocess.run(
+        [sys.executable, "-m", "services.cli", "db", "upgrade", "--database-url", url],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
     folder = workdir / build
     folder.mkdir()
     port = free_port()
@@ -116,18 +128,17 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=500, help="searches a block")
     parser.add_argument("--rounds", type=int, default=5, help="blocks per build")
     parser.add_argument("--database-prefix", default="bench_search")
-    parser.add_argument("--yardstick", type=Path, default=YARDSTICK)
     args = parser.parse_args()
     builds = [(n, Path(p).resolve()) for n, p in (b.split("=", 1) for b in args.build)]
     workdir = Path(tempfile.mkdtemp(prefix="grimoire-search-cpu-"))
     admin = postgres_admin_url(workdir)
     load_before = os.getloadavg()[0]
-    template, token = seed(admin, args.database_prefix, args.runs, workdir, args.yardstick)
+    template, token = seed(admin, args.database_prefix, args.runs, workdir)
     experiment_id = str(
         asyncio.run(
             scalar(
                 admin.rsplit("/", 1)[0] + f"/{template}",
-                "SELECT experiment_id FROM experiments WHERE name LIKE '%-w3-search'",
+                "SELECT experiment_id FROM experiments WHERE name = 'bench-w3-search'",
             )
         )
     )
