@@ -128,6 +128,12 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=500, help="searches a block")
     parser.add_argument("--rounds", type=int, default=5, help="blocks per build")
     parser.add_argument("--database-prefix", default="bench_search")
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=0,
+        help="first measure each idle server's CPU for this long (background loops only)",
+    )
     args = parser.parse_args()
     builds = [(n, Path(p).resolve()) for n, p in (b.split("=", 1) for b in args.build)]
     workdir = Path(tempfile.mkdtemp(prefix="grimoire-search-cpu-"))
@@ -145,7 +151,15 @@ def main() -> None:
     targets = [serve(admin, template, name, repo, workdir) for name, repo in builds]
     cpu_ms: dict[str, list[float]] = {t.name: [] for t in targets}
     rates: dict[str, list[float]] = {t.name: [] for t in targets}
+    idle_ms: dict[str, float] = {}
     try:
+        if args.idle_seconds:
+            time.sleep(5)  # past the start-up work
+            before = {t.name: t.cpu_s() for t in targets}
+            time.sleep(args.idle_seconds)
+            for t in targets:
+                idle_ms[t.name] = 1000 * (t.cpu_s() - before[t.name]) / args.idle_seconds
+                log(f"{t.name}: idle, {idle_ms[t.name]:.2f} ms of server CPU a second")
         for target in targets:  # warm: caches, prepared statements, the first plans
             asyncio.run(block(target, token, experiment_id, 50))
         for round_ in range(args.rounds):
@@ -166,6 +180,7 @@ def main() -> None:
             "server_cpu_ms_per_search_median": round(statistics.median(cpu_ms[name]), 3),
             "server_cpu_ms_per_search": [round(v, 3) for v in cpu_ms[name]],
             "searches_per_s": [round(v, 1) for v in rates[name]],
+            "idle_cpu_ms_per_s": round(idle_ms[name], 3) if name in idle_ms else None,
         }
         for name in cpu_ms
     }
