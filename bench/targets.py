@@ -132,9 +132,15 @@ def grant_team_default(target: "Target", admin_token: str) -> None:
 
 
 def grimoire_process(
-    database_url: str, workdir: Path, port: int, workers: int, env: dict[str, str]
+    database_url: str,
+    workdir: Path,
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    repo: Path = REPO,
 ) -> subprocess.Popen:
-    """`grimoire server` on a migrated database, its output in workdir/grimoire.log."""
+    """`grimoire server` of the checkout `repo` on a migrated database, its output in
+    workdir/grimoire.log."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -150,19 +156,15 @@ def grimoire_process(
             "--workers",
             str(workers),
         ],
-        cwd=REPO,
+        cwd=repo,
         env=env,
         stdout=(workdir / "grimoire.log").open("w"),
         stderr=subprocess.STDOUT,
     )
 
 
-def start_grimoire(
-    database_url: str, workdir: Path, workers: int, caller: str = "member"
-) -> tuple[Target, float]:
-    port = free_port()
-    log_path = workdir / "grimoire.log"
-    env = {
+def grimoire_env(workdir: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "GRIMOIRE_DATA_DIR": str(workdir / "grimoire-data"),
         # Authentication on: every request carries a token the guard checks (the issuer is
@@ -170,6 +172,14 @@ def start_grimoire(
         "GRIMOIRE_AUTH_ISSUER": "https://issuer.invalid",
         "GRIMOIRE_AUTH_ADMIN_GROUPS": "bench-admins",
     }
+
+
+def start_grimoire(
+    database_url: str, workdir: Path, workers: int, caller: str = "member"
+) -> tuple[Target, float]:
+    port = free_port()
+    log_path = workdir / "grimoire.log"
+    env = grimoire_env(workdir)
     from services.core.db.migrate import upgrade
 
     asyncio.run(upgrade(database_url))

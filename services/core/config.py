@@ -174,7 +174,17 @@ class RegistrySettings(BaseSettings):
         "mid-delivery releases it to another after this.",
     )
     webhook_poll_seconds: float = Field(
-        default=0.5, gt=0, description="How often idle delivery workers look for due work."
+        default=0.5,
+        gt=0,
+        description="How often idle delivery workers look for due work while they cannot "
+        "listen for new deliveries (their notification connection is down).",
+    )
+    webhook_idle_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often idle delivery workers look for due work while they listen: new "
+        "and replayed deliveries wake them at commit and their own retries when due, so this "
+        "only bounds how late a retry or lease left by a worker that died is picked up.",
     )
     webhook_backlog_sample_seconds: float = Field(
         default=15.0,

@@ -148,8 +148,23 @@ class Rider(Protocol):
 # it.
 transaction_rider: ContextVar[Rider | None] = ContextVar("transaction_rider", default=None)
 
-_PLAN_PER_CALL = text("SET LOCAL plan_cache_mode = force_custom_plan")
-_PLAN_AS_USUAL = text("SET LOCAL plan_cache_mode = DEFAULT")
+# Sent as one simple-protocol message: one round trip for both.
+_BEGIN_PLANNED_PER_CALL = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan"
+_PLAN_AS_USUAL = "SET LOCAL plan_cache_mode = DEFAULT"
+
+
+async def _roll_back(conn: AsyncConnection, raw: asyncpg.Connection) -> None:
+    """End a failed driver transaction; a connection that cannot roll back (gone, or its
+    protocol busy after a cancellation) is discarded so it never returns to the pool inside
+    a transaction."""
+    try:
+        if not raw.is_closed() and raw.is_in_transaction():
+            await raw.execute("ROLLBACK")
+            return
+    except BaseException:  # a cancellation too: the caller re-raises its own error anyway
+        log.debug("rolling back a search transaction failed; discarding its connection")
+    if raw.is_closed() or raw.is_in_transaction():
+        await conn.invalidate()
 
 
 class Database:
@@ -210,9 +225,18 @@ class Database:
 
     @asynccontextmanager
     async def _planned_per_call(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
-            await conn.execute(_PLAN_PER_CALL)
-            yield conn
+        """The transaction is the driver's, begun with the setting in one round trip (through
+        the SQL layer, BEGIN and SET LOCAL are two); the SQL layer's connection is in
+        autocommit mode so it sends no BEGIN of its own, and its statements run inside."""
+        async with self._autocommit() as conn:
+            raw = await driver_connection(conn)
+            await raw.execute(_BEGIN_PLANNED_PER_CALL)
+            try:
+                yield conn
+            except BaseException:
+                await _roll_back(conn, raw)
+                raise
+            await raw.execute("COMMIT")
 
     @asynccontextmanager
     async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
@@ -283,7 +307,7 @@ async def plan_as_usual(conn: AsyncConnection) -> None:
     """Inside Database.search, once the filtered statement has run: what follows is the same
     shape whatever the filter (loading a page's details by id), so cached generic plans are
     right for it and save PostgreSQL planning it again on every call."""
-    await conn.execute(_PLAN_AS_USUAL)
+    await (await driver_connection(conn)).execute(_PLAN_AS_USUAL)
 
 
 async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:

@@ -15,13 +15,16 @@ recorded with its status, latency and the start of the response.
 import asyncio
 import contextlib
 import email.utils
+import logging
 import random
 import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 from fastapi import FastAPI
 
+from services.core.auth.credential_cache import asyncpg_dsn
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings, registry_settings
 from services.core.db.engine import Database
@@ -39,6 +42,9 @@ from services.registry.webhooks.signing import (
 if TYPE_CHECKING:  # imported when the first webhook is sent (WebhookClient)
     import httpx
 
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "grimoire_webhooks"  # migration 0019
 RETRYABLE = {408, 425, 429}
 EXCERPT_CHARS = 1024
 BATCH = 16
@@ -107,8 +113,11 @@ class WebhookClient:
 
 
 class DeliveryWorker(LoopService):
-    """Each pass sends one claimed batch; a full queue is drained pass after pass, an empty
-    one is looked at every `webhook_poll_seconds`."""
+    """Each pass sends one claimed batch; a full queue is drained pass after pass. An idle
+    worker listens on `grimoire_webhooks` (migration 0019 notifies it at the commit of a new
+    or replayed delivery) and sleeps until a notification, until the earliest retry or lease
+    end of a pending delivery, or for `webhook_idle_seconds`; without its listening
+    connection it polls every `webhook_poll_seconds`, as all workers did before."""
 
     name = "webhook-delivery"
 
@@ -118,6 +127,57 @@ class DeliveryWorker(LoopService):
         self.settings = settings
         self.client = client
         self.interval_seconds = settings.webhook_poll_seconds
+        self.dsn = asyncpg_dsn(db.engine.url.render_as_string(hide_password=False))
+        self._listener: asyncpg.Connection | None = None
+        self._due_at: float | None = None  # monotonic: when the next pending one is claimable
+
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and not self._listener.is_closed()
+
+    def next_pause(self) -> float:
+        if not self.listening or self.consecutive_failures:
+            return super().next_pause()
+        pause = self.settings.webhook_idle_seconds
+        if self._due_at is not None:
+            # Not sooner than a poll: one due but row-locked by another worker's claim is
+            # leased (not due) once that claim commits.
+            poll = self.settings.webhook_poll_seconds
+            pause = min(pause, max(poll, self._due_at - time.monotonic()))
+        return pause
+
+    async def _listen(self) -> None:
+        """Connect the listening connection if it is not up; failing that, keep polling."""
+        if self.listening:
+            return
+        try:
+            conn = await asyncpg.connect(
+                self.dsn, timeout=5, server_settings={"application_name": "grimoire-webhooks"}
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            log.warning("webhook delivery cannot listen (%s); polling", error)
+            return
+        try:
+            conn.add_termination_listener(self._lost)
+            await conn.add_listener(NOTIFY_CHANNEL, self._notified)
+        except BaseException:
+            conn.terminate()
+            raise
+        self._listener = conn
+
+    def _notified(self, *_: Any) -> None:
+        self.wake()
+
+    def _lost(self, conn: asyncpg.Connection) -> None:
+        if conn is self._listener:
+            log.warning("webhook delivery stopped listening; polling")
+            self._listener = None
+            self.wake()  # the pause in progress was chosen for a listening worker
+
+    async def on_stop(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()
 
     @property
     def overrun_seconds(self) -> float:
@@ -126,8 +186,13 @@ class DeliveryWorker(LoopService):
         return self.settings.webhook_lease_seconds
 
     async def run_once(self) -> bool:
+        await self._listen()  # before the claim: a delivery committed after it wakes us
         lease_ms = int(self.settings.webhook_lease_seconds * 1000)
-        claimed = await self.db.transaction(repository.claim, now_ms(), lease_ms, BATCH)
+        now = now_ms()
+        claimed, due = await self.db.transaction(repository.claim, now, lease_ms, BATCH)
+        # Retries (anyone's) and leases left by a dead worker announce nothing: sleep until
+        # the earliest of them is claimable.
+        self._due_at = None if due is None else time.monotonic() + (due - now) / 1000
         await asyncio.gather(*(self.deliver(row) for row in claimed))
         return bool(claimed)  # a batch was due: more may be
 

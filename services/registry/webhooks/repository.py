@@ -71,10 +71,14 @@ async def replay(conn: Connection, webhook_id: str, delivery_id: str, now: int) 
     return result.rowcount > 0
 
 
-async def claim(conn: Connection, now: int, lease_ms: int, batch: int) -> list[Row]:
-    """Due deliveries, leased to this worker, with what sending needs of their webhook.
-    SKIP LOCKED keeps replicas off each other's rows; the lease hands a delivery to someone
-    else if this worker dies holding it. Each claim is an attempt: `attempts` counts it."""
+async def claim(
+    conn: Connection, now: int, lease_ms: int, batch: int
+) -> tuple[list[Row], int | None]:
+    """Due deliveries, leased to this worker, with what sending needs of their webhook; when
+    none is due, the time (ms) the earliest pending one becomes claimable (None: none is
+    pending). SKIP LOCKED keeps replicas off each other's rows; the lease hands a delivery to
+    someone else if this worker dies holding it. Each claim is an attempt: `attempts` counts
+    it."""
     statement = (
         leasing.claim(
             webhook_deliveries,
@@ -100,7 +104,12 @@ async def claim(conn: Connection, now: int, lease_ms: int, batch: int) -> list[R
             w.status,
         )
     )
-    return list(await conn.execute(statement))
+    claimed = list(await conn.execute(statement))
+    if claimed:
+        return claimed, None
+    claimable_at = func.greatest(d.next_attempt_at, func.coalesce(d.lease_until, 0))
+    due = await conn.execute(select(func.min(claimable_at)).where(d.state == "pending"))
+    return claimed, due.scalar()
 
 
 async def record_attempt(

@@ -39,7 +39,10 @@ async def create_logged_model(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search_logged_models(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchLoggedModels)
-    return JSONResponse(await service.search(request.app.state.db, body, caller_of(request)))
+    state = request.app.state
+    return JSONResponse(
+        await service.search(state.db, body, caller_of(request), state.access_cache)
+    )
 
 
 @router.get("/{model_id}")

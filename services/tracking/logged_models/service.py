@@ -5,6 +5,7 @@ from typing import Any
 
 from services.core.artifact_uris import logged_model_artifact_uri
 from services.core.auth.access import readable
+from services.core.auth.access_cache import AccessCache
 from services.core.auth.principal import Principal
 from services.core.clock import now_ms
 from services.core.db import use_cases
@@ -144,12 +145,16 @@ async def log_params(conn: Connection, model_id: str, params: list[tuple[str, st
 
 @use_cases.search
 async def search(
-    conn: Connection, request: SearchLoggedModels, caller: Principal | None
+    conn: Connection,
+    request: SearchLoggedModels,
+    caller: Principal | None,
+    access_cache: AccessCache,
 ) -> SearchLoggedModelsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_LOGGED_MODELS)
     requested = [int(e) for e in request.experiment_ids]
+    experiment_ids = await readable(conn, caller, "experiment", requested, access_cache)
     where = [
-        logged_models.c.experiment_id.in_(await readable(conn, caller, "experiment", requested)),
+        logged_models.c.experiment_id.in_(experiment_ids),
         logged_models.c.lifecycle_stage == "active",
         *model_search.filter_clauses(request.filter, request.datasets),
     ]

@@ -244,11 +244,14 @@ async def search(
     query: RunQuery,
     offset: int,
     limit: int,
-) -> list[Row]:
-    statement = query.apply(
-        select(runs).where(
-            runs.c.experiment_id.in_(experiment_ids), runs.c.lifecycle_stage.in_(stages)
-        )
+) -> list[asyncpg.Record]:
+    """Matching runs' rows (every `runs` column in table order), on the raw asyncpg connection:
+    the statement is compiled once per filter (RunQuery.page_statement)."""
+    statement = query.page_statement
+    raw = await driver_connection(conn)
+    return await raw.fetch(
+        statement.text,
+        *statement.arguments(
+            experiment_ids=list(experiment_ids), stages=list(stages), offset=offset, limit=limit
+        ),
     )
-    statement = statement.offset(offset).limit(limit)
-    return list(await conn.execute(statement))

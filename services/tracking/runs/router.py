@@ -76,7 +76,10 @@ async def restore_run(request: Request) -> JSONResponse:
 @requires(AUTHENTICATED)
 async def search_runs(request: Request) -> JSONResponse:
     body = await parse_request(request, SearchRuns)
-    return JSONResponse(await service.search(request.app.state.db, body, caller_of(request)))
+    state = request.app.state
+    return JSONResponse(
+        await service.search(state.db, body, caller_of(request), state.access_cache)
+    )
 
 
 @router.post("/log-parameter")

@@ -7,12 +7,28 @@ runs lacking the key, whatever the direction; ties broken by start_time DESC, ru
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, literal, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    column,
+    exists,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from services.core.db.compiled import CompiledStatement
 from services.core.db.tables.tracking import (
     INDEXED_VALUE_PREFIX,
     datasets,
@@ -146,6 +162,25 @@ class RunQuery:
         for join in self.joins:
             statement = statement.join(join.table, join.onclause, isouter=join.outer)
         return statement.order_by(*self.order)
+
+    @cached_property
+    def page_statement(self) -> CompiledStatement:
+        """A page of matching runs (every `runs` column, in table order) among
+        `experiment_ids` in lifecycle `stages`, compiled once per query (see
+        services/core/db/compiled.py): the filter's constants are bound in it."""
+        experiment_ids = bindparam("experiment_ids", [0], type_=ARRAY(BigInteger))
+        stages = bindparam("stages", ["active"], type_=ARRAY(String))
+        statement = self.apply(
+            select(runs).where(
+                runs.c.experiment_id == any_(experiment_ids),
+                runs.c.lifecycle_stage == any_(stages),
+            )
+        )
+        statement = statement.offset(bindparam("offset", 0, type_=Integer))
+        return CompiledStatement(
+            statement.limit(bindparam("limit", 1, type_=Integer)),
+            ("experiment_ids", "stages", "offset", "limit"),
+        )
 
 
 # Building the clauses cost a search more server CPU than PostgreSQL's planning of them;

@@ -7,6 +7,7 @@ import orjson
 
 from services.core.artifact_uris import run_artifact_uri
 from services.core.auth import access
+from services.core.auth.access_cache import AccessCache
 from services.core.auth.principal import Principal
 from services.core.clock import now_ms
 from services.core.db import use_cases
@@ -336,11 +337,11 @@ async def log_model(conn: Connection, request: LogModel) -> None:
 
 @use_cases.search
 async def search(
-    conn: Connection, request: SearchRuns, caller: Principal | None
+    conn: Connection, request: SearchRuns, caller: Principal | None, access_cache: AccessCache
 ) -> SearchRunsResponse:
     validate_max_results(request.max_results, MAX_RESULTS_RUNS)
     requested = [int(e) for e in request.experiment_ids]
-    experiment_ids = await access.readable(conn, caller, "experiment", requested)
+    experiment_ids = await access.readable(conn, caller, "experiment", requested, access_cache)
     stages = LIFECYCLE_STAGES[request.run_view_type]
     query = run_search.translate(request.filter, request.order_by)
     page = await search_page(
