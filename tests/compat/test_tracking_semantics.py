@@ -390,3 +390,67 @@ def test_metric_history_paging(api: httpx.Client) -> None:
         if not token:
             break
     assert steps == list(range(25))
+
+
+def _history_pages(api: httpx.Client, run_id: str, page_size: int) -> list[list[dict]]:
+    pages, token = [], None
+    while True:
+        params = {"run_id": run_id, "metric_key": "m", "max_results": page_size}
+        page = api.get(
+            f"{API}/metrics/get-history",
+            params={**params, **({"page_token": token} if token else {})},
+        )
+        assert page.status_code == 200, page.text
+        pages.append(page.json()["metrics"])
+        token = page.json().get("next_page_token")
+        if not token:
+            return pages
+
+
+def test_history_pages_split_points_of_one_step(api: httpx.Client) -> None:
+    """Page boundaries inside runs of equal steps (and equal timestamps): every point exactly
+    once, in (timestamp, step, value) order, whatever the page size; a page that ends the
+    history carries no token; floats stay floats, NaN and the infinities strings."""
+    run_id = api.post(f"{API}/runs/create", json={"experiment_id": "0"}).json()["run"]["info"][
+        "run_id"
+    ]
+    points = [
+        {"key": "m", "value": value, "timestamp": timestamp, "step": step}
+        for step in (3, 3, 5)
+        for timestamp in (10, 11)
+        for value in (2.0, -1.5, "NaN", "-Infinity")
+    ]
+    distinct = {(p["timestamp"], p["step"], str(p["value"])): p for p in points}
+    body = {"run_id": run_id, "metrics": list(distinct.values())}
+    assert api.post(f"{API}/runs/log-batch", json=body).status_code == 200
+    order = {"-Infinity": 0, -1.5: 1, 2.0: 2, "NaN": 3}  # PostgreSQL puts NaN above numbers
+    expected = sorted(
+        ((p["timestamp"], p["step"], p["value"]) for p in distinct.values()),
+        key=lambda p: (p[0], p[1], order[p[2]]),
+    )
+    for page_size in (1, 3, 4, 16, len(expected)):
+        pages = _history_pages(api, run_id, page_size)
+        seen = [(m["timestamp"], m["step"], m["value"]) for page in pages for m in page]
+        assert seen == expected, page_size
+        assert all(len(page) == page_size for page in pages[:-1])
+        assert 0 < len(pages[-1]) <= page_size
+    assert [type(m["value"]) for m in pages[0][:4]] == [str, float, float, str]
+    unpaged = api.get(f"{API}/metrics/get-history", params={"run_id": run_id, "metric_key": "m"})
+    assert "next_page_token" not in unpaged.json()
+    assert [(m["timestamp"], m["step"], m["value"]) for m in unpaged.json()["metrics"]] == expected
+
+
+def test_history_of_a_missing_run_or_key(api: httpx.Client) -> None:
+    run_id = api.post(f"{API}/runs/create", json={"experiment_id": "0"}).json()["run"]["info"][
+        "run_id"
+    ]
+    empty = api.get(
+        f"{API}/metrics/get-history", params={"run_id": run_id, "metric_key": "never-logged"}
+    )
+    assert empty.status_code == 200 and empty.json().get("metrics", []) == []
+    missing = api.get(
+        f"{API}/metrics/get-history",
+        params={"run_id": uuid.uuid4().hex, "metric_key": "m", "max_results": 5},
+    )
+    assert missing.status_code == 404
+    assert missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"

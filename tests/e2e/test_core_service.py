@@ -191,11 +191,13 @@ def test_mlflow_client_retries_through_503(
     assert client.get_run(locked_run).info.status == "FINISHED"
 
 
+@pytest.mark.parametrize("mode", ["autocommit", "driver"])
 def test_a_connection_dropped_under_a_raw_statement_is_discarded_not_pooled(
-    database_url: str,
+    database_url: str, mode: str
 ) -> None:
-    """Hot statements go to the driver connection around the SQL layer; when that connection
-    dies mid-statement the retry must get a fresh one, never the dead one back."""
+    """Hot statements go to the driver connection around the SQL layer (or are given it,
+    Database.driver); when that connection dies mid-statement the retry must get a fresh
+    one, never the dead one back."""
     from services.core.config import DatabaseSettings
     from services.core.db.engine import Database, create_engine, driver_connection
 
@@ -211,10 +213,36 @@ def test_a_connection_dropped_under_a_raw_statement_is_discarded_not_pooled(
                 await raw.fetchval("SELECT pg_terminate_backend(pg_backend_pid())")
             return await raw.fetchval("SELECT 42")
 
+        run = getattr(db, mode)
         try:
-            assert await db.autocommit(dies_once) == 42
+            assert await run(dies_once) == 42
             assert len(attempts) == 2 and attempts[0] != attempts[1]  # a new backend
-            assert await db.autocommit(dies_once) == 42  # and the pool is healthy afterwards
+            assert await run(dies_once) == 42  # and the pool is healthy afterwards
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_one_pooled_connection_serves_every_mode_in_its_own_state(database_url: str) -> None:
+    """The pool's connection goes from a transaction to autocommit to the bare driver and
+    back: each mode finds it as it should be (no transaction leaks into the driver's
+    one-statement writes, no autocommit into a transaction)."""
+    from services.core.config import DatabaseSettings
+    from services.core.db.engine import Database, create_engine, driver_connection
+
+    async def in_transaction(conn) -> bool:
+        return (await driver_connection(conn)).is_in_transaction()
+
+    async def scenario() -> None:
+        settings = DatabaseSettings(pool_size=1, max_overflow=0)
+        db = Database(create_engine(database_url, settings, "test-modes"), settings)
+        try:
+            for _ in range(2):
+                assert await db.transaction(in_transaction) is True
+                assert await db.driver(in_transaction) is False
+                assert await db.autocommit(in_transaction) is False
+                assert await db.driver(in_transaction) is False
         finally:
             await db.dispose()
 

@@ -1,5 +1,6 @@
 """Metric history pages as MLflow's GetMetricHistory and GetMetricHistoryBulkInterval answers."""
 
+from collections.abc import Iterable
 from typing import Any, NotRequired, TypedDict
 
 from services.core.http import json_double
@@ -23,7 +24,7 @@ class GetMetricHistoryBulkIntervalResponse(TypedDict):
     metrics: list[MetricWithRunId]
 
 
-def render_points(key: str, rows: list[Any]) -> list[Metric]:
+def render_points(key: str, rows: Iterable[tuple[int, int, float]]) -> list[Metric]:
     """History pages hold up to hundreds of thousands of points: render them inline, without a
     call per point (`v - v == 0` is false exactly for NaN and infinities)."""
     return [

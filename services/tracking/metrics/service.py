@@ -1,6 +1,6 @@
 from services.core.db import use_cases
 from services.core.db.engine import Connection
-from services.core.errors import InvalidParameterValue
+from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.fields import INT64_MAX, INT64_MIN
 from services.core.paging import decode_cursor, encode_cursor
 from services.tracking.metrics import buckets, repository
@@ -21,20 +21,27 @@ MAX_BULK_RESULTS = 2500
 
 @use_cases.transaction
 async def history(conn: Connection, request: GetMetricHistory) -> GetMetricHistoryResponse:
-    await runs.require.on(conn, request.resolved_run_id)
     if request.max_results is not None and request.max_results <= 0:
         raise InvalidParameterValue(
             f"Invalid value {request.max_results} for parameter 'max_results' supplied. "
             "It must be a positive integer."
         )
     after = decode_cursor(request.page_token)
-    limit = None if request.max_results is None else request.max_results + 1
-    rows = await repository.history(conn, request.resolved_run_id, request.metric_key, after, limit)
-    page = rows if request.max_results is None else rows[: request.max_results]
-    response: GetMetricHistoryResponse = {"metrics": render_points(request.metric_key, page)}
-    if request.max_results is not None and len(rows) > request.max_results:
-        last = page[-1]
-        response["next_page_token"] = encode_cursor((last[0], last[1], last[2]))
+    size = request.max_results
+    # One point more than the page holds says whether there is a next page.
+    page = await repository.history(
+        conn, request.resolved_run_id, request.metric_key, after, None if size is None else size + 1
+    )
+    if not page.run_exists:
+        raise ResourceDoesNotExist(f"Run with id={request.resolved_run_id} not found")
+    shown = len(page.timestamps) if size is None else min(size, len(page.timestamps))
+    points = zip(page.timestamps[:shown], page.steps[:shown], page.values[:shown], strict=True)
+    response: GetMetricHistoryResponse = {"metrics": render_points(request.metric_key, points)}
+    if shown < len(page.timestamps):
+        last = shown - 1
+        response["next_page_token"] = encode_cursor(
+            (page.timestamps[last], page.steps[last], page.values[last])
+        )
     return response
 
 

@@ -175,7 +175,9 @@ _LOG_NEW_METRICS = _LOG_METRICS.format(on_conflict="")
 _LOG_METRICS_IDEMPOTENT = _LOG_METRICS.format(on_conflict="ON CONFLICT DO NOTHING")
 
 
-async def write_metrics(conn: Connection, run_id: str, points: Sequence[Any]) -> str | None:
+async def write_metrics(
+    conn: Connection | asyncpg.Connection, run_id: str, points: Sequence[Any]
+) -> str | None:
     """Write metric points; return the run's lifecycle stage (None: no such run). Nothing is
     written unless the run is active. `points` have key, value, timestamp, step, model_id,
     dataset_name, dataset_digest. One statement, atomic even in autocommit."""

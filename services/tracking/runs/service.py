@@ -3,6 +3,7 @@ raised error rolls the whole of it back, so a rejected batch stores nothing."""
 
 from typing import Any
 
+import asyncpg
 import orjson
 
 from services.core.artifact_uris import run_artifact_uri
@@ -218,13 +219,7 @@ def is_plain_metrics(request: LogBatch | LogMetric) -> bool:
 async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> None:
     """Points naming a logged model are never plain (is_plain_metrics): they come here in a
     transaction, so a model that does not exist rolls back the run's points too."""
-    stage = await repository.write_metrics(conn, run_id, points)
-    if stage is None:
-        raise ResourceDoesNotExist(f"Run with id={run_id} not found")
-    if stage != "active":
-        raise InvalidParameterValue(
-            f"The run {run_id} must be in the 'active' state. Current state is {stage}."
-        )
+    await _write_run_points(conn, run_id, points)
     model_points = [p for p in points if p.model_id]
     if model_points and not await repository.write_model_metrics(conn, run_id, model_points):
         named = sorted({p.model_id for p in model_points})
@@ -236,11 +231,25 @@ async def _write_metrics(conn: Connection, run_id: str, points: list[Any]) -> No
     METRIC_POINTS_LOGGED.inc(len(points))
 
 
-@use_cases.autocommit
-async def log_plain_metrics(conn: Connection, request: LogBatch | LogMetric) -> None:
-    """Run on an autocommit connection: the single statement is the transaction."""
+async def _write_run_points(
+    conn: Connection | asyncpg.Connection, run_id: str, points: list[Any]
+) -> None:
+    stage = await repository.write_metrics(conn, run_id, points)
+    if stage is None:
+        raise ResourceDoesNotExist(f"Run with id={run_id} not found")
+    if stage != "active":
+        raise InvalidParameterValue(
+            f"The run {run_id} must be in the 'active' state. Current state is {stage}."
+        )
+
+
+@use_cases.driver
+async def log_plain_metrics(conn: asyncpg.Connection, request: LogBatch | LogMetric) -> None:
+    """On the driver connection, outside any transaction: the single statement is the
+    transaction (committed before the caller is answered)."""
     points = request.metrics if isinstance(request, LogBatch) else [request]
-    await _write_metrics(conn, request.resolved_run_id, points)
+    await _write_run_points(conn, request.resolved_run_id, points)
+    METRIC_POINTS_LOGGED.inc(len(points))
 
 
 def validate_batch(request: LogBatch) -> None:
