@@ -258,7 +258,7 @@ class Database:
         """The transaction is the driver's, begun with the setting in one round trip (through
         the SQL layer, BEGIN and SET LOCAL are two); the SQL layer's connection is in
         autocommit mode so it sends no BEGIN of its own, and its statements run inside."""
-        async with self._autocommit() as conn:
+        async with self._autocommit_engine.connect() as conn:
             raw = await driver_connection(conn)
             await raw.execute(_BEGIN_PLANNED_PER_CALL)
             try:
