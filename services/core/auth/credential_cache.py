@@ -23,6 +23,7 @@ import asyncpg
 from cachetools import TTLCache
 from sqlalchemy.engine import make_url
 
+from services.core.db.notifications import listening_connection
 from services.core.loops import LoopService
 from services.core.observability import (
     CREDENTIAL_LISTENER_CONNECTS,
@@ -153,16 +154,9 @@ class CredentialWatch(LoopService):
         await self._listen()
 
     async def _listen(self) -> None:
-        conn = await asyncpg.connect(
-            self.dsn, timeout=5, server_settings={"application_name": "grimoire-watch"}
+        self._conn = await listening_connection(
+            self.dsn, CHANNEL, "grimoire-watch", self._changed, self._terminated
         )
-        try:
-            conn.add_termination_listener(self._terminated)
-            await conn.add_listener(CHANNEL, self._changed)
-        except BaseException:
-            conn.terminate()
-            raise
-        self._conn = conn
         # Changes made while no one listened are unknown: start from empty.
         self._enable(True)
         CREDENTIAL_LISTENER_CONNECTS.inc()

@@ -28,6 +28,7 @@ from services.core.auth.credential_cache import asyncpg_dsn
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings, registry_settings
 from services.core.db.engine import Database
+from services.core.db.notifications import listening_connection
 from services.core.loops import LoopService
 from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.outbox_metrics import ATTEMPT_RESULTS, DELIVERIES_FAILED
@@ -151,19 +152,11 @@ class DeliveryWorker(LoopService):
         if self.listening:
             return
         try:
-            conn = await asyncpg.connect(
-                self.dsn, timeout=5, server_settings={"application_name": "grimoire-webhooks"}
+            self._listener = await listening_connection(
+                self.dsn, NOTIFY_CHANNEL, "grimoire-webhooks", self._notified, self._lost
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
             log.warning("webhook delivery cannot listen (%s); polling", error)
-            return
-        try:
-            conn.add_termination_listener(self._lost)
-            await conn.add_listener(NOTIFY_CHANNEL, self._notified)
-        except BaseException:
-            conn.terminate()
-            raise
-        self._listener = conn
 
     def _notified(self, *_: Any) -> None:
         self.wake()

@@ -1,0 +1,29 @@
+"""A connection of its own that LISTENs on a channel: the caches and workers that PostgreSQL's
+NOTIFY wakes (at the commit of what they watch) each hold one, outside the pool, since a
+pooled connection's listeners would go with its next user."""
+
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+
+async def listening_connection(
+    dsn: str,
+    channel: str,
+    application_name: str,
+    notified: Callable[..., Any],
+    lost: Callable[[asyncpg.Connection], Any],
+) -> asyncpg.Connection:
+    """Connected and listening, with `lost` called when the connection ends; raises what
+    connecting raises (the caller decides whether to poll instead)."""
+    conn = await asyncpg.connect(
+        dsn, timeout=5, server_settings={"application_name": application_name}
+    )
+    try:
+        conn.add_termination_listener(lost)
+        await conn.add_listener(channel, notified)
+    except BaseException:
+        conn.terminate()
+        raise
+    return conn
