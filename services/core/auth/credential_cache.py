@@ -21,9 +21,8 @@ from typing import Any
 
 import asyncpg
 from cachetools import TTLCache
-from sqlalchemy.engine import make_url
 
-from services.core.db.notifications import listening_connection
+from services.core.db.notifications import asyncpg_dsn, listening_connection
 from services.core.loops import LoopService
 from services.core.observability import (
     CREDENTIAL_LISTENER_CONNECTS,
@@ -112,10 +111,6 @@ class TokenCache(NotifiedCache):
     def set_enabled(self, enabled: bool) -> None:
         super().set_enabled(enabled)
         TOKEN_CACHE_ENABLED.set(1 if enabled else 0)
-
-
-def asyncpg_dsn(database_url: str) -> str:
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class CredentialWatch(LoopService):

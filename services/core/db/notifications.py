@@ -6,6 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+from sqlalchemy.engine import make_url
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """The driver's own DSN for a SQLAlchemy database URL (`postgresql+asyncpg://...`)."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def listening_connection(

@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from fastapi import FastAPI
 
-from services.core.auth.credential_cache import asyncpg_dsn
 from services.core.clock import now_ms
 from services.core.config import RegistrySettings, registry_settings
 from services.core.db.engine import Database
-from services.core.db.notifications import listening_connection
+from services.core.db.notifications import asyncpg_dsn, listening_connection
 from services.core.loops import LoopService
 from services.registry.webhooks import repository, ssrf
 from services.registry.webhooks.outbox_metrics import ATTEMPT_RESULTS, DELIVERIES_FAILED
