@@ -7,6 +7,7 @@ a Content-Length past the limit is refused before anything is read, and a body t
 past it while streaming stops with 413 at the limit, whoever is reading it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,8 @@ class RouteMatch:
     path_params: dict[str, Any]
     endpoint: Any
     catalogue: bool  # one of MLflow's endpoints we answer 501
+    route: Any = None
+    direct: Any = None  # the endpoint, when it can be called without FastAPI (dispatch.py)
 
 
 UNMATCHED = RouteMatch(None, {}, None, False)
@@ -39,7 +42,9 @@ def streams_body(endpoint: Any) -> Any:
     return endpoint
 
 
-def match_route(app: Any, scope: Scope) -> RouteMatch:
+def match_route(app: Any, scope: Scope, direct: Callable[[Any], Any] | None = None) -> RouteMatch:
+    """The route the router will choose, and (with `direct`, which returns the endpoint to
+    call without the router, or None) how it may be called."""
     for route in app.router.routes:
         match, child = route.matches(scope)
         if match == Match.FULL:
@@ -49,6 +54,8 @@ def match_route(app: Any, scope: Scope) -> RouteMatch:
                 child.get("path_params", {}),
                 getattr(route, "endpoint", None),
                 name.startswith(CATALOGUE_ROUTE_PREFIX),
+                route,
+                None if direct is None else direct(route),
             )
     return UNMATCHED
 
@@ -69,10 +76,18 @@ def _content_length(scope: Scope) -> int | None:
 
 
 class RequestGate:
-    def __init__(self, app: ASGIApp, *, max_message_bytes: int, max_upload_bytes: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_message_bytes: int,
+        max_upload_bytes: int,
+        direct: Callable[[Any], Any] | None = None,
+    ):
         self.app = app
         self.max_message_bytes = max_message_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.direct = direct
         # (method, path) -> match, for routes without path parameters: a scan of every route
         # (two regex matches each) was a tenth of a small request's server time. Bounded by
         # the number of such routes; unmatched and parameterised paths are never stored.
@@ -82,7 +97,7 @@ class RequestGate:
         key = (scope["method"], scope["path"])
         found = self._static.get(key)
         if found is None:
-            found = match_route(scope["app"], scope)
+            found = match_route(scope["app"], scope, self.direct)
             if found.template is not None and not found.path_params:
                 self._static[key] = found
         return found

@@ -1,8 +1,11 @@
 """No exception reaches the ASGI server: an endpoint that fails unexpectedly is answered 500
 in MLflow's JSON shape and the same keep-alive connection serves the next request.
 
-A service app built by the real factory, with one route that raises (a bug, as a client
-would meet it), served by a real uvicorn on loopback and spoken to over one raw socket.
+A service app built by the real factory, with routes that raise (a bug, as a client would
+meet it, and one of our own errors), served by a real uvicorn on loopback and spoken to over
+one raw socket. Both ways an endpoint is called are covered: through FastAPI (an endpoint
+with parameters of its own) and directly from the gate's match (one that takes only the
+request, services/core/dispatch.py).
 """
 
 import socket
@@ -14,9 +17,13 @@ import orjson
 import pytest
 import uvicorn
 from fastapi import APIRouter
+from starlette.requests import Request
 
 from services.core import config
 from services.core.app import create_app
+from services.core.errors import ResourceDoesNotExist
+from services.core.http import JSONResponse
+from services.core.observability import REQUESTS
 from services.core.spec import ServiceSpec
 from tests.fixtures.servers import free_port
 
@@ -31,6 +38,21 @@ async def boom() -> None:
 @router.get("/fine")
 async def fine() -> dict:
     return {"ok": True}
+
+
+@router.get("/direct/boom")
+async def direct_boom(request: Request) -> JSONResponse:
+    raise RuntimeError("a bug")
+
+
+@router.get("/direct/missing")
+async def direct_missing(request: Request) -> JSONResponse:
+    raise ResourceDoesNotExist("No such thing.")
+
+
+@router.get("/direct/fine/{name}")
+async def direct_fine(request: Request) -> JSONResponse:
+    return JSONResponse({"name": request.path_params["name"], "query": request.url.query})
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +102,28 @@ def test_an_unexpected_error_is_mlflow_json_and_the_connection_lives(port: int) 
         assert _exchange(sock, "/fine") == (200, {"ok": True})
         assert _exchange(sock, "/boom")[0] == 500
         assert _exchange(sock, "/fine")[0] == 200
+
+
+def test_directly_called_endpoints_answer_as_routed_ones(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        assert _exchange(sock, "/direct/boom") == (
+            500,
+            {"error_code": "INTERNAL_ERROR", "message": "Internal server error."},
+        )
+        assert _exchange(sock, "/direct/missing") == (
+            404,
+            {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No such thing."},
+        )
+        # The path parameters and the query reach the endpoint.
+        assert _exchange(sock, "/direct/fine/abc?x=1") == (200, {"name": "abc", "query": "x=1"})
+
+
+def test_directly_called_endpoints_are_counted_by_route_template(port: int) -> None:
+    def served(status: str) -> float:
+        return REQUESTS.labels("test", "GET", "/direct/fine/{name}", status)._value.get()
+
+    before = served("200")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        for name in ("a", "b", "c"):
+            assert _exchange(sock, f"/direct/fine/{name}")[0] == 200
+    assert served("200") == before + 3
