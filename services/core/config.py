@@ -57,7 +57,7 @@ class DatabaseSettings(BaseSettings):
         default=10.0,
         ge=0,
         description="When PostgreSQL's autovacuum is off, how often each process looks for "
-        "tables whose planner statistics are stale and analyzes them (0: never).",
+        "tables past autovacuum's default rules and analyzes or vacuums them (0: never).",
     )
 
 
