@@ -33,7 +33,7 @@ from services.core.not_implemented import add_not_implemented_routes
 from services.core.observability import MetricsMiddleware, metrics_endpoint
 from services.core.openapi import request_openapi
 from services.core.overload import InFlightLimit
-from services.core.request_log import RequestLog, enable_request_log
+from services.core.request_log import RequestLog
 from services.core.resources import open_resources
 from services.core.spec import ServiceSpec, ajax_twin
 from services.core.storage.base import StoreUnavailable
@@ -197,8 +197,6 @@ def create_app(spec: ServiceSpec, *, own_lifespan: bool = True) -> FastAPI:
         service=service,
     )
     app.add_middleware(MetricsMiddleware, service=service)
-    if settings.request_log:
-        enable_request_log()
     # Outside the kit's other middleware, so an overload 503 is logged and carries its id.
     app.add_middleware(RequestLog, service=service, enabled=settings.request_log)
     for middleware in reversed(spec.middleware):

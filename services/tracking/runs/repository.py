@@ -98,18 +98,27 @@ async def insert_params(
     ]
 
 
+# One prepared statement whatever the number of tags (a multi-row VALUES was a new statement,
+# built and compiled, per row count).
+_UPSERT_TAGS = text(
+    "INSERT INTO tags (run_uuid, key, value) "
+    "SELECT :run_uuid, k, v FROM unnest(:keys, :values) AS u(k, v) "
+    "ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value"
+).bindparams(bindparam("keys", type_=ARRAY(TEXT)), bindparam("values", type_=ARRAY(TEXT)))
+
+
 async def upsert_tags(conn: Connection, run_id: str, items: Sequence[tuple[str, str]]) -> None:
     if not items:
         return
     # Last write wins within one request, as in MLflow; dedupe so the upsert touches a row once.
-    unique = dict(items)
-    statement = insert(tags).values(
-        [{"run_uuid": run_id, "key": key, "value": value} for key, value in sorted(unique.items())]
-    )
+    unique = sorted(dict(items).items())
     await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["run_uuid", "key"], set_={"value": statement.excluded.value}
-        )
+        _UPSERT_TAGS,
+        {
+            "run_uuid": run_id,
+            "keys": [key for key, _ in unique],
+            "values": [value for _, value in unique],
+        },
     )
 
 
