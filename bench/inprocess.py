@@ -3,6 +3,7 @@ straight into `grimoire server`'s ASGI app in this process, against a real Postg
 authentication on and a team member's token (as bench/run.py calls Grimoire).
 
     python bench/inprocess.py                  # W2: 16 concurrent log-metric loops; W4: pages
+    python bench/inprocess.py --workloads W1   # the yardstick's 100-point log-batch, 16 loops
     python bench/inprocess.py --workloads W4 --repeat 5
 
 On a shared 2-core machine the end-to-end figures move with everyone else's load, while the
@@ -117,6 +118,39 @@ async def w2(client: AsgiClient, experiment: str, requests: int) -> float:
     return (time.process_time() - begin) / (per_client * len(runs)) * 1e6
 
 
+async def w1(client: AsgiClient, experiment: str, batches: int) -> float:
+    """CPU microseconds per metric point: the yardstick's W1 batches (100 points: 5 keys x 20
+    steps; every tenth batch also one param and one tag) from 16 concurrent loops."""
+    runs = [
+        (await client.call("POST", "/runs/create", {"experiment_id": experiment}))["run"]["info"][
+            "run_id"
+        ]
+        for _ in range(16)
+    ]
+    keys = ("loss", "accuracy", "learning_rate", "grad_norm", "val_loss")
+
+    async def loop(run_id: str, first: int, n: int) -> None:
+        for batch in range(first, first + n):
+            body: dict[str, Any] = {
+                "run_id": run_id,
+                "metrics": [
+                    {"key": key, "value": 0.5, "timestamp": 1_700_000_000_000 + step, "step": step}
+                    for step in range(batch * 20, batch * 20 + 20)
+                    for key in keys
+                ],
+            }
+            if batch % 10 == 0:
+                body["params"] = [{"key": f"param_{batch}", "value": str(batch)}]
+                body["tags"] = [{"key": "last_checkpoint", "value": f"batch-{batch}"}]
+            await client.call("POST", "/runs/log-batch", body)
+
+    await asyncio.gather(*(loop(run_id, 0, 10) for run_id in runs))  # warm-up
+    per_client = batches // len(runs)
+    begin = time.process_time()
+    await asyncio.gather(*(loop(run_id, 1000, per_client) for run_id in runs))
+    return (time.process_time() - begin) / (per_client * len(runs) * 100) * 1e6
+
+
 async def w4(client: AsgiClient, experiment: str, repeat: int) -> float:
     """CPU milliseconds per full fetch of a 200,000-point history in 25,000-point pages."""
     created = await client.call("POST", "/runs/create", {"experiment_id": experiment})
@@ -163,6 +197,8 @@ async def measure(token: str, workloads: list[str], requests: int, repeat: int) 
         "experiment_id"
     ]
     figures = {}
+    if "W1" in workloads:
+        figures["W1 server CPU us per point"] = round(await w1(client, experiment, requests), 2)
     if "W2" in workloads:
         figures["W2 server CPU us per log-metric"] = round(
             await w2(client, experiment, requests), 1
@@ -179,7 +215,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--workloads", default="W2,W4")
-    parser.add_argument("--requests", type=int, default=2400, help="W2 log-metric requests")
+    parser.add_argument(
+        "--requests", type=int, default=2400, help="W2 log-metric requests (W1: batches)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="W4 timed full fetches")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="grimoire-inprocess-"))
