@@ -28,8 +28,11 @@ ErrorResponse = Callable[[Request, Exception], Awaitable[Response]]
 
 def request_only_endpoint(route: Any) -> Endpoint | None:
     """The endpoint of an API route that FastAPI has nothing to do for: a coroutine taking
-    just the request, returning a response, with no dependencies or response model."""
+    just the request, returning a response, with no dependencies, response model or body
+    limit of the route's own (the gate bounds every body)."""
     if not isinstance(route, APIRoute) or route.dependencies or route.response_model:
+        return None
+    if getattr(route, "max_body_size", None) is not None:
         return None
     endpoint = route.endpoint
     if not inspect.iscoroutinefunction(endpoint):

@@ -29,6 +29,11 @@ async def modelled(request: Request) -> dict:
     return {}
 
 
+@router.post("/own-limit", max_body_size=10)
+async def own_limit(request: Request) -> JSONResponse:
+    return JSONResponse({})
+
+
 @router.post("/synchronous")
 def synchronous(request: Request) -> JSONResponse:
     return JSONResponse({})
@@ -44,6 +49,7 @@ def test_only_coroutines_of_the_request_alone_returning_a_response_qualify() -> 
     assert request_only_endpoint(_route("/converted/{name}")) is None
     assert request_only_endpoint(_route("/modelled")) is None
     assert request_only_endpoint(_route("/synchronous")) is None  # FastAPI runs it in a thread
+    assert request_only_endpoint(_route("/own-limit")) is None  # FastAPI enforces its limit
 
 
 def _scope(method: str, path: str) -> dict:
