@@ -2,6 +2,8 @@
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -21,6 +23,19 @@ def scratch_url(postgres_admin_url: str):
     url = create_database(postgres_admin_url)
     yield url
     drop_database(postgres_admin_url, url)
+
+
+@asynccontextmanager
+async def _connected(url: str) -> AsyncIterator[tuple[asyncpg.Connection, Database]]:
+    """A plain connection to set the scene and read the statistics, and the kit's Database."""
+    raw = await asyncpg.connect(url.replace("+asyncpg", ""))
+    settings = DatabaseSettings()
+    db = Database(create_engine(url, settings, "test"), settings)
+    try:
+        yield raw, db
+    finally:
+        await raw.close()
+        await db.dispose()
 
 
 async def _last_analyzed(conn: asyncpg.Connection, table: str) -> tuple[object, int]:
@@ -51,10 +66,7 @@ async def _vacuum_state(conn: asyncpg.Connection, table: str) -> tuple[object, i
 
 def test_tables_past_autovacuums_rules_are_vacuumed_or_analyzed(scratch_url: str) -> None:
     async def scenario() -> None:
-        raw = await asyncpg.connect(scratch_url.replace("+asyncpg", ""))
-        settings = DatabaseSettings()
-        db = Database(create_engine(scratch_url, settings, "test"), settings)
-        try:
+        async with _connected(scratch_url) as (raw, db):
             await raw.execute(
                 "CREATE TABLE inserted (id int PRIMARY KEY); CREATE TABLE changed (id int); "
                 "CREATE TABLE quiet (id int)"
@@ -89,20 +101,14 @@ def test_tables_past_autovacuums_rules_are_vacuumed_or_analyzed(scratch_url: str
                     "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'"
                 )
             )
-            assert timeout == str(settings.statement_timeout_ms)
-        finally:
-            await raw.close()
-            await db.dispose()
+            assert timeout == str(DatabaseSettings().statement_timeout_ms)
 
     asyncio.run(scenario())
 
 
 def test_another_process_maintaining_means_this_one_waits_its_turn(scratch_url: str) -> None:
     async def scenario() -> None:
-        raw = await asyncpg.connect(scratch_url.replace("+asyncpg", ""))
-        settings = DatabaseSettings()
-        db = Database(create_engine(scratch_url, settings, "test"), settings)
-        try:
+        async with _connected(scratch_url) as (raw, db):
             await raw.execute("CREATE TABLE busy (id int)")
             await raw.execute("INSERT INTO busy SELECT generate_series(1, 2000)")
 
@@ -114,9 +120,6 @@ def test_another_process_maintaining_means_this_one_waits_its_turn(scratch_url: 
             assert await db.driver(maintain_stale_tables) == {}
             await raw.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
             assert await db.driver(maintain_stale_tables) == {"busy": "vacuumed"}
-        finally:
-            await raw.close()
-            await db.dispose()
 
     asyncio.run(scenario())
 
@@ -125,10 +128,7 @@ def test_the_keeper_vacuums_and_analyzes_by_itself_when_autovacuum_is_off(
     scratch_url: str,
 ) -> None:
     async def scenario() -> None:
-        raw = await asyncpg.connect(scratch_url.replace("+asyncpg", ""))
-        settings = DatabaseSettings()
-        db = Database(create_engine(scratch_url, settings, "test"), settings)
-        try:
+        async with _connected(scratch_url) as (raw, db):
             if await raw.fetchval("SHOW autovacuum") == "on":
                 pytest.skip("autovacuum is on here: PostgreSQL keeps statistics itself")
             await raw.execute("CREATE TABLE runs_like (id int)")
@@ -141,8 +141,5 @@ def test_the_keeper_vacuums_and_analyzes_by_itself_when_autovacuum_is_off(
                     return analyzed_at is not None and vacuumed_at is not None
 
                 await _until(maintained)
-        finally:
-            await raw.close()
-            await db.dispose()
 
     asyncio.run(scenario())
