@@ -29,25 +29,24 @@ log = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 0x6772_6D73  # "grms": one maintainer at a time across replicas
 
+# Each rule written once: what a table needs, then the tables that need something. The name
+# comes back quoted as an identifier by PostgreSQL itself.
 _STALE_TABLES = """
-    SELECT relname,
-           n_ins_since_vacuum > 1000 + 0.2 * n_live_tup
-               OR n_dead_tup > 50 + 0.2 * n_live_tup AS needs_vacuum
-    FROM pg_stat_user_tables
-    WHERE schemaname = current_schema()
-      AND (n_mod_since_analyze > 50 + 0.1 * n_live_tup
-           OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup
-           OR n_dead_tup > 50 + 0.2 * n_live_tup)
+    SELECT quote_ident(relname) AS quoted, relname, needs_vacuum FROM (
+        SELECT relname,
+               n_ins_since_vacuum > 1000 + 0.2 * n_live_tup
+                   OR n_dead_tup > 50 + 0.2 * n_live_tup AS needs_vacuum,
+               n_mod_since_analyze > 50 + 0.1 * n_live_tup AS needs_analyze
+        FROM pg_stat_user_tables
+        WHERE schemaname = current_schema()
+    ) AS tables
+    WHERE needs_vacuum OR needs_analyze
     ORDER BY relname
 """
 
 
 async def _autovacuum_on(conn: asyncpg.Connection) -> bool:
     return bool(await conn.fetchval("SHOW autovacuum") == "on")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 async def maintain_stale_tables(conn: asyncpg.Connection) -> dict[str, str]:
@@ -60,11 +59,11 @@ async def maintain_stale_tables(conn: asyncpg.Connection) -> dict[str, str]:
         # A large table's VACUUM may outlast the request-sized statement timeout; RESET
         # below gives the pooled connection its own back.
         await conn.execute("SET statement_timeout = 0")
-        for table, needs_vacuum in await conn.fetch(_STALE_TABLES):
+        for quoted, table, needs_vacuum in await conn.fetch(_STALE_TABLES):
             command = "VACUUM (ANALYZE)" if needs_vacuum else "ANALYZE"
-            # Names come from the catalogue, quoted as identifiers. The simple query
-            # protocol (no arguments), as VACUUM may not run in the extended one's block.
-            await conn.execute(f"{command} {_quoted(table)}")
+            # The simple query protocol (no arguments), as VACUUM may not run in the
+            # extended one's block.
+            await conn.execute(f"{command} {quoted}")
             done[table] = "vacuumed" if needs_vacuum else "analyzed"
     finally:
         await conn.execute("RESET statement_timeout")
