@@ -25,7 +25,7 @@ from services.core.auth.guard import AuthGuard
 from services.core.auth.policy import RULE_ATTRIBUTE
 from services.core.config import auth_settings, server_settings
 from services.core.db.schema_version import current_and_head
-from services.core.dispatch import DirectDispatch, request_only_endpoint
+from services.core.dispatch import DirectDispatch, is_request_only
 from services.core.errors import GrimoireError, TemporarilyUnavailable
 from services.core.gate import RequestGate
 from services.core.http import JSONResponse, ResponseWatch, send_error
@@ -179,7 +179,9 @@ def create_app(spec: ServiceSpec, *, own_lifespan: bool = True) -> FastAPI:
         mount(app, router)
     add_not_implemented_routes(app, spec.mlflow_endpoints)
     app.state.resolvers = _resolvers(spec, app)
-    if not otel:
+    # FastAPI makes its telemetry's spans around its own dispatch: nothing goes around it then.
+    callable_directly = None if otel else is_request_only
+    if callable_directly is not None:
         app.add_middleware(DirectDispatch, error_response=_error_response)
     if auth_settings().enabled:
         # Innermost, so overload and metrics still see refused calls; checks every route.
@@ -188,7 +190,7 @@ def create_app(spec: ServiceSpec, *, own_lifespan: bool = True) -> FastAPI:
         RequestGate,
         max_message_bytes=settings.max_request_bytes,
         max_upload_bytes=settings.max_upload_bytes,
-        direct=None if otel else request_only_endpoint,
+        callable_directly=callable_directly,
     )
     app.add_middleware(
         InFlightLimit,

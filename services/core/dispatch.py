@@ -22,29 +22,28 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.core.gate import route_of
 
-Endpoint = Callable[[Request], Awaitable[Response]]
 ErrorResponse = Callable[[Request, Exception], Awaitable[Response]]
 
 
-def request_only_endpoint(route: Any) -> Endpoint | None:
-    """The endpoint of an API route that FastAPI has nothing to do for: a coroutine taking
-    just the request, returning a response, with no dependencies, response model or body
-    limit of the route's own (the gate bounds every body)."""
+def is_request_only(route: Any) -> bool:
+    """An API route that FastAPI has nothing to do for: its endpoint a coroutine taking just
+    the request, returning a response, with no dependencies, response model or body limit of
+    the route's own (the gate bounds every body)."""
     if not isinstance(route, APIRoute) or route.dependencies or route.response_model:
-        return None
+        return False
     if getattr(route, "max_body_size", None) is not None:
-        return None
-    endpoint = route.endpoint
-    if not inspect.iscoroutinefunction(endpoint):
-        return None
-    signature = inspect.signature(endpoint)
+        return False
+    if not inspect.iscoroutinefunction(route.endpoint):
+        return False
+    signature = inspect.signature(route.endpoint)
     parameters = list(signature.parameters.values())
-    if len(parameters) != 1 or parameters[0].annotation is not Request:
-        return None
     answer = signature.return_annotation
-    if not (inspect.isclass(answer) and issubclass(answer, Response)):
-        return None
-    return endpoint
+    return (
+        len(parameters) == 1
+        and parameters[0].annotation is Request
+        and inspect.isclass(answer)
+        and issubclass(answer, Response)
+    )
 
 
 class DirectDispatch:
@@ -54,7 +53,7 @@ class DirectDispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         matched = route_of(scope) if scope["type"] == "http" else None
-        if matched is None or matched.direct is None:
+        if matched is None or not matched.direct:
             await self.app(scope, receive, send)
             return
         # What the router would have put in the scope for the endpoint and the request log.
@@ -63,7 +62,7 @@ class DirectDispatch:
         scope["path_params"] = matched.path_params
         request = Request(scope, receive, send)
         try:
-            response = await matched.direct(request)
+            response = await matched.endpoint(request)
         except Exception as error:  # the answer the app's exception handlers give
             response = await self.error_response(request, error)
         await response(scope, receive, send)

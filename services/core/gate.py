@@ -29,7 +29,7 @@ class RouteMatch:
     endpoint: Any
     catalogue: bool  # one of MLflow's endpoints we answer 501
     route: Any = None
-    direct: Any = None  # the endpoint, when it can be called without FastAPI (dispatch.py)
+    direct: bool = False  # the endpoint may be called without FastAPI (dispatch.py)
 
 
 UNMATCHED = RouteMatch(None, {}, None, False)
@@ -42,9 +42,11 @@ def streams_body(endpoint: Any) -> Any:
     return endpoint
 
 
-def match_route(app: Any, scope: Scope, direct: Callable[[Any], Any] | None = None) -> RouteMatch:
-    """The route the router will choose, and (with `direct`, which returns the endpoint to
-    call without the router, or None) how it may be called."""
+def match_route(
+    app: Any, scope: Scope, callable_directly: Callable[[Any], bool] | None = None
+) -> RouteMatch:
+    """The route the router will choose, and (with `callable_directly`, which says of a route
+    whether its endpoint may be called without the router) how it may be called."""
     for route in app.router.routes:
         match, child = route.matches(scope)
         if match == Match.FULL:
@@ -55,7 +57,7 @@ def match_route(app: Any, scope: Scope, direct: Callable[[Any], Any] | None = No
                 getattr(route, "endpoint", None),
                 name.startswith(CATALOGUE_ROUTE_PREFIX),
                 route,
-                None if direct is None else direct(route),
+                callable_directly is not None and callable_directly(route),
             )
     return UNMATCHED
 
@@ -82,12 +84,12 @@ class RequestGate:
         *,
         max_message_bytes: int,
         max_upload_bytes: int,
-        direct: Callable[[Any], Any] | None = None,
+        callable_directly: Callable[[Any], bool] | None = None,
     ):
         self.app = app
         self.max_message_bytes = max_message_bytes
         self.max_upload_bytes = max_upload_bytes
-        self.direct = direct
+        self.callable_directly = callable_directly
         # (method, path) -> match, for routes without path parameters: a scan of every route
         # (two regex matches each) was a tenth of a small request's server time. Bounded by
         # the number of such routes; unmatched and parameterised paths are never stored.
@@ -97,7 +99,7 @@ class RequestGate:
         key = (scope["method"], scope["path"])
         found = self._static.get(key)
         if found is None:
-            found = match_route(scope["app"], scope, self.direct)
+            found = match_route(scope["app"], scope, self.callable_directly)
             if found.template is not None and not found.path_params:
                 self._static[key] = found
         return found

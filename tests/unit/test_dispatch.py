@@ -7,7 +7,7 @@ from starlette.requests import Request
 
 from services.core import config
 from services.core.app import create_app
-from services.core.dispatch import DirectDispatch, request_only_endpoint
+from services.core.dispatch import DirectDispatch, is_request_only
 from services.core.gate import match_route
 from services.core.http import JSONResponse
 
@@ -44,12 +44,12 @@ def _route(path: str) -> APIRoute:
 
 
 def test_only_coroutines_of_the_request_alone_returning_a_response_qualify() -> None:
-    assert request_only_endpoint(_route("/request-only")) is request_only
+    assert is_request_only(_route("/request-only"))
     # FastAPI converts and validates `name`; it serializes a dict through a response model.
-    assert request_only_endpoint(_route("/converted/{name}")) is None
-    assert request_only_endpoint(_route("/modelled")) is None
-    assert request_only_endpoint(_route("/synchronous")) is None  # FastAPI runs it in a thread
-    assert request_only_endpoint(_route("/own-limit")) is None  # FastAPI enforces its limit
+    assert not is_request_only(_route("/converted/{name}"))
+    assert not is_request_only(_route("/modelled"))
+    assert not is_request_only(_route("/synchronous"))  # FastAPI runs it in a thread
+    assert not is_request_only(_route("/own-limit"))  # FastAPI enforces its limit
 
 
 def _scope(method: str, path: str) -> dict:
@@ -70,12 +70,12 @@ def _app(monkeypatch: pytest.MonkeyPatch, telemetry: bool):  # type: ignore[no-u
 def test_the_real_routes_are_matched_with_how_to_call_them(monkeypatch: pytest.MonkeyPatch) -> None:
     app = _app(monkeypatch, telemetry=False)
     search = _scope("GET", "/api/2.0/mlflow/registered-models/search")
-    matched = match_route(app, search, request_only_endpoint)
-    assert matched.direct is not None and matched.direct is matched.endpoint
-    assert match_route(app, search).direct is None  # nobody asked how to call it
+    matched = match_route(app, search, is_request_only)
+    assert matched.direct and matched.endpoint is not None
+    assert not match_route(app, search).direct  # nobody asked how to call it
     webhook = _scope("GET", "/api/2.0/mlflow/webhooks/abc")
-    matched = match_route(app, webhook, request_only_endpoint)
-    assert matched.template == "/api/2.0/mlflow/webhooks/{webhook_id}" and matched.direct is None
+    matched = match_route(app, webhook, is_request_only)
+    assert matched.template == "/api/2.0/mlflow/webhooks/{webhook_id}" and not matched.direct
 
 
 def test_with_telemetry_on_every_request_goes_through_fastapi(
