@@ -29,6 +29,7 @@ from common import log
 from postgres import postgres_admin_url
 from search_cpu import SEARCH, seed, serve
 from targets import Target, stop
+from workloads import machine_cpu_s
 
 LUA = """
 wrk.method = "POST"
@@ -82,14 +83,9 @@ def server_cpu(target: Target) -> tuple[float, float]:
     return user, system
 
 
-def machine_busy() -> float:
-    times = psutil.cpu_times()
-    return times.user + times.nice + times.system + times.irq + times.softirq
-
-
 def measure(target: Target, script: Path, connections: int, seconds: int) -> dict[str, float]:
     user0, system0 = server_cpu(target)
-    busy0 = machine_busy()
+    busy0 = machine_cpu_s()
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), target.url],
         capture_output=True,
@@ -97,7 +93,7 @@ def measure(target: Target, script: Path, connections: int, seconds: int) -> dic
         check=True,
     ).stdout
     user1, system1 = server_cpu(target)
-    busy = machine_busy() - busy0
+    busy = machine_cpu_s() - busy0
     found = re.search(r"(\d+) requests in", out)
     if found is None or "Non-2xx" in out:
         raise RuntimeError(f"{target.name}: wrk failed or got errors:\n{out}")
