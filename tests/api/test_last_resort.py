@@ -55,6 +55,21 @@ async def direct_fine(request: Request) -> JSONResponse:
     return JSONResponse({"name": request.path_params["name"], "query": request.url.query})
 
 
+# FastAPI's own request handler leaves its exit stack in the scope: whether an endpoint was
+# called through FastAPI or straight from the gate's match, as the endpoint sees it.
+FASTAPI_HANDLED = "fastapi_inner_astack"
+
+
+@router.get("/direct/how")
+async def direct_how(request: Request) -> JSONResponse:
+    return JSONResponse({"through_fastapi": FASTAPI_HANDLED in request.scope})
+
+
+@router.get("/routed/how/{name}")
+async def routed_how(request: Request, name: str) -> JSONResponse:
+    return JSONResponse({"through_fastapi": FASTAPI_HANDLED in request.scope})
+
+
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     with pytest.MonkeyPatch.context() as env:
@@ -127,3 +142,11 @@ def test_directly_called_endpoints_are_counted_by_route_template(port: int) -> N
         for name in ("a", "b", "c"):
             assert _exchange(sock, f"/direct/fine/{name}")[0] == 200
     assert served("200") == before + 3
+
+
+def test_request_only_endpoints_are_called_without_fastapi_and_the_rest_through_it(
+    port: int,
+) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        assert _exchange(sock, "/direct/how") == (200, {"through_fastapi": False})
+        assert _exchange(sock, "/routed/how/x") == (200, {"through_fastapi": True})
