@@ -8,6 +8,7 @@ the guard with the spec's resolvers, and the spec's loops in the lifespan. The f
 everything cross-cutting so services stay about their domain.
 """
 
+import services.core.httpx_without_cli  # noqa: F401, I001  (first: before anything loads httpx)
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager

@@ -67,15 +67,14 @@ async def assert_schema_at_head(db: Database) -> None:
         raise SchemaNotAtHead(current, head)
 
 
-async def _open_oidc(stack: AsyncExitStack, auth: AuthSettings) -> "OIDCProvider":
-    """The identity provider's client. authlib, joserfc and httpx (with its TLS context) are
-    imported here, not at module level: a process without authentication never loads them."""
-    import httpx
-
+def _open_oidc(stack: AsyncExitStack, auth: AuthSettings) -> "OIDCProvider":
+    """The identity provider's client. joserfc and httpx are imported here, not at module
+    level: a process without authentication never loads them."""
     from services.core.auth.oidc import OIDCProvider
 
-    http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
-    return OIDCProvider(auth, http)
+    provider = OIDCProvider(auth)
+    stack.push_async_callback(provider.aclose)
+    return provider
 
 
 @asynccontextmanager
@@ -90,7 +89,7 @@ async def open_resources(application_name: str) -> AsyncIterator[Resources]:
     try:
         await assert_schema_at_head(db)
         async with AsyncExitStack() as stack:
-            oidc = await _open_oidc(stack, auth) if auth.enabled else None
+            oidc = _open_oidc(stack, auth) if auth.enabled else None
             await stack.enter_async_context(StatisticsKeeper(db, settings.analyze_interval_seconds))
             if auth.enabled:
                 await stack.enter_async_context(

@@ -17,23 +17,16 @@ import asyncio
 import logging
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import authlib.deprecate  # noqa: E402,F401  (installs authlib's "always" filter first)
 import httpx
-from authlib.integrations.base_client import OAuthError
-from joserfc import jws, jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
 from services.core.config import AuthSettings
 from services.core.errors import TemporarilyUnavailable, Unauthenticated
 
-with warnings.catch_warnings():
-    # authlib announces a future move of its httpx integration at import; the API used here
-    # is unchanged, and the notice would otherwise print at every server start.
-    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+if TYPE_CHECKING:
     from authlib.integrations.httpx_client import AsyncOAuth2Client
+    from joserfc.jwk import KeySet
 
 log = logging.getLogger(__name__)
 
@@ -75,20 +68,32 @@ def _refuse_unless_access_token(header: dict[str, Any], claims: dict[str, Any]) 
 
 
 class OIDCProvider:
-    def __init__(self, settings: AuthSettings, http: httpx.AsyncClient):
+    def __init__(self, settings: AuthSettings):
         if not settings.issuer:
             raise RuntimeError("GRIMOIRE_AUTH_ISSUER is required when authentication is on.")
         self.settings = settings
         self.issuer = settings.issuer.rstrip("/")
-        self.http = http
+        self._http: httpx.AsyncClient | None = None
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
         self._keys_tried_at = -float("inf")
         self._lock = asyncio.Lock()
 
+    def _provider_http(self) -> httpx.AsyncClient:
+        """Opened at the first discovery or key fetch: its TLS context costs a process ~3 MiB
+        and ~60 ms of its start (docs/benchmarks.md), and a process whose callers present only
+        Grimoire's own tokens never reaches the provider."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=10)
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
     async def _get_json(self, url: str) -> dict[str, Any]:
         try:
-            response = await self.http.get(url)
+            response = await self._provider_http().get(url)
             response.raise_for_status()
             document = response.json()
         except (httpx.HTTPError, ValueError) as error:
@@ -110,7 +115,10 @@ class OIDCProvider:
             kid is None or any(k.kid == kid for k in self._keys.keys)
         )
 
-    async def keys(self, kid: Any) -> KeySet:
+    async def keys(self, kid: Any) -> "KeySet":
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         if self._knows(kid):
             return self._keys  # type: ignore[return-value]
         async with self._lock:
@@ -139,7 +147,13 @@ class OIDCProvider:
     async def _verified(
         self, token: str, audience: str, nonce: str | None = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(header, claims) of a JWT signed by our issuer's keys for `audience`."""
+        """(header, claims) of a JWT signed by our issuer's keys for `audience`. joserfc and
+        the cryptography it runs on (~10 MiB a process, docs/benchmarks.md) are imported at a
+        process's first JWT: callers presenting Grimoire's own tokens or a session never need
+        them."""
+        from joserfc import jws, jwt
+        from joserfc.errors import JoseError
+
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError):
@@ -183,7 +197,18 @@ class OIDCProvider:
             raise Unauthenticated("The ID token was issued to another client (azp).")
         return claims
 
-    def _client(self, redirect_uri: str) -> AsyncOAuth2Client:
+    def _client(self, redirect_uri: str) -> "AsyncOAuth2Client":
+        """authlib's client for the browser's sign-in. authlib (~100 modules) is imported at
+        the first sign-in, not at start: a worker that only validates tokens never needs it."""
+        import authlib.deprecate  # noqa: F401  (installs authlib's "always" filter first)
+
+        with warnings.catch_warnings():
+            # authlib announces a future move of its httpx integration at import; the API
+            # used here is unchanged, and the notice would otherwise print at each worker's
+            # first sign-in.
+            warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+            from authlib.integrations.httpx_client import AsyncOAuth2Client
+
         secret = self.settings.client_secret
         return AsyncOAuth2Client(
             client_id=self.settings.client_id,
@@ -208,8 +233,11 @@ class OIDCProvider:
         """The token response for an authorization code: 401 if the provider refuses the code,
         503 if it cannot be reached or fails."""
         endpoint = await self._endpoint("token_endpoint")
+        client = self._client(redirect_uri)
+        from authlib.integrations.base_client import OAuthError  # loaded by _client
+
         try:
-            async with self._client(redirect_uri) as client:
+            async with client:
                 token: dict[str, Any] = await client.fetch_token(
                     endpoint, code=code, code_verifier=code_verifier
                 )

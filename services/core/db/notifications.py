@@ -6,12 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
 
 def asyncpg_dsn(database_url: str) -> str:
-    """The driver's own DSN for a SQLAlchemy database URL (`postgresql+asyncpg://...`)."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The driver's own DSN for a database URL: the same URL without SQLAlchemy's `+driver` in
+    its scheme (`postgresql+asyncpg://...` becomes `postgresql://...`; asyncpg, like libpq,
+    takes `postgresql://` and `postgres://`). A string operation rather than SQLAlchemy's URL
+    object, so that `grimoire server`'s start can check the schema before the SQL layer is
+    loaded."""
+    scheme, separator, rest = database_url.partition("://")
+    return f"{scheme.partition('+')[0]}{separator}{rest}"
 
 
 async def listening_connection(

@@ -85,10 +85,9 @@ async def send(
 
 
 class WebhookClient:
-    """The HTTP client webhooks are sent with, opened at the first send. httpx costs a
-    process ~5 MiB (its import pulls in rich and click through `httpx._main`, and the client
-    builds a TLS context), and most servers never send a webhook: `grimoire server` mounts
-    the registry in every worker."""
+    """The HTTP client webhooks are sent with, opened at the first send. httpx and the
+    client's TLS context cost a process a few MiB, and most servers never send a webhook:
+    `grimoire server` mounts the registry in every worker."""
 
     def __init__(self, settings: RegistrySettings):
         self.settings = settings
