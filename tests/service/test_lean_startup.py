@@ -15,6 +15,8 @@ import sys
 
 import pytest
 
+from services.core.db.schema_version import head_revision
+from tests.fixtures.databases import create_database, drop_database
 from tests.fixtures.servers import REPO
 
 HEAVY = (
@@ -126,3 +128,37 @@ def test_s3_and_an_issuer_load_their_clients_when_configured(database_url: str, 
     # httpx is the OIDC provider's client; nothing at start needs a JWT verified (joserfc,
     # cryptography) or a browser signed in (authlib), and httpx's own CLI (rich) is skipped.
     assert figures["loaded"] == sorted(("aioboto3", "aiohttp", "botocore", "httpx"))
+
+
+# `grimoire server`'s schema step (services/cli/server.py: _upgrade), in a fresh interpreter.
+SCHEMA_STEP = """
+import json, sys
+from services.cli.server import _upgrade
+before, after = _upgrade(sys.argv[1])
+print(json.dumps({"before": before, "after": after, "alembic": "alembic" in sys.modules}))
+"""
+
+
+def schema_step(url: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", SCHEMA_STEP, url],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_server_start_migrates_an_empty_database_and_only_checks_one_at_head(
+    postgres_admin_url: str,
+) -> None:
+    url = create_database(postgres_admin_url)
+    try:
+        head = head_revision()
+        assert schema_step(url) == {"before": None, "after": head, "alembic": True}
+        assert schema_step(url) == {"before": head, "after": head, "alembic": False}
+    finally:
+        drop_database(postgres_admin_url, url)
