@@ -135,7 +135,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="wrk's duration per block")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-prefix", default="bench_wrk")
+    parser.add_argument(
+        "--requests",
+        default=",".join(CONNECTIONS),
+        help=f"which of {', '.join(CONNECTIONS)} to measure",
+    )
     args = parser.parse_args()
+    requests = {name: CONNECTIONS[name] for name in args.requests.split(",")}
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     builds = [(n, Path(p).resolve()) for n, p in (b.split("=", 1) for b in args.build)]
@@ -147,7 +153,7 @@ def main() -> None:
     try:
         scripts = {t.name: prepare(t, token, workdir) for t in targets}
         for round_number in range(args.rounds):
-            for request, connections in CONNECTIONS.items():
+            for request, connections in requests.items():
                 for target in targets if round_number % 2 == 0 else reversed(targets):
                     time.sleep(1)  # let the previous block's writes settle
                     block = measure(

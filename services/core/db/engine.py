@@ -151,7 +151,6 @@ transaction_rider: ContextVar[Rider | None] = ContextVar("transaction_rider", de
 
 # Sent as one simple-protocol message: one round trip for both.
 _BEGIN_PLANNED_PER_CALL = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan"
-_PLAN_AS_USUAL = "SET LOCAL plan_cache_mode = DEFAULT"
 
 
 async def _roll_back(conn: AsyncConnection, raw: asyncpg.Connection) -> None:
@@ -325,13 +324,6 @@ class Database:
 
 
 Connection = AsyncConnection
-
-
-async def plan_as_usual(conn: AsyncConnection) -> None:
-    """Inside Database.search, once the filtered statement has run: what follows is the same
-    shape whatever the filter (loading a page's details by id), so cached generic plans are
-    right for it and save PostgreSQL planning it again on every call."""
-    await (await driver_connection(conn)).execute(_PLAN_AS_USUAL)
 
 
 async def driver_connection(conn: AsyncConnection | asyncpg.Connection) -> asyncpg.Connection:

@@ -259,12 +259,22 @@ async def search(
     limit: int,
 ) -> list[asyncpg.Record]:
     """Matching runs' rows (every `runs` column in table order), on the raw asyncpg connection:
-    the statement is compiled once per filter (RunQuery.page_statement)."""
-    statement = query.page_statement
+    the statement is compiled once per filter (RunQuery.page_statement).
+
+    It runs as PostgreSQL's unnamed statement, parsed and planned for this call's values. A
+    filter's selectivity depends on its values, and a named prepared statement (asyncpg
+    caches one per text) switches to a generic plan after five executions when that plan
+    looks no costlier on average: the generic plan of `metrics.accuracy > 0.9 and
+    params.model = 'rf'` walked every 'rf' run where the planned-for-values one reads the
+    page in index order, several times faster. Parse and execute are two round trips; the
+    alternative, `SET LOCAL plan_cache_mode` inside a transaction, cost three more (BEGIN
+    with the setting, the setting back for the page's details, COMMIT) (figures:
+    docs/benchmarks.md)."""
     raw = await driver_connection(conn)
-    return await raw.fetch(
-        statement.text,
-        *statement.arguments(
+    statement = await raw.prepare(query.page_statement.text, name="")
+    rows: list[asyncpg.Record] = await statement.fetch(
+        *query.page_statement.arguments(
             experiment_ids=list(experiment_ids), stages=list(stages), offset=offset, limit=limit
-        ),
+        )
     )
+    return rows

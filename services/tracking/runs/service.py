@@ -12,7 +12,7 @@ from services.core.auth.access_cache import AccessCache
 from services.core.auth.principal import Principal
 from services.core.clock import now_ms
 from services.core.db import use_cases
-from services.core.db.engine import Connection, plan_as_usual
+from services.core.db.engine import Connection
 from services.core.enums import LIFECYCLE_STAGES, LifecycleStage
 from services.core.errors import InvalidParameterValue, ResourceDoesNotExist
 from services.core.paging import search_page
@@ -344,7 +344,7 @@ async def log_model(conn: Connection, request: LogModel) -> None:
     )
 
 
-@use_cases.search
+@use_cases.autocommit  # the filtered statement is planned for its values (repository.search)
 async def search(
     conn: Connection, request: SearchRuns, caller: Principal | None, access_cache: AccessCache
 ) -> SearchRunsResponse:
@@ -356,13 +356,6 @@ async def search(
     page = await search_page(
         request,
         lambda offset, limit: repository.search(conn, experiment_ids, stages, query, offset, limit),
-        lambda page: _render_page(conn, page, request.columns),
+        lambda page: render(conn, page, request.columns),
     )
     return search_runs_response(page)
-
-
-async def _render_page(
-    conn: Connection, rows: list[Any], columns: page_repository.Columns | None
-) -> list[Run]:
-    await plan_as_usual(conn)
-    return await render(conn, rows, columns)
