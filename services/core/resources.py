@@ -68,8 +68,9 @@ async def assert_schema_at_head(db: Database) -> None:
 
 
 def _open_oidc(stack: AsyncExitStack, auth: AuthSettings) -> "OIDCProvider":
-    """The identity provider's client. joserfc and httpx are imported here, not at module
-    level: a process without authentication never loads them."""
+    """The identity provider's client, imported here (with httpx), not at module level: a
+    process without authentication never loads it. joserfc, authlib and the provider's HTTP
+    client load later still, at their first use (services/core/auth/oidc.py)."""
     from services.core.auth.oidc import OIDCProvider
 
     provider = OIDCProvider(auth)
