@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from services.core.config import DatabaseSettings
+from services.core.db.fair_gate import POOL_BUSY, FairGate
 from services.core.errors import TemporarilyUnavailable
 from services.core.observability import DB_OUTAGE_RETRIES, MeteredCheckout
 
@@ -175,6 +176,8 @@ class Database:
         # the greenlet bridge (~10% of a plain log-metric's connection handling).
         self._autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.settings = settings
+        # Every checkout waits its turn here first (fair_gate.py: the pool's wait is not).
+        self._gate = FairGate(settings.pool_size + settings.max_overflow, settings.pool_timeout)
 
     async def transaction(
         self,
@@ -267,6 +270,13 @@ class Database:
                 raise
             await raw.execute("COMMIT")
 
+    @asynccontextmanager
+    async def _in_turn(
+        self, connect: Callable[[], AbstractAsyncContextManager[Any]]
+    ) -> AsyncIterator[Any]:
+        async with self._gate.admitted(), connect() as conn:
+            yield conn
+
     async def _attempt(
         self,
         connect: Callable[[], AbstractAsyncContextManager[Any]],
@@ -292,7 +302,7 @@ class Database:
         while True:
             connecting = True
             try:
-                async with MeteredCheckout(connect()) as conn:
+                async with MeteredCheckout(self._in_turn(connect)) as conn:
                     connecting = False
                     try:
                         return await fn(conn, *args, **kwargs)
@@ -303,10 +313,8 @@ class Database:
                             # connection must never go back to the pool.
                             await conn.invalidate()
                         raise
-            except sa_exc.TimeoutError as error:
-                raise TemporarilyUnavailable(
-                    "All database connections are busy; retry shortly."
-                ) from error
+            except sa_exc.TimeoutError as error:  # connections held outside the gate
+                raise TemporarilyUnavailable(POOL_BUSY) from error
             except Exception as error:
                 if not is_outage(error, connecting=connecting):
                     raise
