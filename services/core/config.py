@@ -42,7 +42,8 @@ class DatabaseSettings(BaseSettings):
         gt=0,
         description="Seconds a request waits for a pooled connection before it is answered "
         "503 with Retry-After (overload is not a client error). The wait queue is bounded by "
-        "GRIMOIRE_SERVER_MAX_IN_FLIGHT; 256 clients writing at once wait up to a few seconds.",
+        "GRIMOIRE_SERVER_MAX_IN_FLIGHT and served in arrival order; 256 clients writing at once "
+        "on 2 workers waited up to ~1.5 s (p99).",
     )
     statement_timeout_ms: int = Field(
         default=30_000, ge=0, description="PostgreSQL statement_timeout for every session."
