@@ -9,26 +9,11 @@ appears.
 
 import asyncio
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.machinery import ModuleSpec
 
 import httpx
-import pytest
 
-
-class _Ok(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from tests.fixtures.receiver import Receiver
 
 
 class _LookupRecorder:
@@ -42,30 +27,23 @@ class _LookupRecorder:
         return None
 
 
-@pytest.fixture
-def loopback_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_requests_after_the_first_import_nothing(loopback_url: str) -> None:
+def test_requests_after_the_first_import_nothing() -> None:
+    receiver = Receiver()  # a real loopback HTTP server, as webhook deliveries meet
     recorder = _LookupRecorder()
 
     async def exchange() -> None:
-        async with httpx.AsyncClient(base_url=loopback_url, trust_env=False) as client:
-            (await client.get("/")).raise_for_status()  # first use may import lazily
+        async with httpx.AsyncClient(trust_env=False) as client:
+            (await client.post(receiver.url, json={})).raise_for_status()  # may import lazily
             sys.meta_path.insert(0, recorder)
             try:
                 for _ in range(3):
-                    (await client.get("/")).raise_for_status()
+                    (await client.post(receiver.url, json={})).raise_for_status()
             finally:
                 sys.meta_path.remove(recorder)
 
-    asyncio.run(exchange())
+    try:
+        asyncio.run(exchange())
+    finally:
+        receiver.close()
+    assert len(receiver.received) == 4
     assert recorder.names == []
